@@ -1,0 +1,60 @@
+// Bundles the extension entry, the worker and the CLI for Node (CommonJS) and
+// copies the WASM assets next to them: web-tree-sitter's runtime, the grammars
+// and onnxruntime-web's SIMD build. Nothing is fetched at build or run time.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+const dist = path.join(root, 'dist');
+const watch = process.argv.includes('--watch');
+
+const entries = [
+  ['src/cli.ts', 'cli'],
+  ['src/worker/worker.ts', 'worker'],
+  ['src/vscode/extension.ts', 'extension'],
+].filter(([src]) => fs.existsSync(path.join(root, src)));
+
+function copyAssets() {
+  const copy = (from, to) => { fs.mkdirSync(path.dirname(to), { recursive: true }); fs.copyFileSync(from, to); };
+  copy(path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), path.join(dist, 'web-tree-sitter.wasm'));
+  for (const f of fs.readdirSync(path.join(root, 'grammars'))) {
+    if (f.endsWith('.wasm')) copy(path.join(root, 'grammars', f), path.join(dist, 'grammars', f));
+  }
+  for (const f of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) {
+    copy(path.join(root, 'node_modules/onnxruntime-web/dist', f), path.join(dist, 'ort', f));
+  }
+}
+
+const options = {
+  absWorkingDir: root,
+  entryPoints: Object.fromEntries(entries.map(([src, out]) => [out, src])),
+  outdir: dist,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode'],
+  logLevel: 'warning',
+  // onnxruntime-web and web-tree-sitter refer to import.meta.url; give the CJS bundle a real value
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+fs.mkdirSync(dist, { recursive: true });
+copyAssets();
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+  console.log('watching…');
+} else {
+  await esbuild.build(options);
+  const cli = path.join(dist, 'cli.js');
+  if (fs.existsSync(cli)) {
+    const body = fs.readFileSync(cli, 'utf8');
+    if (!body.startsWith('#!')) fs.writeFileSync(cli, '#!/usr/bin/env node\n' + body);
+    fs.chmodSync(cli, 0o755);
+  }
+  console.log(`built ${entries.map(([, o]) => o).join(', ')} → dist/`);
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// `sift` — the command-line front end over the engine: index, search, status, eval.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { parseArgs, UsageError, type ParsedArgs } from './cli/args';
+import { defaultIndexDir } from './cli/indexDir';
+import { formatHits, formatStats, formatStatus } from './cli/format';
+import { ProgressBar } from './cli/progress';
+import { Engine, IndexWriteError } from './core/engine';
+import { findDefaultModel, loadEmbedder, type Embedder } from './core/embed/embedder';
+import { QueryError } from './core/search/search';
+import type { SearchResponse } from './core/types';
+import { packageRoot } from './core/assets';
+
+const USAGE = `sift — search code by meaning
+
+Usage:
+  sift index  [PATH...]            index folders (default: .)
+  sift search [--root PATH]... [-k N] [--json] [--all] QUERY
+  sift status [PATH...]            what the index holds
+  sift eval   --corpora DIR [--bench DIR] [-- eval options]   run ../shared/bench through this CLI
+
+Options:
+  --index-dir DIR     where the index lives (default: a cache folder per root set)
+  --model DIR         embedding model folder (default: the shipped model)
+  --no-model          keyword search only
+  --include GLOB      only files matching (repeatable)
+  --exclude GLOB      skip files matching (repeatable)
+  --max-file-bytes N  skip larger files (default 1000000)
+  --no-refresh        search: do not bring the index up to date first
+  --fusion rrf|score  search: how to fuse the two rankings (default score)
+  --fixed-k           search: always return k results (no calibrated cut)
+  --all               search: show the closest matches even when none is relevant
+  --json              machine-readable output
+  -q, --quiet         no progress output
+`;
+
+async function loadModel(a: ParsedArgs, warn: (m: string) => void): Promise<Embedder | null> {
+  if (a.flags.has('no-model')) return null;
+  const dir = a.values.model?.[0] ?? process.env.SIFT_MODEL ?? findDefaultModel();
+  if (!dir) return null;
+  try {
+    return await loadEmbedder(path.resolve(dir));
+  } catch (e) {
+    warn(`warning: embedding model not loaded (${(e as Error).message}); searching by keywords only`);
+    return null;
+  }
+}
+
+async function openEngine(a: ParsedArgs, roots: string[], warn: (m: string) => void): Promise<Engine> {
+  const embedder = await loadModel(a, warn);
+  const abs = roots.map((r) => path.resolve(r));
+  return Engine.open({
+    roots: abs,
+    indexDir: a.values['index-dir']?.[0] ?? defaultIndexDir(abs),
+    embedder,
+    crawl: {
+      include: a.values.include,
+      exclude: a.values.exclude,
+      maxFileBytes: a.values['max-file-bytes'] ? Number(a.values['max-file-bytes'][0]) : undefined,
+    },
+    log: warn,
+  });
+}
+
+async function cmdIndex(a: ParsedArgs): Promise<number> {
+  const roots = a.positional.length ? a.positional : ['.'];
+  const warn = (m: string) => process.stderr.write(m + '\n');
+  const engine = await openEngine(a, roots, warn);
+  const bar = !a.flags.has('quiet') && !a.flags.has('json') && process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
+  const stats = await engine.index({ onProgress: (p) => bar?.update(p) });
+  bar?.done();
+  const status = engine.status();
+  if (a.flags.has('json')) process.stdout.write(JSON.stringify({ ...stats, mode: status.mode, modeReason: status.modeReason, indexDir: engine.indexDir }) + '\n');
+  else process.stdout.write(formatStats(stats, status) + '\n');
+  await engine.close();
+  return 0;
+}
+
+async function cmdSearch(a: ParsedArgs): Promise<number> {
+  const query = a.positional.join(' ');
+  if (!query.trim()) throw new UsageError('search needs a query, e.g. sift search "where are sessions verified"');
+  const roots = a.values.root?.length ? a.values.root : ['.'];
+  const k = a.values.k ? Number(a.values.k[0]) : 10;
+  if (!Number.isInteger(k) || k < 1 || k > 200) throw new UsageError(`-k must be a whole number from 1 to 200, got ${a.values.k?.[0]}`);
+  const fusion = a.values.fusion?.[0];
+  if (fusion && fusion !== 'rrf' && fusion !== 'score') throw new UsageError(`--fusion must be rrf or score, got ${fusion}`);
+  const json = a.flags.has('json');
+  const warn = (m: string) => process.stderr.write(m + '\n');
+  const engine = await openEngine(a, roots, warn);
+  if (!a.flags.has('no-refresh') || engine.chunkCount === 0) {
+    try {
+      await engine.index();
+    } catch (e) {
+      // a stale index is still worth searching; say why it could not be refreshed
+      if (!(e instanceof IndexWriteError) || engine.chunkCount === 0) throw e;
+      warn(`warning: ${e.message}; searching the index as loaded`);
+    }
+  }
+  const res: SearchResponse = await engine.search(query, {
+    k, showWeak: a.flags.has('all'), fusion: fusion as 'rrf' | 'score' | undefined, fixedK: a.flags.has('fixed-k'),
+  });
+  if (json) {
+    process.stdout.write(JSON.stringify({
+      mode: res.mode,
+      ...(res.modeReason ? { modeReason: res.modeReason } : {}),
+      noRelevant: res.noRelevant,
+      results: res.hits.map((h) => ({
+        file: engine.roots.length > 1 ? path.join(h.root, h.file) : h.file,
+        startLine: h.startLine, endLine: h.endLine, name: h.name, kind: h.kind, score: h.score,
+      })),
+    }) + '\n');
+  } else {
+    process.stdout.write(formatHits(res, engine.roots, query) + '\n');
+  }
+  await engine.close();
+  return 0;
+}
+
+async function cmdStatus(a: ParsedArgs): Promise<number> {
+  const roots = a.positional.length ? a.positional : ['.'];
+  const warn = (m: string) => process.stderr.write(m + '\n');
+  const engine = await openEngine(a, roots, warn);
+  const s = engine.status();
+  const report = engine.openReport;
+  if (a.flags.has('json')) process.stdout.write(JSON.stringify({ ...s, index: report }) + '\n');
+  else process.stdout.write(formatStatus(s, report) + '\n');
+  await engine.close();
+  return 0;
+}
+
+function cmdEval(a: ParsedArgs): number {
+  const bench = path.resolve(a.values.bench?.[0] ?? path.join(packageRoot(), '..', 'shared', 'bench'));
+  const corpora = a.values.corpora?.[0];
+  if (!corpora) throw new UsageError('eval needs --corpora DIR (fetch them with: bash <bench>/fetch.sh DIR)');
+  const self = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.resolve(process.argv[1]))}`;
+  const extra = [...(a.values.model ? ['--model', a.values.model[0]] : []), ...(a.flags.has('no-model') ? ['--no-model'] : [])]
+    .map((s) => JSON.stringify(s)).join(' ');
+  const cmd = `${self} search ${extra} --root {root} -k {k} --json {query}`;
+  const r = spawnSync(process.execPath, [path.join(bench, 'eval.mjs'), '--corpora', path.resolve(corpora), '--cmd', cmd, ...a.rest], { stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let a: ParsedArgs;
+  try {
+    a = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`sift: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (a.flags.has('help') || !a.command) { process.stdout.write(USAGE); return a.command || a.flags.has('help') ? 0 : 2; }
+  try {
+    switch (a.command) {
+      case 'index': return await cmdIndex(a);
+      case 'search': return await cmdSearch(a);
+      case 'status': return await cmdStatus(a);
+      case 'eval': return cmdEval(a);
+      default: throw new UsageError(`unknown command "${a.command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof QueryError) { process.stderr.write(`sift: ${e.message}\n`); return 2; }
+    if (e instanceof IndexWriteError) { process.stderr.write(`sift: ${e.message}\n`); return 4; }
+    const msg = (e as Error).message ?? String(e);
+    if (/^(No such folder|Not a folder|Not a directory)/.test(msg)) { process.stderr.write(`sift: ${msg}\n`); return 3; }
+    process.stderr.write(`sift: ${msg}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => { process.stderr.write(`sift: ${e?.stack ?? e}\n`); process.exitCode = 1; });
+}

@@ -1,0 +1,51 @@
+// Human-readable output of the CLI.
+import * as path from 'node:path';
+import type { EngineStatus, OpenReport } from '../core/engine';
+import type { IndexStats, SearchResponse } from '../core/types';
+
+const MAX_SKIPS_SHOWN = 10;
+
+export function modeLine(mode: string, reason?: string): string {
+  return mode === 'hybrid' ? 'mode: hybrid (meaning + keywords)' : `mode: keyword only — ${reason ?? 'no embedding model'}`;
+}
+
+export function formatStats(s: IndexStats, status: EngineStatus): string {
+  const lines = [
+    `indexed ${s.files} files, ${s.chunks} chunks in ${(s.tookMs / 1000).toFixed(1)}s` +
+      ` (${s.changedFiles} new or changed, ${s.removedFiles} removed, ${s.embeddedChunks} embedded)`,
+    modeLine(status.mode, status.modeReason),
+    `index: ${status.indexDir} (${(status.diskBytes / 1e6).toFixed(1)} MB)`,
+  ];
+  if (s.skipped.length) {
+    lines.push(`skipped ${s.skipped.length} file(s):`);
+    for (const k of s.skipped.slice(0, MAX_SKIPS_SHOWN)) lines.push(`  ${k.rel}: ${k.reason}`);
+    if (s.skipped.length > MAX_SKIPS_SHOWN) lines.push(`  … and ${s.skipped.length - MAX_SKIPS_SHOWN} more`);
+  }
+  return lines.join('\n');
+}
+
+export function formatHits(res: SearchResponse, roots: string[], query: string): string {
+  const out: string[] = [modeLine(res.mode, res.modeReason)];
+  if (res.noRelevant && res.hits.length === 0) {
+    out.push(`nothing relevant found for "${query}" (use --all to see the closest matches anyway)`);
+    return out.join('\n');
+  }
+  if (res.noRelevant) out.push('nothing judged relevant; closest matches:');
+  res.hits.forEach((h, i) => {
+    const file = roots.length > 1 ? path.join(h.root, h.file) : h.file;
+    out.push(`${String(i + 1).padStart(2)}. ${file}:${h.declLine}  ${h.name || '(block)'}  [${h.kind}]  score ${h.score.toFixed(2)}`);
+    for (const l of h.snippet.split('\n')) out.push(`      ${l}`);
+  });
+  return out.join('\n');
+}
+
+export function formatStatus(s: EngineStatus, report: OpenReport): string {
+  return [
+    `roots: ${s.roots.join(', ')}`,
+    `index: ${s.indexDir} (${report.state === 'loaded' ? 'loaded' : report.state === 'new' ? 'not built yet' : `unusable, will rebuild: ${report.reason}`})`,
+    `files: ${s.files}, chunks: ${s.chunks}, embedded: ${s.embedded}`,
+    `model: ${s.model ?? 'none'}`,
+    modeLine(s.mode, s.modeReason),
+    `last updated: ${s.lastUpdated ?? 'never'}, size on disk: ${(s.diskBytes / 1e6).toFixed(1)} MB`,
+  ].join('\n');
+}

@@ -1,0 +1,466 @@
+// The engine: one index over one or more roots. Crawl → read → chunk → embed →
+// two indexes, kept fresh by content hash, saved crash-safely; search fuses the
+// semantic and keyword sides and returns a calibrated answer. Plain TypeScript:
+// the worker, the CLI and the tests all drive this same class.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Chunker, CHUNKER_VERSION, type ChunkerOptions } from './chunk/chunker';
+import { languageForPath } from './chunk/languages';
+import { crawl, type CrawlOptions } from './crawl/crawler';
+import { contentHash, readSource } from './crawl/readSource';
+import type { Embedder } from './embed/embedder';
+import { CorruptIndexError } from './errors';
+import { KeywordIndex } from './keyword/keywordIndex';
+import {
+  clearIndexDir, FILES, INDEX_FORMAT, type Manifest, type ModelRef, readChecked, readCheckedJson, readManifest,
+  type StoredChunk, type StoredFile, writeChecked, writeManifest,
+} from './persist/indexStore';
+import { TextStore } from './persist/textStore';
+import { runSearch, type SearchOptions } from './search/search';
+import type { Chunk, IndexProgress, IndexStats, SearchResponse, SkippedFile, SourceFile } from './types';
+import { VectorStore } from './vector/vectorStore';
+
+export interface EngineOptions {
+  roots: string[];
+  indexDir: string;
+  /** The embedding model; null runs keyword-only. */
+  embedder: Embedder | null;
+  crawl?: Omit<CrawlOptions, 'signal' | 'isIndexable'>;
+  chunker?: ChunkerOptions;
+  /** Where to report notes such as "index was corrupt, rebuilding". */
+  log?: (message: string) => void;
+}
+
+export interface OpenReport {
+  /** 'loaded': a valid index was found; 'new': none existed; 'rebuild': one existed but could not be used. */
+  state: 'loaded' | 'new' | 'rebuild';
+  reason?: string;
+  /** Chunks that need (re-)embedding because the model changed. */
+  reembed: number;
+}
+
+export interface IndexRunOptions {
+  onProgress?: (p: IndexProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface EngineStatus {
+  roots: string[];
+  indexDir: string;
+  files: number;
+  chunks: number;
+  embedded: number;
+  model: string | null;
+  mode: 'hybrid' | 'keyword';
+  modeReason?: string;
+  indexing: boolean;
+  lastUpdated: string | null;
+  diskBytes: number;
+}
+
+const READ_CONCURRENCY = 16;
+const EMBED_BATCH = 64;
+
+function fileId(root: number, rel: string): string { return `${root}\u0000${rel}`; }
+
+export class IndexWriteError extends Error {
+  constructor(message: string) { super(message); this.name = 'IndexWriteError'; }
+}
+
+export class Engine {
+  readonly roots: string[];
+  readonly indexDir: string;
+  private files = new Map<string, StoredFile>();
+  private chunks = new Map<number, StoredChunk>();
+  private keyword = new KeywordIndex();
+  private vectors: VectorStore | null;
+  private texts: TextStore;
+  private nextKey = 0;
+  private createdAt = new Date().toISOString();
+  private updatedAt: string | null = null;
+  /** Chunk keys whose vectors are missing (new chunks, or a model change). */
+  private pendingEmbed = new Set<number>();
+  private dirty = false;
+  private indexingNow = false;
+  private chunker: Chunker | null = null;
+  private readonly log: (m: string) => void;
+  openReport: OpenReport = { state: 'new', reembed: 0 };
+
+  private constructor(private readonly opts: EngineOptions) {
+    this.roots = opts.roots.map((r) => path.resolve(r));
+    this.indexDir = path.resolve(opts.indexDir);
+    this.vectors = opts.embedder ? new VectorStore(opts.embedder.dim) : null;
+    this.texts = new TextStore(path.join(this.indexDir, FILES.texts));
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  /** Open the index in indexDir (creating nothing yet); an unusable index is reported and started afresh. */
+  static async open(opts: EngineOptions): Promise<Engine> {
+    for (const r of opts.roots) {
+      let st: fs.Stats;
+      try { st = fs.statSync(r); } catch { throw new Error(`No such folder: ${r}`); }
+      if (!st.isDirectory()) throw new Error(`Not a folder: ${r}`);
+    }
+    const engine = new Engine(opts);
+    engine.openReport = engine.tryLoad();
+    if (engine.openReport.state === 'rebuild') engine.log(`index at ${engine.indexDir} rebuilt: ${engine.openReport.reason}`);
+    return engine;
+  }
+
+  get embedder(): Embedder | null { return this.opts.embedder; }
+  get chunkCount(): number { return this.chunks.size; }
+  get fileCount(): number { return this.files.size; }
+  get indexing(): boolean { return this.indexingNow; }
+
+  private modelRef(): ModelRef | null {
+    const e = this.opts.embedder;
+    return e ? { id: e.id, hash: e.hash, dim: e.dim } : null;
+  }
+
+  private tryLoad(): OpenReport {
+    if (!fs.existsSync(path.join(this.indexDir, FILES.manifest))) return { state: 'new', reembed: 0 };
+    try {
+      const m = readManifest(this.indexDir);
+      if (m.format !== INDEX_FORMAT) throw new CorruptIndexError(`index format ${m.format}, this version reads ${INDEX_FORMAT}`);
+      if (m.chunker !== CHUNKER_VERSION) throw new CorruptIndexError(`chunker version ${m.chunker}, now ${CHUNKER_VERSION}`);
+      if (JSON.stringify(m.roots) !== JSON.stringify(this.roots)) throw new CorruptIndexError(`index is for other folders (${m.roots.join(', ')})`);
+      const files = readCheckedJson<StoredFile[]>(this.indexDir, m, 'files');
+      const chunks = readCheckedJson<StoredChunk[]>(this.indexDir, m, 'chunks');
+      const sum = m.files.texts;
+      if (!sum) throw new CorruptIndexError('manifest lists no texts.bin');
+      const texts = new TextStore(path.join(this.indexDir, FILES.texts), sum.bytes, sum.crc32);
+      texts.verify();
+      const keyword = KeywordIndex.deserialize(readChecked(this.indexDir, m, 'keyword'), chunks.map((c) => [c.key, c.name] as [number, string]));
+      const model = this.modelRef();
+      let vectors: VectorStore | null = null;
+      let reembed = 0;
+      const pending = new Set<number>();
+      if (model) {
+        const sameModel = m.model && m.model.hash === model.hash && m.model.dim === model.dim && m.files.vectors;
+        if (sameModel) {
+          vectors = VectorStore.deserialize(readChecked(this.indexDir, m, 'vectors'));
+          for (const c of chunks) if (!vectors.has(c.key)) pending.add(c.key);
+        } else {
+          // a new model re-embeds from the stored texts; nothing is re-chunked
+          vectors = new VectorStore(model.dim);
+          for (const c of chunks) pending.add(c.key);
+          reembed = pending.size;
+        }
+      }
+      this.files = new Map(files.map((f) => [fileId(f.root, f.rel), f]));
+      this.chunks = new Map(chunks.map((c) => [c.key, c]));
+      this.keyword = keyword;
+      this.vectors = vectors;
+      this.texts = texts;
+      this.nextKey = m.nextKey;
+      this.createdAt = m.createdAt;
+      this.updatedAt = m.updatedAt;
+      this.pendingEmbed = pending;
+      if (keyword.size !== chunks.length) throw new CorruptIndexError(`keyword index holds ${keyword.size} chunks, chunk list ${chunks.length}`);
+      return { state: 'loaded', reembed };
+    } catch (e) {
+      if (!(e instanceof CorruptIndexError)) throw e;
+      this.resetState();
+      return { state: 'rebuild', reason: e.message, reembed: 0 };
+    }
+  }
+
+  private resetState(): void {
+    this.files = new Map();
+    this.chunks = new Map();
+    this.keyword = new KeywordIndex();
+    this.vectors = this.opts.embedder ? new VectorStore(this.opts.embedder.dim) : null;
+    this.texts = new TextStore(path.join(this.indexDir, FILES.texts));
+    this.nextKey = 0;
+    this.pendingEmbed = new Set();
+    this.dirty = true;
+  }
+
+  private async getChunker(): Promise<Chunker> {
+    this.chunker ??= await Chunker.create(this.opts.chunker);
+    return this.chunker;
+  }
+
+  /** Bring the index up to date with the folders: new and changed files are (re)indexed, vanished ones dropped. */
+  async index(run: IndexRunOptions = {}): Promise<IndexStats> {
+    const t0 = Date.now();
+    this.indexingNow = true;
+    try {
+      const progress: IndexProgress = { phase: 'crawl', filesDone: 0, filesTotal: 0, chunks: this.chunks.size, embedded: 0, embedTotal: 0 };
+      run.onProgress?.({ ...progress });
+      const found = await crawl(this.roots, { ...this.opts.crawl, signal: run.signal, isIndexable: (rel) => languageForPath(rel) !== null });
+      const skipped: SkippedFile[] = found.skipped.map((s) => ({ rel: this.displayPath(s.root, s.rel), reason: s.reason }));
+      const seen = new Set<string>();
+      const todo: Array<{ f: SourceFile; root: number }> = [];
+      for (const f of found.files) {
+        const root = this.roots.indexOf(f.root);
+        const id = fileId(root, f.rel);
+        seen.add(id);
+        const known = this.files.get(id);
+        if (known && known.size === f.size && known.mtimeMs === f.mtimeMs) continue;
+        todo.push({ f, root });
+      }
+      let removed = 0;
+      for (const id of [...this.files.keys()]) {
+        if (!seen.has(id)) { this.dropFile(id); removed++; }
+      }
+      progress.phase = 'chunk';
+      progress.filesTotal = todo.length;
+      const changed = await this.ingest(todo, skipped, progress, run);
+      removed += changed.removed;
+      const embedded = await this.embedPending(progress, run);
+      progress.phase = 'save';
+      run.onProgress?.({ ...progress });
+      this.save();
+      progress.phase = 'done';
+      progress.chunks = this.chunks.size;
+      run.onProgress?.({ ...progress });
+      return {
+        roots: this.roots, files: this.files.size, chunks: this.chunks.size, skipped,
+        changedFiles: changed.changed, removedFiles: removed, embeddedChunks: embedded,
+        model: this.opts.embedder?.id ?? null, tookMs: Date.now() - t0,
+      };
+    } finally {
+      this.indexingNow = false;
+    }
+  }
+
+  /**
+   * Re-read just these files (absolute paths): for file watchers and saves.
+   * A path that no longer exists, or is no longer indexable, is removed.
+   */
+  async updateFiles(absPaths: string[], run: IndexRunOptions = {}): Promise<IndexStats> {
+    const t0 = Date.now();
+    const skipped: SkippedFile[] = [];
+    const todo: Array<{ f: SourceFile; root: number }> = [];
+    let removed = 0;
+    for (const abs of absPaths) {
+      const full = path.resolve(abs);
+      const root = this.roots.findIndex((r) => full === r || full.startsWith(r + path.sep));
+      if (root < 0) continue;
+      const rel = path.relative(this.roots[root], full).split(path.sep).join('/');
+      const id = fileId(root, rel);
+      let st: fs.Stats | null = null;
+      try { st = fs.statSync(full); } catch { st = null; }
+      if (!st || !st.isFile() || languageForPath(rel) === null) {
+        if (this.files.has(id)) { this.dropFile(id); removed++; }
+        continue;
+      }
+      todo.push({ f: { root: this.roots[root], rel, abs: full, size: st.size, mtimeMs: st.mtimeMs }, root });
+    }
+    const progress: IndexProgress = { phase: 'chunk', filesDone: 0, filesTotal: todo.length, chunks: this.chunks.size, embedded: 0, embedTotal: 0 };
+    this.indexingNow = true;
+    try {
+      const changed = await this.ingest(todo, skipped, progress, run);
+      const embedded = await this.embedPending(progress, run);
+      return {
+        roots: this.roots, files: this.files.size, chunks: this.chunks.size, skipped,
+        changedFiles: changed.changed, removedFiles: removed + changed.removed, embeddedChunks: embedded,
+        model: this.opts.embedder?.id ?? null, tookMs: Date.now() - t0,
+      };
+    } finally {
+      this.indexingNow = false;
+    }
+  }
+
+  private displayPath(root: string, rel: string): string {
+    return this.roots.length > 1 ? path.join(root, rel) : rel;
+  }
+
+  private dropFile(id: string): void {
+    const f = this.files.get(id);
+    if (!f) return;
+    for (const k of f.keys) this.dropChunk(k);
+    this.files.delete(id);
+    this.dirty = true;
+  }
+
+  private dropChunk(key: number): void {
+    this.chunks.delete(key);
+    this.keyword.remove(key);
+    this.vectors?.remove(key);
+    this.pendingEmbed.delete(key);
+  }
+
+  /** Read, hash and chunk files; replace the chunks of those whose content changed. */
+  private async ingest(todo: Array<{ f: SourceFile; root: number }>, skipped: SkippedFile[], progress: IndexProgress, run: IndexRunOptions): Promise<{ changed: number; removed: number }> {
+    const chunker = await this.getChunker();
+    let changed = 0;
+    let removed = 0;
+    for (let i = 0; i < todo.length; i += READ_CONCURRENCY) {
+      if (run.signal?.aborted) break;
+      const batch = todo.slice(i, i + READ_CONCURRENCY);
+      const reads = await Promise.all(batch.map((t) => readSource(t.f.abs, this.opts.crawl?.maxFileBytes)));
+      batch.forEach((t, j) => {
+        const r = reads[j];
+        const id = fileId(t.root, t.f.rel);
+        const known = this.files.get(id);
+        progress.filesDone++;
+        if (!r.ok) {
+          skipped.push({ rel: this.displayPath(t.f.root, t.f.rel), reason: r.reason });
+          // a file we can no longer read is no longer searchable as it was; drop it
+          if (known) { this.dropFile(id); removed++; }
+          return;
+        }
+        const hash = contentHash(r.text);
+        if (known && known.hash === hash) {
+          known.size = t.f.size; known.mtimeMs = t.f.mtimeMs;
+          this.dirty = true;
+          return;
+        }
+        if (known) this.dropFile(id);
+        const result = chunker.chunkFile(t.f.rel, r.text);
+        const keys: number[] = [];
+        for (const c of result.chunks) keys.push(this.addChunk(t.root, c));
+        this.files.set(id, { root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash, keys });
+        changed++;
+        this.dirty = true;
+      });
+      progress.chunks = this.chunks.size;
+      run.onProgress?.({ ...progress });
+      if (this.texts.wantsFlush) this.tryFlushTexts();
+    }
+    return { changed, removed };
+  }
+
+  private addChunk(root: number, c: Chunk): number {
+    const key = this.nextKey++;
+    const text = this.texts.append(c.text);
+    const stored: StoredChunk = {
+      key, root, file: c.file, startLine: c.startLine, endLine: c.endLine, declLine: c.declLine,
+      kind: c.kind, name: c.name, language: c.language, signature: c.signature, context: c.context, text,
+    };
+    if (c.part) stored.part = c.part;
+    this.chunks.set(key, stored);
+    this.keyword.add(key, c);
+    if (this.vectors) this.pendingEmbed.add(key);
+    return key;
+  }
+
+  private tryFlushTexts(): void {
+    try { fs.mkdirSync(this.indexDir, { recursive: true }); this.texts.flush(); } catch { /* kept in memory; save() reports */ }
+  }
+
+  /** Embed chunks that have no vector yet, in bounded batches. */
+  private async embedPending(progress: IndexProgress, run: IndexRunOptions): Promise<number> {
+    const embedder = this.opts.embedder;
+    if (!embedder || !this.vectors || this.pendingEmbed.size === 0) return 0;
+    const keys = [...this.pendingEmbed].sort((a, b) => a - b);
+    progress.phase = 'embed';
+    progress.embedTotal = keys.length;
+    progress.embedded = 0;
+    run.onProgress?.({ ...progress });
+    let done = 0;
+    for (let i = 0; i < keys.length; i += EMBED_BATCH) {
+      if (run.signal?.aborted) break;
+      const batch = keys.slice(i, i + EMBED_BATCH).filter((k) => this.chunks.has(k));
+      const texts = batch.map((k) => this.texts.read(this.chunks.get(k)!.text));
+      const vecs = await embedder.embed(texts);
+      this.vectors.upsertMany(batch, vecs);
+      for (const k of batch) this.pendingEmbed.delete(k);
+      done += batch.length;
+      progress.embedded = done;
+      run.onProgress?.({ ...progress });
+    }
+    this.dirty = true;
+    return done;
+  }
+
+  /** Persist the index. Throws IndexWriteError (the index stays usable in memory; the old files stay intact). */
+  save(): void {
+    if (!this.dirty && fs.existsSync(path.join(this.indexDir, FILES.manifest))) return;
+    try {
+      fs.mkdirSync(this.indexDir, { recursive: true });
+      this.compactTextsIfWasteful();
+      this.texts.flush();
+      const chunks = [...this.chunks.values()];
+      const m: Manifest = {
+        format: INDEX_FORMAT,
+        chunker: CHUNKER_VERSION,
+        model: this.vectors ? this.modelRef() : null,
+        roots: this.roots,
+        nextKey: this.nextKey,
+        createdAt: this.createdAt,
+        updatedAt: new Date().toISOString(),
+        files: {
+          files: writeChecked(this.indexDir, 'files', JSON.stringify([...this.files.values()])),
+          chunks: writeChecked(this.indexDir, 'chunks', JSON.stringify(chunks)),
+          texts: { bytes: this.texts.length, crc32: this.texts.checksum },
+          keyword: writeChecked(this.indexDir, 'keyword', this.keyword.serialize()),
+        },
+      };
+      if (this.vectors) m.files.vectors = writeChecked(this.indexDir, 'vectors', this.vectors.serialize());
+      writeManifest(this.indexDir, m);
+      this.updatedAt = m.updatedAt;
+      this.dirty = false;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new IndexWriteError(`cannot write the index at ${this.indexDir}: ${err.code ?? ''} ${err.message}`.trim());
+    }
+  }
+
+  // Removed chunks leave their text behind in the append-only file; rewrite it when most of it is garbage.
+  private compactTextsIfWasteful(): void {
+    let live = 0;
+    for (const c of this.chunks.values()) live += c.text.length;
+    if (this.texts.length < 1 << 20 || live > this.texts.length / 2) return;
+    const tmpFile = path.join(this.indexDir, `${FILES.texts}.compact`);
+    fs.rmSync(tmpFile, { force: true });
+    const fresh = new TextStore(tmpFile);
+    const refs = new Map<number, StoredChunk['text']>();
+    for (const c of this.chunks.values()) {
+      refs.set(c.key, fresh.append(this.texts.read(c.text)));
+      if (fresh.wantsFlush) fresh.flush();
+    }
+    fresh.flush();
+    this.texts.closeReader();
+    fs.renameSync(tmpFile, path.join(this.indexDir, FILES.texts));
+    for (const [k, ref] of refs) this.chunks.get(k)!.text = ref;
+    this.texts = new TextStore(path.join(this.indexDir, FILES.texts), fresh.length, fresh.checksum);
+  }
+
+  /** Search the index; see search/search.ts for the ranking. */
+  async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
+    return runSearch({
+      chunks: this.chunks,
+      keyword: this.keyword,
+      vectors: this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
+      embedder: this.opts.embedder,
+      readText: (c) => this.texts.read(c.text),
+      roots: this.roots,
+      partial: this.indexingNow,
+    }, query, opts);
+  }
+
+  status(): EngineStatus {
+    let diskBytes = 0;
+    for (const f of Object.values(FILES)) {
+      try { diskBytes += fs.statSync(path.join(this.indexDir, f)).size; } catch { /* not written yet */ }
+    }
+    const hybrid = !!this.vectors;
+    return {
+      roots: this.roots,
+      indexDir: this.indexDir,
+      files: this.files.size,
+      chunks: this.chunks.size,
+      embedded: this.vectors?.size ?? 0,
+      model: this.opts.embedder?.id ?? null,
+      mode: hybrid ? 'hybrid' : 'keyword',
+      modeReason: hybrid ? undefined : 'no embedding model installed',
+      indexing: this.indexingNow,
+      lastUpdated: this.updatedAt,
+      diskBytes,
+    };
+  }
+
+  /** Delete the index files and start empty. */
+  clear(): void {
+    this.texts.closeReader();
+    clearIndexDir(this.indexDir);
+    this.resetState();
+  }
+
+  async close(): Promise<void> {
+    this.texts.closeReader();
+  }
+}

@@ -1,0 +1,69 @@
+// Little-endian binary writer/reader for index files. Typed arrays are written
+// 4-byte aligned so a reader can view them without copying.
+import { CorruptIndexError } from '../errors';
+
+export class BinaryWriter {
+  private buf = new Uint8Array(1 << 16);
+  private view = new DataView(this.buf.buffer);
+  private pos = 0;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let cap = this.buf.length;
+    while (cap < this.pos + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  u32(v: number): this { this.ensure(4); this.view.setUint32(this.pos, v >>> 0, true); this.pos += 4; return this; }
+  f64(v: number): this { this.ensure(8); this.view.setFloat64(this.pos, v, true); this.pos += 8; return this; }
+  bytes(b: Uint8Array): this { this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; return this; }
+  align4(): this { const pad = (4 - (this.pos & 3)) & 3; this.ensure(pad); this.buf.fill(0, this.pos, this.pos + pad); this.pos += pad; return this; }
+  string(s: string): this { const b = Buffer.from(s, 'utf8'); this.u32(b.length); return this.bytes(b); }
+  /** A typed array prefixed by its element count, aligned. */
+  array(a: Int32Array | Uint32Array | Float32Array | Uint8Array | Uint16Array): this {
+    this.u32(a.length).align4();
+    return this.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).align4();
+  }
+  finish(): Uint8Array { return this.buf.slice(0, this.pos); }
+}
+
+export class BinaryReader {
+  private view: DataView;
+  private pos = 0;
+  constructor(private readonly buf: Uint8Array, private readonly what: string) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  private need(n: number): void {
+    if (this.pos + n > this.buf.length) throw new CorruptIndexError(`${this.what}: truncated at byte ${this.pos}`);
+  }
+  u32(): number { this.need(4); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
+  f64(): number { this.need(8); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
+  bytes(n: number): Uint8Array { this.need(n); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
+  align4(): void { this.pos += (4 - (this.pos & 3)) & 3; }
+  string(): string { const n = this.u32(); return Buffer.from(this.bytes(n)).toString('utf8'); }
+  private raw(elemSize: number): Uint8Array<ArrayBuffer> {
+    const n = this.u32(); this.align4();
+    const b = this.bytes(n * elemSize); this.align4();
+    // copy so the result is aligned and independent of the file buffer
+    return b.slice();
+  }
+  i32(): Int32Array<ArrayBuffer> { const b = this.raw(4); return new Int32Array(b.buffer, 0, b.length / 4); }
+  u32s(): Uint32Array<ArrayBuffer> { const b = this.raw(4); return new Uint32Array(b.buffer, 0, b.length / 4); }
+  f32(): Float32Array<ArrayBuffer> { const b = this.raw(4); return new Float32Array(b.buffer, 0, b.length / 4); }
+  u8(): Uint8Array<ArrayBuffer> { return this.raw(1); }
+  expectMagic(magic: string, version: number): void {
+    const m = Buffer.from(this.bytes(4)).toString('latin1');
+    if (m !== magic) throw new CorruptIndexError(`${this.what}: not a ${magic} file`);
+    const v = this.u32();
+    if (v !== version) throw new CorruptIndexError(`${this.what}: format version ${v}, expected ${version}`);
+  }
+  done(): void {
+    if (this.pos !== this.buf.length) throw new CorruptIndexError(`${this.what}: ${this.buf.length - this.pos} unexpected trailing bytes`);
+  }
+}
+
+export function writeMagic(w: BinaryWriter, magic: string, version: number): void {
+  w.bytes(Buffer.from(magic, 'latin1')).u32(version);
+}

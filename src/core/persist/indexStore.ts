@@ -1,0 +1,113 @@
+// The index folder: a manifest (written last, the commit point) and the data
+// files it vouches for by length and CRC-32. Anything that does not match —
+// missing file, wrong checksum, other format, chunker or model — is reported
+// as a reason to rebuild, never loaded half-way.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { crc32 } from '../crc32';
+import { CorruptIndexError } from '../errors';
+import type { ChunkKind, LanguageId } from '../types';
+import { writeFileAtomic } from './atomicWrite';
+import type { TextRef } from './textStore';
+
+export const INDEX_FORMAT = 1;
+
+export const FILES = {
+  manifest: 'manifest.json',
+  files: 'files.json',
+  chunks: 'chunks.json',
+  texts: 'texts.bin',
+  keyword: 'keyword.bin',
+  vectors: 'vectors.bin',
+} as const;
+
+export interface FileChecksum { bytes: number; crc32: number }
+
+export interface ModelRef { id: string; hash: string; dim: number }
+
+export interface Manifest {
+  format: number;
+  chunker: number;
+  model: ModelRef | null;
+  roots: string[];
+  nextKey: number;
+  createdAt: string;
+  updatedAt: string;
+  files: Partial<Record<keyof typeof FILES, FileChecksum>>;
+}
+
+/** A file as the index last saw it. */
+export interface StoredFile {
+  root: number;
+  rel: string;
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  keys: number[];
+}
+
+/** A chunk's metadata; its text lives in texts.bin. */
+export interface StoredChunk {
+  key: number;
+  root: number;
+  file: string;
+  startLine: number;
+  endLine: number;
+  declLine: number;
+  kind: ChunkKind;
+  name: string;
+  language: LanguageId;
+  signature: string;
+  context: string[];
+  part?: { index: number; count: number };
+  text: TextRef;
+}
+
+export function readManifest(dir: string): Manifest {
+  const file = path.join(dir, FILES.manifest);
+  let raw: string;
+  try { raw = fs.readFileSync(file, 'utf8'); } catch (e) {
+    throw new CorruptIndexError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  let m: Manifest;
+  try { m = JSON.parse(raw) as Manifest; } catch { throw new CorruptIndexError(`${file} is not valid JSON`); }
+  if (typeof m !== 'object' || m === null || typeof m.format !== 'number' || !Array.isArray(m.roots) || typeof m.files !== 'object') {
+    throw new CorruptIndexError(`${file} is not a Sift manifest`);
+  }
+  return m;
+}
+
+/** Read a data file and check it against the manifest's checksum. */
+export function readChecked(dir: string, m: Manifest, name: keyof typeof FILES): Buffer {
+  const sum = m.files[name];
+  if (!sum) throw new CorruptIndexError(`manifest lists no ${FILES[name]}`);
+  const file = path.join(dir, FILES[name]);
+  let buf: Buffer;
+  try { buf = fs.readFileSync(file); } catch (e) {
+    throw new CorruptIndexError(`cannot read ${FILES[name]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (buf.length !== sum.bytes) throw new CorruptIndexError(`${FILES[name]} has ${buf.length} bytes, expected ${sum.bytes}`);
+  if (crc32(buf) !== sum.crc32) throw new CorruptIndexError(`${FILES[name]} checksum mismatch`);
+  return buf;
+}
+
+export function readCheckedJson<T>(dir: string, m: Manifest, name: keyof typeof FILES): T {
+  const buf = readChecked(dir, m, name);
+  try { return JSON.parse(buf.toString('utf8')) as T; } catch { throw new CorruptIndexError(`${FILES[name]} is not valid JSON`); }
+}
+
+/** Write a data file atomically and return its checksum for the manifest. */
+export function writeChecked(dir: string, name: keyof typeof FILES, data: Uint8Array | string): FileChecksum {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  writeFileAtomic(path.join(dir, FILES[name]), buf);
+  return { bytes: buf.length, crc32: crc32(buf) };
+}
+
+export function writeManifest(dir: string, m: Manifest): void {
+  writeFileAtomic(path.join(dir, FILES.manifest), JSON.stringify(m, null, 1));
+}
+
+/** Remove every index file (a clean slate before a rebuild). */
+export function clearIndexDir(dir: string): void {
+  for (const f of Object.values(FILES)) fs.rmSync(path.join(dir, f), { force: true });
+}

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { answerSize, relevanceProbability } from '../../src/core/search/calibrate';
+import { collapseOverlapping } from '../../src/core/search/collapse';
+import { defaultWeights, fuse, type Candidate } from '../../src/core/search/fusion';
+import { nameMatchScore, shortName } from '../../src/core/search/nameMatch';
+import { looksLikeIdentifier } from '../../src/core/text/identifiers';
+
+describe('nameMatch', () => {
+  it('matches identifiers across case styles and qualified names', () => {
+    assert.equal(shortName('Query.isStaleByTime'), 'isStaleByTime');
+    assert.equal(nameMatchScore('isStaleByTime', 'Query.isStaleByTime'), 1);
+    assert.equal(nameMatchScore('parse_duration', 'parseDuration'), 1);
+    assert.equal(nameMatchScore('how to parse duration strings', 'parseDuration'), 1);
+    assert.equal(nameMatchScore('duration parse', 'parseDuration'), 0.5);
+    assert.equal(nameMatchScore('format a date', 'parseDuration'), 0);
+    assert.equal(nameMatchScore('anything', ''), 0);
+  });
+  it('tells identifiers from prose', () => {
+    assert.ok(looksLikeIdentifier('replaceEqualDeep'));
+    assert.ok(looksLikeIdentifier('foldLines lineLength afterSpace'));
+    assert.ok(!looksLikeIdentifier('evict data that no component has used for a few minutes'));
+  });
+});
+
+describe('fusion', () => {
+  const cands: Candidate[] = [
+    { key: 1, semantic: 0.9, semanticRank: 1, nameMatch: 0 },
+    { key: 2, semantic: 0.5, semanticRank: 2, keyword: 12, keywordRank: 1, nameMatch: 0 },
+    { key: 3, semantic: 0.2, semanticRank: 3, keyword: 2, keywordRank: 2, nameMatch: 0 },
+    { key: 4, keyword: 1, keywordRank: 3, nameMatch: 1 },
+  ];
+  it('RRF rewards agreement between the two sides', () => {
+    const out = fuse(cands, 'rrf', { semantic: 1, keyword: 1, name: 0 });
+    assert.equal(out[0].key, 2);
+  });
+  it('score fusion follows the weights', () => {
+    assert.equal(fuse(cands, 'score', { semantic: 1, keyword: 0, name: 0 })[0].key, 1);
+    assert.equal(fuse(cands, 'score', { semantic: 0, keyword: 1, name: 0 })[0].key, 2);
+    assert.equal(fuse(cands, 'score', { semantic: 0, keyword: 0.1, name: 10 })[0].key, 4);
+  });
+  it('weights lean on keywords for identifiers and on meaning for prose', () => {
+    const id = defaultWeights(true, true), prose = defaultWeights(false, true);
+    assert.ok(id.keyword / id.semantic > prose.keyword / prose.semantic);
+    assert.equal(defaultWeights(false, false).semantic, 0);
+  });
+});
+
+describe('collapse', () => {
+  it('keeps the best of overlapping hits in one file', () => {
+    const items = [
+      { id: 'method', file: 'a.ts', root: 'r', startLine: 10, endLine: 20 },
+      { id: 'class', file: 'a.ts', root: 'r', startLine: 1, endLine: 50 },
+      { id: 'other-file', file: 'b.ts', root: 'r', startLine: 1, endLine: 50 },
+      { id: 'sibling', file: 'a.ts', root: 'r', startLine: 60, endLine: 70 },
+    ];
+    assert.deepEqual(collapseOverlapping(items, (x) => x, 10).map((x) => x.id), ['method', 'other-file', 'sibling']);
+    assert.equal(collapseOverlapping(items, (x) => x, 1).length, 1);
+  });
+});
+
+describe('calibration', () => {
+  it('says nothing relevant when the best evidence is weak', () => {
+    assert.deepEqual(answerSize([0.1, 0.05], 10), { size: 0, noRelevant: true });
+    assert.deepEqual(answerSize([], 10), { size: 0, noRelevant: true });
+  });
+  it('returns a variable-size answer that drops the long tail', () => {
+    const cut = answerSize([0.95, 0.9, 0.2, 0.1, 0.05], 10);
+    assert.equal(cut.noRelevant, false);
+    assert.equal(cut.size, 2);
+    assert.equal(answerSize([0.95, 0.9, 0.9, 0.9], 3).size, 3);
+  });
+  it('grows with every kind of evidence', () => {
+    const base = { cosine: 0.4, coverage: 0.3, nameMatch: 0 };
+    const p = relevanceProbability(base);
+    assert.ok(relevanceProbability({ ...base, cosine: 0.6 }) > p);
+    assert.ok(relevanceProbability({ ...base, coverage: 0.9 }) > p);
+    assert.ok(relevanceProbability({ ...base, nameMatch: 1 }) > p);
+    assert.ok(relevanceProbability({ coverage: 1, nameMatch: 0 }) > relevanceProbability({ coverage: 0.2, nameMatch: 0 }));
+  });
+});
