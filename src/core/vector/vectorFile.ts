@@ -1,0 +1,115 @@
+// The vector index's binary format (little-endian):
+//
+//   0  magic   "SIFV"
+//   4  u32     format version (1)
+//   8  u32     dim
+//  12  u32     count
+//  16  u32[count]      keys
+//      f32[count]      scales (1 / ‖row‖ of the int8 row; 0 for a zero row)
+//      i8[count × dim] rows, unpadded
+//      u32     CRC-32 of every byte before it
+
+import { crc32 } from '../crc32';
+import { CorruptIndexError } from '../errors';
+
+export const VECTOR_FILE_MAGIC = 'SIFV';
+export const VECTOR_FILE_VERSION = 1;
+const HEADER_BYTES = 16;
+const TRAILER_BYTES = 4;
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Largest dimension the store accepts (the int32 dot product cannot overflow below ~133K). */
+export const MAX_DIM = 65536;
+
+export interface VectorFileContents {
+  dim: number;
+  count: number;
+  keys: Uint32Array;
+  scales: Float32Array;
+  /** count × dim int8 values, unpadded: a view into the decoded buffer. */
+  rows: Int8Array;
+}
+
+/** Byte size of a file holding `count` vectors of `dim`. */
+export function vectorFileBytes(dim: number, count: number): number {
+  return HEADER_BYTES + count * (8 + dim) + TRAILER_BYTES;
+}
+
+/**
+ * Encode `count` rows that lie `stride` bytes apart in `rows` (stride ≥ dim;
+ * the padding is dropped).
+ */
+export function encodeVectorFile(
+  dim: number, count: number, keys: Uint32Array, scales: Float32Array, rows: Int8Array, stride: number,
+): Uint8Array {
+  const out = new Uint8Array(vectorFileBytes(dim, count));
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let i = 0; i < 4; i++) out[i] = VECTOR_FILE_MAGIC.charCodeAt(i);
+  view.setUint32(4, VECTOR_FILE_VERSION, true);
+  view.setUint32(8, dim, true);
+  view.setUint32(12, count, true);
+  let off = HEADER_BYTES;
+  if (HOST_IS_LITTLE_ENDIAN) {
+    out.set(bytesOf(keys, count), off);
+    out.set(bytesOf(scales, count), off + 4 * count);
+    off += 8 * count;
+  } else {
+    for (let i = 0; i < count; i++, off += 4) view.setUint32(off, keys[i], true);
+    for (let i = 0; i < count; i++, off += 4) view.setFloat32(off, scales[i], true);
+  }
+  const data = new Int8Array(out.buffer, out.byteOffset + off, count * dim);
+  if (stride === dim) data.set(rows.subarray(0, count * dim));
+  else for (let i = 0; i < count; i++) data.set(rows.subarray(i * stride, i * stride + dim), i * dim);
+  off += count * dim;
+  view.setUint32(off, crc32(out.subarray(0, off)), true);
+  return out;
+}
+
+function bytesOf(a: Uint32Array | Float32Array, count: number): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, count * 4);
+}
+
+/** Decode and verify a vector file. Throws CorruptIndexError on any mismatch. */
+export function decodeVectorFile(buf: Uint8Array): VectorFileContents {
+  if (!(buf instanceof Uint8Array)) throw new CorruptIndexError('vector index: expected bytes (Uint8Array)');
+  if (buf.length < HEADER_BYTES + TRAILER_BYTES) {
+    throw new CorruptIndexError(`vector index truncated: ${buf.length} bytes, a header alone is ${HEADER_BYTES + TRAILER_BYTES}`);
+  }
+  for (let i = 0; i < 4; i++) {
+    if (buf[i] !== VECTOR_FILE_MAGIC.charCodeAt(i)) throw new CorruptIndexError('not a Sift vector index (bad magic)');
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const version = view.getUint32(4, true);
+  if (version !== VECTOR_FILE_VERSION) {
+    throw new CorruptIndexError(`unsupported vector index version ${version} (this build reads ${VECTOR_FILE_VERSION})`);
+  }
+  const dim = view.getUint32(8, true);
+  const count = view.getUint32(12, true);
+  if (dim < 1 || dim > MAX_DIM) throw new CorruptIndexError(`vector index has an impossible dimension ${dim}`);
+  const expected = vectorFileBytes(dim, count);
+  if (buf.length !== expected) {
+    throw new CorruptIndexError(`vector index length ${buf.length} does not match ${count} vectors of dim ${dim} (${expected} bytes)`);
+  }
+  const crcAt = expected - TRAILER_BYTES;
+  if (crc32(buf.subarray(0, crcAt)) !== view.getUint32(crcAt, true)) {
+    throw new CorruptIndexError('vector index checksum mismatch');
+  }
+  let off = HEADER_BYTES;
+  const keys = new Uint32Array(count);
+  const scales = new Float32Array(count);
+  if (HOST_IS_LITTLE_ENDIAN) {
+    // copies: the arrays must be 4-byte aligned and must not alias buf
+    bytesOf(keys, count).set(buf.subarray(off, off + 4 * count));
+    bytesOf(scales, count).set(buf.subarray(off + 4 * count, off + 8 * count));
+    off += 8 * count;
+  } else {
+    for (let i = 0; i < count; i++, off += 4) keys[i] = view.getUint32(off, true);
+    for (let i = 0; i < count; i++, off += 4) scales[i] = view.getFloat32(off, true);
+  }
+  for (let i = 0; i < count; i++) {
+    const s = scales[i];
+    if (!(s >= 0 && s <= 1)) throw new CorruptIndexError(`vector index has an invalid scale ${s} at row ${i}`);
+  }
+  const rows = new Int8Array(buf.buffer, buf.byteOffset + off, count * dim);
+  return { dim, count, keys, scales, rows };
+}
