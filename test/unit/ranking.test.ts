@@ -51,10 +51,20 @@ describe('collapse', () => {
       { id: 'method', file: 'a.ts', root: 'r', startLine: 10, endLine: 20 },
       { id: 'class', file: 'a.ts', root: 'r', startLine: 1, endLine: 50 },
       { id: 'other-file', file: 'b.ts', root: 'r', startLine: 1, endLine: 50 },
+      { id: 'part-2', file: 'a.ts', root: 'r', startLine: 18, endLine: 30 },
       { id: 'sibling', file: 'a.ts', root: 'r', startLine: 60, endLine: 70 },
     ];
     assert.deepEqual(collapseOverlapping(items, (x) => x, 10).map((x) => x.id), ['method', 'other-file', 'sibling']);
     assert.equal(collapseOverlapping(items, (x) => x, 1).length, 1);
+  });
+  it('lets a nested unit take the place of the container ranked above it', () => {
+    const items = [
+      { id: 'file-summary', file: 'a.ts', root: 'r', startLine: 1, endLine: 100 },
+      { id: 'b-file', file: 'b.ts', root: 'r', startLine: 1, endLine: 9 },
+      { id: 'method', file: 'a.ts', root: 'r', startLine: 10, endLine: 20 },
+      { id: 'other-method', file: 'a.ts', root: 'r', startLine: 30, endLine: 40 },
+    ];
+    assert.deepEqual(collapseOverlapping(items, (x) => x, 10).map((x) => x.id), ['method', 'b-file', 'other-method']);
   });
 });
 

@@ -1,6 +1,7 @@
-// One answer, one slot: drop hits nested in (or containing) a better hit of the
-// same file, so a method and its class summary, or two parts of one split
-// function, do not fill two places with one answer.
+// One answer, one slot: hits of one file that overlap are one answer. When a
+// container (file summary, class) is followed by a unit nested inside it, the
+// nested unit takes the container's place — it is the more precise answer,
+// and containers often rank high only by echoing their members' words.
 
 export interface Span { file: string; root: string; startLine: number; endLine: number }
 
@@ -8,16 +9,29 @@ function overlaps(a: Span, b: Span): boolean {
   return a.root === b.root && a.file === b.file && a.startLine <= b.endLine && b.startLine <= a.endLine;
 }
 
-/** Keep items in order, skipping any that overlap an item already kept. */
+function strictlyContains(outer: Span, inner: Span): boolean {
+  return outer.startLine <= inner.startLine && inner.endLine <= outer.endLine
+    && outer.endLine - outer.startLine > inner.endLine - inner.startLine;
+}
+
+/** Keep items in rank order; an overlapping later item is dropped, or replaces a container it is nested in. */
 export function collapseOverlapping<T>(ranked: T[], span: (t: T) => Span, limit: number): T[] {
   const kept: T[] = [];
   const keptSpans: Span[] = [];
   for (const item of ranked) {
     const s = span(item);
-    if (keptSpans.some((k) => overlaps(k, s))) continue;
-    kept.push(item);
-    keptSpans.push(s);
-    if (kept.length >= limit) break;
+    const clash = keptSpans.findIndex((k) => overlaps(k, s));
+    if (clash < 0) {
+      if (kept.length >= limit) continue;
+      kept.push(item);
+      keptSpans.push(s);
+      continue;
+    }
+    if (!strictlyContains(keptSpans[clash], s)) continue;
+    // the nested unit must not also clash with another kept hit
+    if (keptSpans.some((k, i) => i !== clash && overlaps(k, s))) continue;
+    kept[clash] = item;
+    keptSpans[clash] = s;
   }
   return kept;
 }
