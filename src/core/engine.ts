@@ -291,7 +291,8 @@ export class Engine {
       if (run.signal?.aborted) break;
       const batch = todo.slice(i, i + READ_CONCURRENCY);
       const reads = await Promise.all(batch.map((t) => readSource(t.f.abs, this.opts.crawl?.maxFileBytes)));
-      batch.forEach((t, j) => {
+      for (let j = 0; j < batch.length; j++) {
+        const t = batch[j];
         const r = reads[j];
         const id = fileId(t.root, t.f.rel);
         const known = this.files.get(id);
@@ -300,22 +301,22 @@ export class Engine {
           skipped.push({ rel: this.displayPath(t.f.root, t.f.rel), reason: r.reason });
           // a file we can no longer read is no longer searchable as it was; drop it
           if (known) { this.dropFile(id); removed++; }
-          return;
+          continue;
         }
         const hash = contentHash(r.text);
         if (known && known.hash === hash) {
           known.size = t.f.size; known.mtimeMs = t.f.mtimeMs;
           this.dirty = true;
-          return;
+          continue;
         }
         if (known) this.dropFile(id);
-        const result = chunker.chunkFile(t.f.rel, r.text);
+        const result = await chunker.chunkFileAsync(t.f.rel, r.text);
         const keys: number[] = [];
         for (const c of result.chunks) keys.push(this.addChunk(t.root, c));
         this.files.set(id, { root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash, keys });
         changed++;
         this.dirty = true;
-      });
+      }
       progress.chunks = this.chunks.size;
       run.onProgress?.({ ...progress });
       if (this.texts.wantsFlush) this.tryFlushTexts();

@@ -89,3 +89,17 @@ describe('Bm25Index', () => {
     assert.deepEqual(build().search([], 5), []);
   });
 });
+
+describe('index files read through a Node Buffer', () => {
+  it('deserializes from a Buffer that shares a larger pool (as readFileSync returns)', () => {
+    const k = new KeywordIndex();
+    k.add(0, { name: 'retryWithBackoff', signature: '', text: 'retry with backoff' });
+    k.add(1, { name: 'other', signature: '', text: 'other words' });
+    const bytes = k.serialize();
+    const pool = Buffer.alloc(bytes.length + 100);
+    pool.set(bytes, 37);
+    const view = pool.subarray(37, 37 + bytes.length);
+    const back = KeywordIndex.deserialize(view, [[0, 'retryWithBackoff'], [1, 'other']]);
+    assert.deepEqual(back.search(queryTerms('retry backoff'), 5).map((h) => h.key), [0]);
+  });
+});

@@ -46,8 +46,10 @@ export class BinaryReader {
   private raw(elemSize: number): Uint8Array<ArrayBuffer> {
     const n = this.u32(); this.align4();
     const b = this.bytes(n * elemSize); this.align4();
-    // copy so the result is aligned and independent of the file buffer
-    return b.slice();
+    // copy (Buffer#slice would share memory) so the result is aligned and independent of the file buffer
+    const copy = new Uint8Array(b.length);
+    copy.set(b);
+    return copy;
   }
   i32(): Int32Array<ArrayBuffer> { const b = this.raw(4); return new Int32Array(b.buffer, 0, b.length / 4); }
   u32s(): Uint32Array<ArrayBuffer> { const b = this.raw(4); return new Uint32Array(b.buffer, 0, b.length / 4); }
