@@ -13,6 +13,8 @@ describe('nameMatch', () => {
     assert.equal(nameMatchScore('how to parse duration strings', 'parseDuration'), 1);
     assert.equal(nameMatchScore('duration parse', 'parseDuration'), 0.5);
     assert.equal(nameMatchScore('format a date', 'parseDuration'), 0);
+    assert.equal(nameMatchScore('validate', 'validate'), 1);
+    assert.equal(nameMatchScore('validate a JWT bearer token', 'validate'), 0.3);
     assert.equal(nameMatchScore('anything', ''), 0);
   });
   it('tells identifiers from prose', () => {
@@ -78,6 +80,7 @@ describe('calibration', () => {
     assert.equal(cut.noRelevant, false);
     assert.equal(cut.size, 2);
     assert.equal(answerSize([0.95, 0.9, 0.9, 0.9], 3).size, 3);
+    assert.equal(answerSize([0.95, 0.1, 0.1, 0.9, 0.9], 3).size, 1, 'never more than k, never past a gap beyond k');
   });
   it('grows with every kind of evidence', () => {
     const base = { cosine: 0.4, coverage: 0.3, nameMatch: 0 };

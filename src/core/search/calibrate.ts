@@ -26,7 +26,7 @@ export interface CalibrationParams {
 // package has an answer, against another package it has none).
 export const DEFAULT_CALIBRATION: CalibrationParams = {
   hybrid: { bias: -7, cosine: 11, coverage: 3, name: 3 },
-  keyword: { bias: -3.2, coverage: 5, name: 2.5 },
+  keyword: { bias: -2, coverage: 8, name: 3 },
   threshold: 0.5,
   relativeCut: 0.35,
 };
@@ -55,6 +55,6 @@ export function answerSize(probs: number[], k: number, p: CalibrationParams = DE
   if (best < p.threshold) return { size: 0, noRelevant: true };
   const floor = Math.max(best * p.relativeCut, p.threshold * 0.5);
   let size = 0;
-  for (let i = 0; i < probs.length && size < k; i++) if (probs[i] >= floor) size = i + 1;
+  for (let i = 0; i < Math.min(k, probs.length); i++) if (probs[i] >= floor) size = i + 1;
   return { size: Math.max(1, size), noRelevant: false };
 }

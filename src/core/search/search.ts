@@ -35,6 +35,8 @@ export interface SearchOptions {
   calibration?: CalibrationParams;
   /** Skip the calibrated cut: return the fused top-k (for evaluation). */
   fixedK?: boolean;
+  /** Attach the evidence behind each hit (calibration work). */
+  debugEvidence?: boolean;
 }
 
 export interface SearchContext {
@@ -140,7 +142,14 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
       snippet: snippet.text,
     };
   });
-  return { mode, modeReason, noRelevant, hits, partial: ctx.partial, tookMs: performance.now() - t0 };
+  const res: SearchResponse = { mode, modeReason, noRelevant, hits, partial: ctx.partial, tookMs: performance.now() - t0 };
+  if (opts.debugEvidence) {
+    (res as SearchResponse & { evidence: unknown }).evidence = ranked.slice(0, 10).map((f, i) => {
+      const c = cands.get(f.key)!;
+      return { key: f.key, fused: f.fused, cos: c.semantic, kw: c.keyword, cov: ctx.keyword.coverage(terms, f.key), name: c.nameMatch, p: probs[i] };
+    });
+  }
+  return res;
 }
 
 function makeFilter(chunks: Map<number, StoredChunk>, opts: SearchOptions): ((key: number) => boolean) | null {
