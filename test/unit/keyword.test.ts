@@ -103,3 +103,53 @@ describe('index files read through a Node Buffer', () => {
     assert.deepEqual(back.search(queryTerms('retry backoff'), 5).map((h) => h.key), [0]);
   });
 });
+
+describe('Bm25Index against a naive BM25', () => {
+  // seeded random documents over a small vocabulary
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const vocab = Array.from({ length: 40 }, (_, i) => `w${i}`);
+  const docs = new Map<number, Map<string, number>>();
+  for (let k = 0; k < 300; k++) {
+    const tf = new Map<string, number>();
+    const n = 3 + Math.floor(rnd() * 12);
+    for (let i = 0; i < n; i++) { const t = vocab[Math.floor(rnd() ** 2 * vocab.length)]; tf.set(t, (tf.get(t) ?? 0) + 1); }
+    docs.set(k, tf);
+  }
+  function naive(live: Map<number, Map<string, number>>, terms: string[]): Array<[number, number]> {
+    const N = live.size;
+    let total = 0;
+    for (const tf of live.values()) for (const v of tf.values()) total += v;
+    const avg = total / N;
+    const out: Array<[number, number]> = [];
+    for (const [k, tf] of live) {
+      let len = 0; for (const v of tf.values()) len += v;
+      let s = 0;
+      for (const t of terms) {
+        const f = tf.get(t); if (!f) continue;
+        let df = 0; for (const d of live.values()) if (d.has(t)) df++;
+        s += Math.log(1 + (N - df + 0.5) / (df + 0.5)) * (f * 2.2) / (f + 1.2 * (0.25 + 0.75 * len / avg));
+      }
+      if (s > 0) out.push([k, s]);
+    }
+    return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  }
+  it('scores like the textbook formula through adds, compaction, removals and a round trip', () => {
+    const idx = new Bm25Index();
+    for (const [k, tf] of docs) { idx.add(k, tf); if (k === 150) idx.compact(); }
+    const terms = ['w1', 'w5', 'w30'];
+    const check = (ix: Bm25Index, live: Map<number, Map<string, number>>) => {
+      const got = ix.search(terms, 20);
+      const want = naive(live, terms).slice(0, 20);
+      assert.deepEqual(got.map((h) => h.key), want.map((w) => w[0]));
+      got.forEach((h, i) => assert.ok(Math.abs(h.score - want[i][1]) < 1e-3));
+    };
+    check(idx, docs);
+    const live = new Map(docs);
+    for (let k = 0; k < 300; k += 3) { idx.remove(k); live.delete(k); }
+    idx.compact();
+    check(idx, live);
+    check(Bm25Index.deserialize(idx.serialize()), live);
+    for (const k of [0, 3, 299]) assert.equal(idx.contains('w1', k), false);
+  });
+});

@@ -3,24 +3,69 @@
 // as the same words.
 
 const WORD_RE = /[\p{L}_$][\p{L}\p{N}_$]*|\p{N}+/gu;
-// Boundaries inside one identifier: lower→Upper, ACRONYMWord, letter↔digit.
-const CAMEL_RE = /(\p{Ll})(\p{Lu})|(\p{Lu})(\p{Lu}\p{Ll})|(\p{L})(\p{N})|(\p{N})(\p{L})/gu;
 
 /** Raw identifier-like words of a text, in order (no splitting, case kept). */
 export function rawWords(text: string): string[] {
   return text.match(WORD_RE) ?? [];
 }
 
-/** Split one identifier into lower-cased parts: "HTTPServer_v2" → ["http", "server", "v", "2"]. */
-export function splitIdentifier(word: string): string[] {
-  const spaced = word
-    .replace(CAMEL_RE, (_m, a, b, c, d, e, f, g, h) =>
-      a !== undefined ? `${a} ${b}` : c !== undefined ? `${c} ${d}` : e !== undefined ? `${e} ${f}` : `${g} ${h}`)
-    // a second pass catches overlapping boundaries such as "aB1c"
-    .replace(CAMEL_RE, (_m, a, b, c, d, e, f, g, h) =>
-      a !== undefined ? `${a} ${b}` : c !== undefined ? `${c} ${d}` : e !== undefined ? `${e} ${f}` : `${g} ${h}`);
+const enum C { Lower, Upper, Digit, Sep }
+
+function charClass(code: number, ch: string): C {
+  if (code >= 97 && code <= 122) return C.Lower;
+  if (code >= 65 && code <= 90) return C.Upper;
+  if (code >= 48 && code <= 57) return C.Digit;
+  if (code === 95 || code === 36 || code === 45) return C.Sep;
+  if (code < 128) return C.Sep;
+  if (/\p{Lu}/u.test(ch)) return C.Upper;
+  if (/\p{N}/u.test(ch)) return C.Digit;
+  return C.Lower; // other letters (including uncased scripts) join the current part
+}
+
+function splitUncached(word: string): string[] {
   const parts: string[] = [];
-  for (const p of spaced.split(/[\s_$\-]+/)) if (p) parts.push(p.toLowerCase());
+  const n = word.length;
+  let start = -1;
+  let prev = C.Sep;
+  for (let i = 0; i < n; i++) {
+    const code = word.charCodeAt(i);
+    const cls = charClass(code, word[i]);
+    if (cls === C.Sep) {
+      if (start >= 0) parts.push(word.slice(start, i).toLowerCase());
+      start = -1;
+      prev = cls;
+      continue;
+    }
+    if (start < 0) {
+      start = i;
+    } else {
+      let boundary = false;
+      if (cls === C.Upper && prev === C.Lower) boundary = true;                       // parseDuration
+      else if ((cls === C.Digit) !== (prev === C.Digit)) boundary = true;               // v2, 2fa
+      else if (cls === C.Lower && prev === C.Upper && i - start > 1) {                  // HTTPServer → HTTP|Server
+        parts.push(word.slice(start, i - 1).toLowerCase());
+        start = i - 1;
+      }
+      if (boundary) { parts.push(word.slice(start, i).toLowerCase()); start = i; }
+    }
+    prev = cls;
+  }
+  if (start >= 0) parts.push(word.slice(start).toLowerCase());
+  return parts;
+}
+
+// Identifiers repeat endlessly in code; splitting is the hottest loop of indexing.
+const splitCache = new Map<string, string[]>();
+const SPLIT_CACHE_MAX = 50_000;
+
+/** Split one identifier into lower-cased parts: "HTTPServer_v2" → ["http", "server", "v", "2"]. The result is shared: do not mutate it. */
+export function splitIdentifier(word: string): string[] {
+  let parts = splitCache.get(word);
+  if (parts === undefined) {
+    parts = splitUncached(word);
+    if (splitCache.size >= SPLIT_CACHE_MAX) splitCache.clear();
+    splitCache.set(word, parts);
+  }
   return parts;
 }
 
