@@ -13,8 +13,12 @@ const VERSION = 2;
 const NEVER = 0;
 const LIVE = 1;
 const DEAD = 2;
-/** Delta postings merged into the main block once they hold this many entries. */
-const DELTA_MERGE = 2_000_000;
+/**
+ * Delta postings (small JS arrays, heap-hungry) are merged into the main block
+ * once they reach this many entries or a quarter of the block, whichever is
+ * larger: bounded memory, amortised linear cost.
+ */
+const DELTA_MERGE_MIN = 262_144;
 
 export interface KeywordHit { key: number; score: number }
 
@@ -86,7 +90,7 @@ export class Bm25Index {
     this.state[key] = LIVE;
     this.liveDocs++;
     this.totalLen += len;
-    if (this.deltaEntries >= DELTA_MERGE) this.compact();
+    if (this.deltaEntries >= Math.max(DELTA_MERGE_MIN, this.keys.length >> 2)) this.compact();
   }
 
   remove(key: number): boolean {
