@@ -1,0 +1,222 @@
+// The sidebar's search page. Builds every element with createElement and
+// textContent (no HTML is ever parsed from data), talks to the extension with postMessage,
+// and drops answers to searches that are no longer the latest.
+(function () {
+  'use strict';
+  const vscode = acquireVsCodeApi();
+  const highlight = window.siftHighlight;
+
+  const input = document.getElementById('query');
+  const language = document.getElementById('language');
+  const folder = document.getElementById('folder');
+  const list = document.getElementById('results');
+  const notice = document.getElementById('notice');
+  const statusEl = document.getElementById('status');
+  const progress = document.getElementById('progress');
+  const progressFill = document.getElementById('progress-fill');
+  const pauseButton = document.getElementById('pause-button');
+
+  const KIND_GLYPHS = {
+    function: 'ƒ', method: 'm', class: 'C', struct: 'S', interface: 'I', enum: 'E', trait: 'T', impl: 'i',
+    module: 'M', type: 't', constant: 'K', block: '{}', file: '▤', section: '§', window: '≡',
+  };
+  const DEBOUNCE_MS = 200;
+
+  let seq = 0;          // id of the latest search sent
+  let shownSeq = 0;     // id of the results on screen
+  let hits = [];
+  let selected = -1;
+  let timer = null;
+
+  const saved = vscode.getState() || {};
+  input.value = typeof saved.query === 'string' ? saved.query : '';
+  language.value = typeof saved.language === 'string' ? saved.language : '';
+  folder.value = typeof saved.folder === 'string' ? saved.folder : '';
+
+  function post(msg) { vscode.postMessage(msg); }
+
+  function clearChildren(el) { while (el.firstChild) el.removeChild(el.firstChild); }
+
+  function search(showWeak) {
+    clearTimeout(timer);
+    timer = null;
+    const query = input.value;
+    vscode.setState({ query: query, language: language.value, folder: folder.value });
+    seq += 1;
+    if (!query.trim()) {
+      shownSeq = seq;
+      renderHits([]);
+      setNotice(null);
+      return;
+    }
+    post({
+      type: 'search', seq: seq, query: query, showWeak: !!showWeak,
+      languages: language.value ? [language.value] : [], pathPrefix: folder.value.trim(),
+    });
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { search(false); }, DEBOUNCE_MS);
+  }
+
+  function setNotice(parts) {
+    clearChildren(notice);
+    if (!parts || parts.length === 0) { notice.hidden = true; return; }
+    for (const p of parts) notice.appendChild(p);
+    notice.hidden = false;
+  }
+
+  function textLine(text, cls) {
+    const div = document.createElement('div');
+    if (cls) div.className = cls;
+    div.textContent = text;
+    return div;
+  }
+
+  function select(i, scroll) {
+    const items = list.children;
+    if (items.length === 0) { selected = -1; input.removeAttribute('aria-activedescendant'); return; }
+    selected = Math.max(0, Math.min(items.length - 1, i));
+    for (let j = 0; j < items.length; j++) items[j].setAttribute('aria-selected', j === selected ? 'true' : 'false');
+    input.setAttribute('aria-activedescendant', items[selected].id);
+    if (scroll) items[selected].scrollIntoView({ block: 'nearest' });
+  }
+
+  function open(i) {
+    if (i < 0 || i >= hits.length) return;
+    post({ type: 'open', seq: shownSeq, index: i });
+  }
+
+  function renderHits(newHits) {
+    hits = newHits;
+    selected = -1;
+    clearChildren(list);
+    input.setAttribute('aria-expanded', hits.length > 0 ? 'true' : 'false');
+    input.removeAttribute('aria-activedescendant');
+    hits.forEach(function (hit, i) {
+      const li = document.createElement('li');
+      li.className = 'result';
+      li.id = 'result-' + i;
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', 'false');
+      li.setAttribute('data-testid', 'sift-result');
+      li.setAttribute('data-name', String(hit.name));
+
+      const head = document.createElement('div');
+      head.className = 'head';
+      const kind = document.createElement('span');
+      kind.className = 'kind kind-' + String(hit.kind).replace(/[^a-z]/g, '');
+      kind.textContent = KIND_GLYPHS[hit.kind] || '·';
+      kind.title = String(hit.kind);
+      const name = document.createElement('span');
+      name.className = 'name';
+      highlight.renderHighlighted(document, name, hit.label, hit.matchedTerms);
+      head.appendChild(kind);
+      head.appendChild(name);
+
+      const where = textLine(hit.path + ':' + hit.line, 'path');
+      where.title = hit.path + ':' + hit.line;
+
+      const score = document.createElement('div');
+      score.className = 'score';
+      const pct = Math.round(Math.max(0, Math.min(1, Number(hit.score) || 0)) * 100);
+      score.title = 'relevance ' + pct + '%';
+      score.setAttribute('aria-label', 'relevance ' + pct + '%');
+      const fill = document.createElement('div');
+      fill.className = 'score-fill';
+      fill.style.width = pct + '%';
+      score.appendChild(fill);
+
+      const code = document.createElement('pre');
+      code.className = 'snippet';
+      highlight.renderHighlighted(document, code, hit.snippet, hit.matchedTerms);
+
+      li.appendChild(head);
+      li.appendChild(where);
+      li.appendChild(score);
+      li.appendChild(code);
+      li.addEventListener('click', function () { select(i, false); open(i); });
+      list.appendChild(li);
+    });
+  }
+
+  function renderResults(m) {
+    shownSeq = m.seq;
+    renderHits(Array.isArray(m.hits) ? m.hits : []);
+    const parts = [];
+    if (m.partial) parts.push(textLine('Indexing is still running: results are partial.'));
+    if (m.mode === 'keyword') parts.push(textLine('Keyword search only' + (m.modeReason ? ' (' + m.modeReason + ')' : '') + '.'));
+    if (m.noRelevant && m.hits.length === 0) {
+      parts.push(textLine('Nothing relevant found.'));
+      const more = document.createElement('button');
+      more.type = 'button';
+      more.className = 'link';
+      more.textContent = 'Show closest matches anyway';
+      more.addEventListener('click', function () { search(true); });
+      parts.push(more);
+    } else if (m.noRelevant) {
+      parts.push(textLine('Closest matches — none was judged relevant.'));
+    } else if (m.hits.length === 0) {
+      parts.push(textLine('No matches.'));
+    }
+    setNotice(parts);
+  }
+
+  function renderStatus(s) {
+    clearChildren(statusEl);
+    if (!s) return;
+    statusEl.appendChild(textLine(s.headline, 'headline'));
+    for (const line of s.details || []) statusEl.appendChild(textLine(line, 'detail'));
+    if (typeof s.progress === 'number') {
+      progress.hidden = false;
+      progressFill.style.width = Math.max(0, Math.min(100, s.progress)) + '%';
+    } else {
+      progress.hidden = true;
+    }
+    pauseButton.textContent = s.paused ? 'Resume' : 'Pause';
+    for (const b of document.querySelectorAll('button[data-action]')) b.disabled = !s.hasFolder;
+  }
+
+  function onKey(e) {
+    if (e.key === 'ArrowDown') { select(selected + 1, true); e.preventDefault(); }
+    else if (e.key === 'ArrowUp') { select(selected <= 0 ? 0 : selected - 1, true); e.preventDefault(); }
+    else if (e.key === 'Enter') {
+      if (e.target === input && timer !== null) { search(false); e.preventDefault(); return; }
+      open(selected < 0 ? 0 : selected);
+      e.preventDefault();
+    }
+  }
+
+  input.addEventListener('input', schedule);
+  input.addEventListener('keydown', onKey);
+  list.addEventListener('keydown', onKey);
+  language.addEventListener('change', function () { search(false); });
+  folder.addEventListener('input', schedule);
+  for (const b of document.querySelectorAll('button[data-action]')) {
+    b.addEventListener('click', function () { post({ type: 'action', action: b.getAttribute('data-action') }); });
+  }
+
+  window.addEventListener('message', function (event) {
+    const m = event.data;
+    if (!m || typeof m !== 'object') return;
+    switch (m.type) {
+      case 'results':
+        if (m.seq === seq) renderResults(m);
+        break;
+      case 'error':
+        if (m.seq === seq) { renderHits([]); setNotice([textLine(String(m.message), 'error')]); }
+        break;
+      case 'status':
+        renderStatus(m.status);
+        break;
+      case 'focus':
+        input.focus();
+        input.select();
+        break;
+    }
+  });
+
+  post({ type: 'ready' });
+  if (input.value.trim()) search(false);
+})();

@@ -1,0 +1,130 @@
+// Every command Sift contributes, registered in this one place.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatCount } from './display';
+import type { FeedbackRecorder } from './feedback';
+import type { Indexer } from './indexer';
+import type { IndexState } from './indexState';
+import { selectionToFind, showSearchQuickPick, type QuickPickDeps } from './searchQuickPick';
+import { viewStatus } from './sidebarView';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+export interface CommandDeps {
+  index: WorkspaceIndex;
+  indexer: Indexer;
+  state: IndexState;
+  feedback: FeedbackRecorder;
+  log: vscode.LogOutputChannel;
+  quickPick: QuickPickDeps;
+  /** Rebuild from scratch, with the progress notification. */
+  rebuild(): void;
+  refreshSummary(): Promise<void>;
+}
+
+const NO_FOLDER = 'Sift searches the folders of a workspace: open a local folder first.';
+
+function requireFolder(d: CommandDeps): boolean {
+  if (d.index.hasFolder) return true;
+  void vscode.window.showInformationMessage(NO_FOLDER);
+  return false;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, d: CommandDeps): void {
+  const register = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  // an optional query argument pre-fills the box (for keybindings with args and automation)
+  register('sift.search', (query?: unknown) => {
+    if (requireFolder(d)) showSearchQuickPick(d.quickPick, undefined, typeof query === 'string' ? query : undefined);
+  });
+
+  register('sift.findSimilar', () => {
+    if (!requireFolder(d)) return;
+    const similar = selectionToFind(vscode.window.activeTextEditor);
+    if (!similar) { void vscode.window.showInformationMessage('Sift: select some code first, then run "Find Similar Code".'); return; }
+    showSearchQuickPick(d.quickPick, similar);
+  });
+
+  register('sift.reindex', () => {
+    if (!requireFolder(d)) return;
+    d.indexer.resume();
+    d.rebuild();
+  });
+
+  register('sift.clearIndex', async () => {
+    if (!requireFolder(d)) return;
+    // stop first, so no job writes the index back while it is deleted
+    d.indexer.pause();
+    try {
+      const status = await d.index.clear();
+      d.state.update({ summary: status, error: null });
+      void vscode.window.showInformationMessage('Sift: index cleared. Indexing is paused; run "Sift: Re-index Workspace" to rebuild it.');
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Sift: could not clear the index: ${(e as Error).message}`);
+    }
+  });
+
+  register('sift.togglePause', () => {
+    if (!requireFolder(d)) return;
+    if (d.indexer.paused) {
+      d.indexer.resume();
+      void vscode.window.setStatusBarMessage('Sift: indexing resumed', 3000);
+    } else {
+      d.indexer.pause();
+      void vscode.window.setStatusBarMessage('Sift: indexing paused', 3000);
+    }
+  });
+
+  register('sift.showStatus', () => showStatus(d));
+
+  register('sift.exportFeedback', async () => {
+    if (!d.feedback.file) { void vscode.window.showInformationMessage(NO_FOLDER); return; }
+    const dest = await vscode.window.showSaveDialog({
+      title: 'Export Sift feedback',
+      saveLabel: 'Export',
+      defaultUri: vscode.Uri.file(path.join(os.homedir(), 'sift-feedback.jsonl')),
+      filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
+    });
+    if (!dest) return;
+    try {
+      const { exported, skipped } = await d.feedback.exportTo(dest.fsPath);
+      void vscode.window.showInformationMessage(
+        `Sift: exported ${formatCount(exported)} feedback record${exported === 1 ? '' : 's'} to ${dest.fsPath}${skipped ? ` (${skipped} unreadable line${skipped === 1 ? '' : 's'} skipped)` : ''}.`,
+      );
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Sift: could not export feedback: ${(e as Error).message}`);
+    }
+  });
+}
+
+interface StatusItem extends vscode.QuickPickItem { command?: string }
+
+async function showStatus(d: CommandDeps): Promise<void> {
+  if (!requireFolder(d)) return;
+  await d.refreshSummary().catch(() => undefined);
+  const snap = d.state.get();
+  const view = viewStatus(snap);
+  const s = snap.summary;
+  const info: StatusItem[] = [{ label: view.headline }];
+  if (s) {
+    info.push(
+      { label: 'Files', description: formatCount(s.files) },
+      { label: 'Chunks', description: `${formatCount(s.chunks)}${s.mode === 'hybrid' ? ` (${formatCount(s.embedded)} embedded)` : ''}` },
+      { label: 'Model', description: s.model ?? 'none' },
+      { label: 'Mode', description: s.mode === 'hybrid' ? 'hybrid (semantic + keyword)' : `keyword only${s.modeReason ? ` — ${s.modeReason}` : ''}` },
+      { label: 'Last update', description: s.lastUpdated ? new Date(s.lastUpdated).toLocaleString() : 'never' },
+      { label: 'Index', description: `${s.indexDir} (${formatCount(Math.round(s.diskBytes / 1024))} KB)` },
+    );
+  }
+  const actions: StatusItem[] = [
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(refresh) Re-index workspace', command: 'sift.reindex' },
+    { label: snap.paused ? '$(play) Resume indexing' : '$(debug-pause) Pause indexing', command: 'sift.togglePause' },
+    { label: '$(trash) Clear index', command: 'sift.clearIndex' },
+    { label: '$(output) Show log', command: 'sift.showLog' },
+  ];
+  const pick = await vscode.window.showQuickPick([...info, ...actions], { title: 'Sift status', placeHolder: 'Sift index status — pick an action' });
+  if (!pick?.command) return;
+  if (pick.command === 'sift.showLog') d.log.show(true);
+  else await vscode.commands.executeCommand(pick.command);
+}

@@ -1,0 +1,189 @@
+// "Search code by meaning" and "Find similar code" in a quick pick: results
+// as you type (debounced; answers to older queries dropped), each result
+// previewed as you move to it, opened on Enter with its name selected, or to
+// the side with the item button.
+//
+// VS Code filters and re-sorts quick-pick items by their label against the
+// typed text. Every item is alwaysShow, and description/detail are not
+// matched, so nothing is hidden; items whose name happens to fuzzy-match the
+// query are still floated up and get their matching letters highlighted
+// (sortByLabel and custom highlights are proposed API, unavailable to a
+// published extension).
+import * as vscode from 'vscode';
+import type { SearchHit, SearchResponse } from '../core/types';
+import { displayPath, hitDetail, hitFile, hitLabel, kindIcon } from './display';
+import type { FeedbackRecorder, FeedbackSource, ShownResults } from './feedback';
+import { openHit } from './navigation';
+import { isCancelled } from './workerClient';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+const DEBOUNCE_MS = 150;
+// The engine reads at most 2,000 characters of a query; a longer selection need not cross to the worker.
+const MAX_SELECTION_CHARS = 2000;
+
+export interface QuickPickDeps {
+  index: WorkspaceIndex;
+  feedback: FeedbackRecorder;
+  maxResults: () => number;
+  /** True while an indexing job runs. */
+  indexing: () => boolean;
+  log: vscode.LogOutputChannel;
+}
+
+/** The code to find look-alikes of, and where it is (its own location is left out of the results). */
+export interface SimilarTo {
+  text: string;
+  file: string;
+  startLine: number;  // 1-based
+  endLine: number;
+}
+
+interface Item extends vscode.QuickPickItem {
+  hit?: SearchHit;
+  action?: 'showWeak';
+}
+
+const OPEN_BESIDE: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('split-horizontal'), tooltip: 'Open to the side' };
+
+function overlaps(hit: SearchHit, s: SimilarTo): boolean {
+  return hitFile(hit) === s.file && hit.startLine <= s.endLine && hit.endLine >= s.startLine;
+}
+
+export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, initialQuery?: string): void {
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.matchOnDescription = false;
+  qp.matchOnDetail = false;
+  qp.placeholder = similar
+    ? 'Code like the selection — or type to search by meaning instead'
+    : 'Describe what the code does, or type a name';
+  const source: FeedbackSource = similar ? 'findSimilar' : 'quickPick';
+  const origin = vscode.window.activeTextEditor
+    ? { doc: vscode.window.activeTextEditor.document, selection: vscode.window.activeTextEditor.selection, column: vscode.window.activeTextEditor.viewColumn }
+    : null;
+
+  let seq = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let shown: ShownResults | null = null;
+  let accepted = false;
+  let previewed = false;
+  // the item VS Code activates by itself after new items: not previewed until the user moves
+  let autoActive: Item | undefined;
+
+  const setTitle = (r: SearchResponse | null, showWeak: boolean, usingSelection: boolean) => {
+    const parts = [usingSelection ? `Similar to the selection (${similar!.endLine - similar!.startLine + 1} lines)` : 'Search code by meaning'];
+    if (r?.partial || deps.indexing()) parts.push('indexing — results are partial');
+    if (r?.mode === 'keyword') parts.push(`keyword search only${r.modeReason ? ` (${r.modeReason})` : ''}`);
+    if (showWeak && r?.noRelevant) parts.push('closest matches, none judged relevant');
+    qp.title = parts.join(' · ');
+  };
+
+  const itemsFor = (r: SearchResponse, roots: string[]): Item[] => {
+    if (r.hits.length === 0) {
+      if (r.noRelevant) {
+        return [
+          { label: '$(info) Nothing relevant found', detail: 'Try describing the behaviour in other words, or a name.', alwaysShow: true },
+          { label: '$(search) Show closest matches anyway', action: 'showWeak', alwaysShow: true },
+        ];
+      }
+      return [{ label: deps.indexing() ? '$(sync~spin) No matches yet — the index is still being built' : '$(info) No matches', alwaysShow: true }];
+    }
+    return r.hits.map((hit) => ({
+      label: hitLabel(hit),
+      iconPath: new vscode.ThemeIcon(kindIcon(hit.kind)),
+      description: `${displayPath(hit, roots)}:${hit.declLine}`,
+      detail: hitDetail(hit),
+      alwaysShow: true,
+      buttons: [OPEN_BESIDE],
+      hit,
+    }));
+  };
+
+  const run = async (query: string, showWeak: boolean) => {
+    const mine = ++seq;
+    const usingSelection = !!similar && query === similar.text;
+    if (!query.trim()) {
+      shown = null;
+      qp.items = [];
+      qp.busy = false;
+      setTitle(null, false, false);
+      return;
+    }
+    qp.busy = true;
+    try {
+      const k = deps.maxResults();
+      let response = await deps.index.search({ query, k: usingSelection ? k + 1 : k, showWeak }, 'quickPick');
+      if (mine !== seq) return;
+      if (usingSelection) response = { ...response, hits: response.hits.filter((h) => !overlaps(h, similar!)).slice(0, k) };
+      shown = { query, response, showWeak };
+      const items = itemsFor(response, deps.index.roots);
+      autoActive = items[0];
+      qp.items = items;
+      setTitle(response, showWeak, usingSelection);
+    } catch (e) {
+      if (mine !== seq || isCancelled(e)) return;
+      shown = null;
+      qp.items = [{ label: `$(error) ${(e as Error).message}`, alwaysShow: true }];
+    } finally {
+      if (mine === seq) qp.busy = false;
+    }
+  };
+
+  const currentQuery = () => (qp.value.trim() === '' && similar ? similar.text : qp.value);
+
+  const choose = (item: Item, beside: boolean) => {
+    const hit = item.hit;
+    if (!hit) return;
+    accepted = true;
+    if (shown) deps.feedback.record(source, shown, hit);
+    qp.hide();
+    openHit(hit, { beside }).then(undefined, (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`));
+  };
+
+  qp.onDidChangeValue(() => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(currentQuery(), false), DEBOUNCE_MS);
+  });
+  qp.onDidChangeActive((active) => {
+    const item = active[0];
+    if (!item?.hit || accepted) return;
+    if (item === autoActive) return;
+    autoActive = undefined;
+    previewed = true;
+    openHit(item.hit, { peek: true }).then(undefined, (e: Error) => deps.log.warn(`preview failed: ${e.message}`));
+  });
+  qp.onDidAccept(() => {
+    const item = qp.activeItems[0];
+    if (!item) return;
+    if (item.action === 'showWeak') { void run(shown?.query ?? currentQuery(), true); return; }
+    choose(item, false);
+  });
+  qp.onDidTriggerItemButton((e) => choose(e.item, true));
+  qp.onDidHide(() => {
+    clearTimeout(timer);
+    seq++;
+    // like Go to Symbol: leaving without a choice goes back to where you were
+    if (!accepted && previewed && origin && !origin.doc.isClosed) {
+      void vscode.window.showTextDocument(origin.doc, { viewColumn: origin.column, selection: origin.selection });
+    }
+    qp.dispose();
+  });
+
+  setTitle(null, false, !!similar);
+  if (initialQuery && !similar) qp.value = initialQuery;
+  qp.show();
+  if (similar) void run(similar.text, false);
+  else if (initialQuery) void run(initialQuery, false);
+}
+
+/** The selection of the active editor as a "find similar" request, or null when nothing is selected. */
+export function selectionToFind(editor: vscode.TextEditor | undefined): SimilarTo | null {
+  if (!editor || editor.selection.isEmpty) return null;
+  const text = editor.document.getText(editor.selection).slice(0, MAX_SELECTION_CHARS);
+  if (!text.trim()) return null;
+  return {
+    text,
+    file: editor.document.uri.fsPath,
+    startLine: editor.selection.start.line + 1,
+    endLine: editor.selection.end.line + 1,
+  };
+}

@@ -1,0 +1,203 @@
+// Wires the pieces together for one window: the worker client, the index,
+// the scheduler, the views and the commands. Building it only creates and
+// registers things; the worker starts when the first job or search needs it.
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import type { WorkerData } from '../worker/protocol';
+import type { SiftApi } from './api';
+import { registerCommands } from './commands';
+import { FeedbackRecorder } from './feedback';
+import { Indexer, type IndexerEvent } from './indexer';
+import { IndexState } from './indexState';
+import { ProgressNotification } from './progressNotification';
+import type { QuickPickDeps } from './searchQuickPick';
+import { affectsCrawl, readSettings } from './settings';
+import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
+import { StatusBar } from './statusBar';
+import { watchWorkspace } from './watcher';
+import { WorkerClient } from './workerClient';
+import { NoFolderError, WorkspaceIndex } from './workspaceIndex';
+
+// A worker that runs out of memory is stopped on its own (and restarted) instead of taking the extension host down.
+const WORKER_HEAP_MB = 4096;
+const CONFIG_SETTLE_MS = 400;
+
+export class SiftSession implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly client: WorkerClient;
+  readonly index: WorkspaceIndex;
+  readonly indexer: Indexer;
+  readonly state = new IndexState();
+  readonly feedback: FeedbackRecorder;
+  private readonly notification: ProgressNotification;
+  /** Show the progress notification for the next full index (first index, or a rebuild asked for). */
+  private notifyFullIndex = false;
+  private configTimer: NodeJS.Timeout | undefined;
+  private lastFailure = '';
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    const log = vscode.window.createOutputChannel('Sift', { log: true });
+    this.log = log;
+    context.subscriptions.push(log, this);
+    const workerFile = context.asAbsolutePath(path.join('dist', 'worker.js'));
+    this.client = new WorkerClient({
+      spawn: () => new Worker(workerFile, { workerData: {} satisfies WorkerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } }),
+      log: (level, message) => log[level](message),
+    });
+    const storageDir = context.storageUri?.fsPath;
+    this.index = new WorkspaceIndex(this.client, storageDir, log);
+    this.indexer = new Indexer({ backend: this.index, onEvent: (e) => this.onIndexerEvent(e) });
+    this.feedback = new FeedbackRecorder(
+      storageDir ? path.join(storageDir, 'feedback.jsonl') : null,
+      () => readSettings().feedbackEnabled,
+      () => this.index.roots,
+      log,
+    );
+    this.notification = new ProgressNotification(() => {
+      this.indexer.pause();
+      void vscode.window.showInformationMessage('Sift: indexing paused. What was indexed so far is searchable.', 'Resume').then((a) => {
+        if (a === 'Resume') this.indexer.resume();
+      });
+    });
+    this.state.update({ hasFolder: this.index.hasFolder });
+    this.client.onStateChange((worker) => {
+      this.state.update({ worker });
+      if (worker.kind === 'running' && worker.restarts > 0) void this.refreshSummary().catch(() => undefined);
+    });
+
+    const quickPick: QuickPickDeps = {
+      index: this.index,
+      feedback: this.feedback,
+      maxResults: () => readSettings().maxResults,
+      indexing: () => this.indexer.runningJob === 'full',
+      log,
+    };
+    const sidebar = new SidebarView({
+      extensionUri: context.extensionUri, index: this.index, state: this.state, feedback: this.feedback,
+      maxResults: () => readSettings().maxResults, log,
+    });
+    context.subscriptions.push(
+      sidebar,
+      vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar),
+      new StatusBar(this.state),
+      this.notification,
+      ...watchWorkspace({
+        changed: (p) => { if (readSettings().autoIndex) this.indexer.notifyChanged(p); },
+        foldersChanged: () => this.onFoldersChanged(),
+        configChanged: (e) => this.onConfigChanged(e),
+      }),
+    );
+    registerCommands(context, {
+      index: this.index, indexer: this.indexer, state: this.state, feedback: this.feedback, log, quickPick,
+      rebuild: () => { this.notifyFullIndex = true; this.indexer.requestFullIndex({ rebuild: true }); },
+      refreshSummary: () => this.refreshSummary(),
+    });
+
+    // deferred: activation only schedules the first index; the worker starts after activate() returns
+    if (this.index.hasFolder && readSettings().autoIndex) this.indexer.requestFullIndex({ defer: true });
+  }
+
+  api(activationMs: number): SiftApi {
+    return {
+      whenIdle: () => this.indexer.whenIdle(),
+      search: (query, opts = {}) => this.index.search({ ...opts, query, k: opts.k ?? readSettings().maxResults }),
+      status: async () => ({ ...(await this.index.status()), paused: this.indexer.paused }),
+      feedbackFile: () => this.feedback.file ?? '',
+      activationMs,
+    };
+  }
+
+  async refreshSummary(): Promise<void> {
+    if (!this.index.hasFolder) return;
+    this.state.update({ summary: await this.index.status() });
+  }
+
+  private onIndexerEvent(e: IndexerEvent): void {
+    switch (e.type) {
+      case 'start':
+        this.state.update({ job: { kind: e.job, progress: null } });
+        return;
+      case 'progress': {
+        this.state.update({ job: { kind: e.job, progress: e.progress } });
+        if (e.job !== 'full') return;
+        // the first progress comes after the index was opened, so we know whether it is new
+        const open = this.index.openInfo;
+        if (!this.notification.showing && (this.notifyFullIndex || (open && open.state !== 'loaded'))) {
+          this.notifyFullIndex = true;
+          this.notification.begin('Sift: indexing the workspace');
+        }
+        this.notification.report(e.progress);
+        return;
+      }
+      case 'done': {
+        const s = e.stats;
+        if (e.job === 'full') {
+          this.notifyFullIndex = false;
+          this.log.info(`indexed ${s.files} files, ${s.chunks} chunks (${s.changedFiles} changed, ${s.removedFiles} removed, ${s.embeddedChunks} embedded, ${s.skipped.length} skipped) in ${s.tookMs} ms`);
+        } else if (s.changedFiles || s.removedFiles) {
+          this.log.info(`updated ${s.changedFiles} changed and ${s.removedFiles} removed files in ${s.tookMs} ms`);
+        }
+        this.lastFailure = '';
+        this.notification.end();
+        this.state.update({ job: null, error: null });
+        void this.refreshSummary().catch((err: Error) => this.log.warn(`status: ${err.message}`));
+        return;
+      }
+      case 'stopped':
+        this.notification.end();
+        this.state.update({ job: null });
+        if (e.reason === 'cancelled') this.log.info(`${e.job === 'full' ? 'indexing' : 'update'} stopped; it will continue later`);
+        return;
+      case 'failed': {
+        this.notification.end();
+        this.state.update({ job: null, error: e.error instanceof NoFolderError ? null : e.error.message });
+        if (e.error instanceof NoFolderError) return;
+        this.log.error(`${e.job === 'full' ? 'indexing' : 'update'} failed: ${e.error.message}`);
+        // one message per distinct failure, not one per file event
+        if (e.error.message !== this.lastFailure) {
+          this.lastFailure = e.error.message;
+          void vscode.window.showErrorMessage(`Sift: indexing failed: ${e.error.message}`, 'Show Log').then((a) => {
+            if (a) this.log.show(true);
+          });
+        }
+        return;
+      }
+      case 'paused':
+      case 'resumed':
+        this.state.update({ paused: this.indexer.paused });
+        return;
+    }
+  }
+
+  private onFoldersChanged(): void {
+    this.state.update({ hasFolder: this.index.hasFolder, summary: null });
+    this.log.info(`workspace folders changed: ${this.index.roots.join(', ') || 'none'}`);
+    this.indexer.interrupt();
+    if (this.index.hasFolder && readSettings().autoIndex) this.indexer.requestFullIndex();
+  }
+
+  private onConfigChanged(e: vscode.ConfigurationChangeEvent): void {
+    const crawl = affectsCrawl(e);
+    const auto = e.affectsConfiguration('sift.autoIndex');
+    if (!crawl && !auto) return;
+    // settings UIs fire on every keystroke: act once they settle
+    clearTimeout(this.configTimer);
+    this.configTimer = setTimeout(() => {
+      if (!this.index.hasFolder || !readSettings().autoIndex) return;
+      if (this.index.configChanged) {
+        this.log.info('index settings changed: re-applying includes and excludes');
+        this.indexer.interrupt();
+        this.indexer.requestFullIndex();
+      } else if (auto) {
+        this.indexer.requestFullIndex();
+      }
+    }, CONFIG_SETTLE_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.configTimer);
+    this.indexer.dispose();
+    void this.client.dispose();
+  }
+}

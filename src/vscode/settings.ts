@@ -1,0 +1,73 @@
+// Reads the sift.* settings (and, when asked to, files.exclude and
+// search.exclude) into what the worker's crawler understands.
+import * as vscode from 'vscode';
+import type { CrawlConfig } from '../worker/protocol';
+import { globsFromExcludeSetting, mergeGlobs } from './excludeGlobs';
+
+export interface SiftSettings {
+  include: string[];
+  exclude: string[];
+  respectGitignore: boolean;
+  useFilesExclude: boolean;
+  useSearchExclude: boolean;
+  maxFileSizeKB: number;
+  autoIndex: boolean;
+  maxResults: number;
+  feedbackEnabled: boolean;
+}
+
+const MAX_FILE_KB_LIMIT = 100_000;
+
+function list(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function clampInt(v: unknown, lo: number, hi: number, fallback: number): number {
+  const n = typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : fallback;
+  return Math.min(hi, Math.max(lo, n));
+}
+
+export function readSettings(scope?: vscode.Uri): SiftSettings {
+  const c = vscode.workspace.getConfiguration('sift', scope);
+  return {
+    include: list(c.get('include')),
+    exclude: list(c.get('exclude')),
+    respectGitignore: c.get<boolean>('respectGitignore') !== false,
+    useFilesExclude: c.get<boolean>('useFilesExclude') !== false,
+    useSearchExclude: c.get<boolean>('useSearchExclude') !== false,
+    maxFileSizeKB: clampInt(c.get('maxFileSizeKB'), 1, MAX_FILE_KB_LIMIT, 1000),
+    autoIndex: c.get<boolean>('autoIndex') !== false,
+    maxResults: clampInt(c.get('maxResults'), 1, 100, 10),
+    feedbackEnabled: c.get<boolean>('feedback.enabled') !== false,
+  };
+}
+
+/**
+ * The crawl settings for one index over these folders. Exclude settings can
+ * differ per folder; the index uses their union (an exclude of one folder
+ * applies to all — the cautious side).
+ */
+export function crawlConfig(folders: readonly vscode.WorkspaceFolder[]): CrawlConfig {
+  const s = readSettings(folders[0]?.uri);
+  const include: unknown[][] = [];
+  const exclude: unknown[][] = [s.exclude];
+  for (const f of folders) {
+    const own = readSettings(f.uri);
+    include.push(own.include);
+    exclude.push(own.exclude);
+    if (own.useFilesExclude) exclude.push(globsFromExcludeSetting(vscode.workspace.getConfiguration('files', f.uri).get('exclude')));
+    if (own.useSearchExclude) exclude.push(globsFromExcludeSetting(vscode.workspace.getConfiguration('search', f.uri).get('exclude')));
+  }
+  return {
+    include: mergeGlobs(...include),
+    exclude: mergeGlobs(...exclude),
+    respectGitignore: s.respectGitignore,
+    maxFileBytes: s.maxFileSizeKB * 1000,
+  };
+}
+
+/** Settings whose change alters which files belong in the index. */
+export function affectsCrawl(e: vscode.ConfigurationChangeEvent): boolean {
+  return ['sift.include', 'sift.exclude', 'sift.respectGitignore', 'sift.useFilesExclude', 'sift.useSearchExclude',
+    'sift.maxFileSizeKB', 'files.exclude', 'search.exclude'].some((k) => e.affectsConfiguration(k));
+}

@@ -1,0 +1,189 @@
+// The sidebar (a webview view): search box with filters, results with
+// snippets, and the index status with its actions. The page (media/) only
+// renders; searches go through the worker like everywhere else.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LanguageId, SearchHit } from '../core/types';
+import { describeProgress, displayPath, formatCount, hitLabel, progressPercent } from './display';
+import type { FeedbackRecorder, ShownResults } from './feedback';
+import type { IndexSnapshot, IndexState } from './indexState';
+import { openHit } from './navigation';
+import { renderSidebarHtml } from './sidebarHtml';
+import { isCancelled } from './workerClient';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+export const SIDEBAR_VIEW_ID = 'sift.sidebar';
+
+/** What the page shows about the index. */
+export interface ViewStatus {
+  hasFolder: boolean;
+  paused: boolean;
+  headline: string;
+  details: string[];
+  /** 0–100 while a job runs, else null. */
+  progress: number | null;
+}
+
+export interface ViewHit {
+  label: string;
+  name: string;
+  kind: string;
+  path: string;
+  line: number;
+  language: string;
+  score: number;
+  snippet: string;
+  matchedTerms: string[];
+}
+
+export interface SidebarDeps {
+  extensionUri: vscode.Uri;
+  index: WorkspaceIndex;
+  state: IndexState;
+  feedback: FeedbackRecorder;
+  maxResults: () => number;
+  log: vscode.LogOutputChannel;
+}
+
+/** The status text for a snapshot (pure: also used by the status command). */
+export function viewStatus(s: IndexSnapshot): ViewStatus {
+  if (!s.hasFolder) return { hasFolder: false, paused: false, headline: 'Open a folder to search its code.', details: [], progress: null };
+  const details: string[] = [];
+  const sum = s.summary;
+  if (sum) {
+    details.push(`${formatCount(sum.files)} files · ${formatCount(sum.chunks)} chunks`);
+    details.push(sum.mode === 'hybrid' ? `model ${sum.model} · hybrid search` : `keyword search only${sum.modeReason ? ` (${sum.modeReason})` : ''}`);
+    details.push(sum.lastUpdated ? `updated ${new Date(sum.lastUpdated).toLocaleString()}` : 'not saved yet');
+  }
+  let headline: string;
+  let progress: number | null = null;
+  if (s.worker.kind === 'restarting') headline = 'The index worker stopped; restarting…';
+  else if (s.worker.kind === 'failed') headline = 'The index worker keeps crashing; Re-index to try again.';
+  else if (s.job && !s.paused) {
+    headline = s.job.progress ? `Indexing: ${describeProgress(s.job.progress)}` : 'Indexing…';
+    progress = s.job.progress ? progressPercent(s.job.progress) : 0;
+  } else if (s.paused) headline = 'Indexing paused.';
+  else if (s.error) headline = `Indexing failed: ${s.error}`;
+  else headline = sum ? 'Index up to date.' : 'Not indexed yet.';
+  if (s.worker.kind === 'running' && s.worker.restarts > 0) details.push(`index worker restarted ${s.worker.restarts}× after a crash (see the Sift output)`);
+  return { hasFolder: true, paused: s.paused, headline, details, progress };
+}
+
+type PageMessage =
+  | { type: 'ready' }
+  | { type: 'search'; seq: number; query: string; showWeak: boolean; languages: string[]; pathPrefix: string }
+  | { type: 'open'; seq: number; index: number }
+  | { type: 'action'; action: 'reindex' | 'clear' | 'togglePause' };
+
+function parsePageMessage(m: unknown): PageMessage | null {
+  if (!m || typeof m !== 'object') return null;
+  const o = m as Record<string, unknown>;
+  switch (o.type) {
+    case 'ready': return { type: 'ready' };
+    case 'search':
+      if (typeof o.seq !== 'number' || typeof o.query !== 'string') return null;
+      return {
+        type: 'search', seq: o.seq, query: o.query, showWeak: o.showWeak === true,
+        languages: Array.isArray(o.languages) ? o.languages.filter((l): l is string => typeof l === 'string') : [],
+        pathPrefix: typeof o.pathPrefix === 'string' ? o.pathPrefix : '',
+      };
+    case 'open':
+      return typeof o.seq === 'number' && typeof o.index === 'number' ? { type: 'open', seq: o.seq, index: o.index } : null;
+    case 'action':
+      return o.action === 'reindex' || o.action === 'clear' || o.action === 'togglePause' ? { type: 'action', action: o.action } : null;
+    default:
+      return null;
+  }
+}
+
+const ACTION_COMMANDS = { reindex: 'sift.reindex', clear: 'sift.clearIndex', togglePause: 'sift.togglePause' } as const;
+
+export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | null = null;
+  /** The results on the page, to resolve "open result i of search seq". */
+  private shown: { seq: number; results: ShownResults } | null = null;
+  private latestSeq = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: SidebarDeps) {
+    this.disposables.push(deps.state.onChange((s) => this.post({ type: 'status', status: viewStatus(s) })));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const media = vscode.Uri.joinPath(this.deps.extensionUri, 'media');
+    const webview = view.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [media] };
+    webview.html = renderSidebarHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(18).toString('base64').replace(/[+/=]/g, 'x'),
+      highlightScript: webview.asWebviewUri(vscode.Uri.joinPath(media, 'highlight.js')).toString(),
+      mainScript: webview.asWebviewUri(vscode.Uri.joinPath(media, 'sidebar.js')).toString(),
+      styleSheet: webview.asWebviewUri(vscode.Uri.joinPath(media, 'sidebar.css')).toString(),
+    });
+    webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
+    view.onDidDispose(() => { if (this.view === view) this.view = null; }, null, this.disposables);
+  }
+
+  /** Shows the view and puts the cursor in its search box. */
+  async focus(): Promise<void> {
+    await vscode.commands.executeCommand(`${SIDEBAR_VIEW_ID}.focus`);
+    this.post({ type: 'focus' });
+  }
+
+  private post(message: unknown): void {
+    void this.view?.webview.postMessage(message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const m = parsePageMessage(raw);
+    if (!m) { this.deps.log.warn('sidebar sent an unexpected message; ignored'); return; }
+    switch (m.type) {
+      case 'ready':
+        this.post({ type: 'status', status: viewStatus(this.deps.state.get()) });
+        return;
+      case 'search':
+        return this.search(m);
+      case 'open': {
+        const shown = this.shown;
+        if (!shown || shown.seq !== m.seq) return;
+        const hit = shown.results.response.hits[m.index];
+        if (!hit) return;
+        this.deps.feedback.record('sidebar', shown.results, hit);
+        await openHit(hit).then(undefined, (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`));
+        return;
+      }
+      case 'action':
+        await vscode.commands.executeCommand(ACTION_COMMANDS[m.action]);
+        return;
+    }
+  }
+
+  private async search(m: Extract<PageMessage, { type: 'search' }>): Promise<void> {
+    this.latestSeq = m.seq;
+    try {
+      const response = await this.deps.index.search(
+        { query: m.query, k: this.deps.maxResults(), showWeak: m.showWeak, languages: m.languages as LanguageId[], pathPrefix: m.pathPrefix },
+        'sidebar',
+      );
+      if (m.seq !== this.latestSeq) return;
+      this.shown = { seq: m.seq, results: { query: m.query, response, showWeak: m.showWeak } };
+      const roots = this.deps.index.roots;
+      const hits: ViewHit[] = response.hits.map((h: SearchHit) => ({
+        label: hitLabel(h), name: h.name, kind: h.kind, path: displayPath(h, roots), line: h.declLine,
+        language: h.language, score: h.score, snippet: h.snippet, matchedTerms: h.matchedTerms,
+      }));
+      this.post({
+        type: 'results', seq: m.seq, query: m.query, showWeak: m.showWeak, hits,
+        mode: response.mode, modeReason: response.modeReason ?? null, noRelevant: response.noRelevant, partial: response.partial,
+      });
+    } catch (e) {
+      if (isCancelled(e) || m.seq !== this.latestSeq) return;
+      this.post({ type: 'error', seq: m.seq, message: (e as Error).message });
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

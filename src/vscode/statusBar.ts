@@ -1,0 +1,62 @@
+// The status bar item: progress while indexing, a quiet "Sift" after, and a
+// visible warning when the worker crashed or indexing failed. Clicking it runs
+// sift.showStatus.
+import * as vscode from 'vscode';
+import { describeProgress, formatCount } from './display';
+import type { IndexSnapshot, IndexState } from './indexState';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly sub: { dispose(): void };
+
+  constructor(state: IndexState) {
+    this.item = vscode.window.createStatusBarItem('sift.status', vscode.StatusBarAlignment.Left, 0);
+    this.item.name = 'Sift';
+    this.item.command = 'sift.showStatus';
+    this.sub = state.onChange((s) => this.render(s));
+    this.render(state.get());
+  }
+
+  private render(s: IndexSnapshot): void {
+    const item = this.item;
+    if (!s.hasFolder) { item.hide(); return; }
+    item.backgroundColor = undefined;
+    const summary = s.summary ? `${formatCount(s.summary.files)} files · ${formatCount(s.summary.chunks)} chunks · ${s.summary.mode} search` : 'not indexed yet';
+    if (s.worker.kind === 'restarting') {
+      item.text = '$(warning) Sift: restarting';
+      item.tooltip = `The index worker stopped and is being restarted (attempt ${s.worker.attempt}, in ${Math.round(s.worker.delayMs / 100) / 10} s).\n${s.worker.reason}`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    } else if (s.worker.kind === 'failed') {
+      item.text = '$(error) Sift: stopped';
+      item.tooltip = `${s.worker.reason}\nRun "Sift: Re-index Workspace" to try again.`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    } else if (s.job && !s.paused && s.job.kind === 'full') {
+      const p = s.job.progress;
+      item.text = `$(sync~spin) Sift: ${p ? describeProgress(p) : 'starting…'}`;
+      item.tooltip = 'Indexing the workspace — search works meanwhile, on partial results.';
+    } else if (s.job && !s.paused) {
+      // saves are frequent and quick: a spinner, no numbers flickering by
+      item.text = '$(sync~spin) Sift';
+      item.tooltip = `Updating changed files (${summary}).`;
+    } else if (s.paused) {
+      item.text = '$(debug-pause) Sift: paused';
+      item.tooltip = `Indexing is paused (${summary}). Click for status; "Sift: Pause/Resume Indexing" resumes.`;
+    } else if (s.error) {
+      item.text = '$(warning) Sift';
+      item.tooltip = `Indexing failed: ${s.error}\n${summary}`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    } else {
+      item.text = '$(search) Sift';
+      item.tooltip = `Sift: ${summary}${s.summary?.lastUpdated ? `\nupdated ${new Date(s.summary.lastUpdated).toLocaleString()}` : ''}`;
+    }
+    if (s.worker.kind === 'running' && s.worker.restarts > 0) {
+      item.tooltip += `\nThe index worker crashed and was restarted ${s.worker.restarts === 1 ? 'once' : `${s.worker.restarts} times`} (see the Sift output).`;
+    }
+    item.show();
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.item.dispose();
+  }
+}
