@@ -1,0 +1,135 @@
+// UI tests: Playwright drives Chromium against code-server, the way a person
+// would use Sift. Each test returns nothing or throws; screenshots of every
+// step go to the screenshots folder for a person to look at.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  findWebviewFrame, focusQuickPickRow, quickInputValue, quickPickRows, runFromPalette,
+  screenshot, sleep, waitForEditorAt,
+} from './lib/workbench.mjs';
+
+const SEARCH_INPUT = '[data-testid="sift-search-input"]';
+const RESULT = '[data-testid="sift-result"]';
+
+/** 1-based line of the first line of `rel` (in the workspace) containing `needle`. */
+function lineOf(workspace, rel, needle) {
+  const index = fs.readFileSync(path.join(workspace, rel), 'utf8').split('\n').findIndex(l => l.includes(needle));
+  if (index < 0) throw new Error(`${rel} has no line containing ${needle}`);
+  return index + 1;
+}
+
+/** Every feedback record the extension wrote in this VS Code's storage (feedback.jsonl, JSON Lines). */
+function readFeedback(userDataDir) {
+  const records = [];
+  for (const rel of fs.readdirSync(userDataDir, { recursive: true })) {
+    if (path.basename(rel) !== 'feedback.jsonl') continue;
+    for (const line of fs.readFileSync(path.join(userDataDir, rel), 'utf8').split('\n')) {
+      if (line.trim()) records.push(JSON.parse(line));
+    }
+  }
+  return records;
+}
+
+/** The Sift view container's title in the activity bar, from the extension's manifest. */
+function activityBarTitle(extensionDir) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
+  return manifest.contributes?.viewsContainers?.activitybar?.[0]?.title ?? 'Sift';
+}
+
+/**
+ * @param {{ page: import('playwright-core').Page, workspace: string, extensionDir: string, userDataDir: string, shots: string }} ctx
+ * @returns {{ name: string, run: () => Promise<void> }[]}
+ */
+export function uiTests({ page, workspace, extensionDir, userDataDir, shots }) {
+  const dialogs = [];
+  page.on('dialog', d => { dialogs.push(d.message()); void d.dismiss().catch(() => {}); });
+
+  return [
+    {
+      name: 'palette: "Search code by meaning" lists the definition for a description',
+      run: async () => {
+        await runFromPalette(page, 'Search code by meaning', async () => {
+          // the palette closed and Sift's own quick pick is open (its box does not start with ">")
+          const value = await quickInputValue(page);
+          return (await page.locator('.quick-input-widget').isVisible()) && !value.startsWith('>');
+        });
+        await page.keyboard.type('validate jwt token', { delay: 20 });
+        await quickPickRows(page).filter({ hasText: 'validateJwtToken' }).first().waitFor({ timeout: 30_000 });
+        await sleep(300); // let the list finish painting for the picture
+        await screenshot(page, shots, '01-quick-pick-results');
+      },
+    },
+    {
+      name: 'palette: Enter on a result opens the editor on its definition',
+      run: async () => {
+        if (!(await focusQuickPickRow(page, 'validateJwtToken'))) throw new Error('no quick pick row for validateJwtToken to focus');
+        await page.keyboard.press('Enter');
+        await waitForEditorAt(page, 'session.ts', lineOf(workspace, 'src/auth/session.ts', 'export function validateJwtToken'));
+        await screenshot(page, shots, '02-editor-on-definition');
+      },
+    },
+    {
+      name: 'sidebar: the search box shows results',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        const title = activityBarTitle(extensionDir);
+        const item = page.locator(`.part.activitybar .action-item [aria-label^="${title}"]`).first();
+        await item.waitFor({ timeout: 30_000 });
+        await item.click();
+        const frame = await findWebviewFrame(page, SEARCH_INPUT);
+        const input = frame.locator(SEARCH_INPUT);
+        await input.click();
+        await input.pressSequentially('calculate invoice total', { delay: 20 });
+        await frame.locator(RESULT).filter({ hasText: 'calculate_invoice_total' }).first().waitFor({ timeout: 30_000 });
+        await sleep(300);
+        await screenshot(page, shots, '03-sidebar-results');
+      },
+    },
+    {
+      name: 'sidebar: clicking a result opens the editor on its definition',
+      run: async () => {
+        const frame = await findWebviewFrame(page, SEARCH_INPUT);
+        await frame.locator(RESULT).filter({ hasText: 'calculate_invoice_total' }).first().click();
+        await waitForEditorAt(page, 'invoice.py', lineOf(workspace, 'src/billing/invoice.py', 'def calculate_invoice_total'));
+        await screenshot(page, shots, '04-sidebar-opened-definition');
+      },
+    },
+    {
+      name: 'feedback: both opens were recorded with their queries',
+      run: async () => {
+        const wanted = [
+          { query: 'validate jwt token', name: /validateJwtToken$/ },
+          { query: 'calculate invoice total', name: /calculate_invoice_total$/ },
+        ];
+        let records = [];
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(250)) {
+          records = readFeedback(userDataDir);
+          if (wanted.every(w => records.some(r => r.query === w.query && w.name.test(r.chosen?.name ?? '')))) return;
+        }
+        throw new Error(`feedback records under ${userDataDir}: ${JSON.stringify(records.map(r => [r.query, r.chosen?.name]))}`);
+      },
+    },
+    {
+      name: 'sidebar: hostile markup in code is shown as text, never run',
+      run: async () => {
+        const frame = await findWebviewFrame(page, SEARCH_INPUT);
+        const input = frame.locator(SEARCH_INPUT);
+        await input.fill('');
+        await input.pressSequentially('maintenance banner', { delay: 20 });
+        await frame.locator(RESULT).filter({ hasText: /renderMaintenanceBanner|banner\.ts|maintenance banner/i }).first()
+          .waitFor({ timeout: 30_000 });
+        await sleep(500); // give injected markup, if any, time to load and fire
+        const injected = await frame.locator('img[src="x"], [onerror]').count();
+        const scripts = await frame.locator(`${RESULT} script`).count();
+        if (injected || scripts) throw new Error(`markup from the fixture became live elements (${injected} img/onerror, ${scripts} script)`);
+        if (dialogs.length) throw new Error(`a dialog opened: ${dialogs.join(' | ')}`);
+        // and it is there, as text: the section heading (a result's name) and the snippet of banner.ts
+        const shown = (await frame.locator(RESULT).allTextContents()).join('\n');
+        for (const markup of ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>']) {
+          if (!shown.includes(markup)) throw new Error(`the results do not show ${markup} as text:\n${shown}`);
+        }
+        await screenshot(page, shots, '05-sidebar-escaped-markup');
+      },
+    },
+  ];
+}
