@@ -257,6 +257,8 @@ describe('Engine (hybrid mode, real ONNX model)', function () {
     assert.equal(res.modeReason, undefined);
     assert.equal(res.hits[0].name, 'validateJwtToken');
     assert.equal(e.status().embedded, st.chunks);
+    const prose = await e.search('remove a session', { showWeak: true });
+    for (let i = 1; i < prose.hits.length; i++) assert.ok(prose.hits[i].score <= prose.hits[i - 1].score, 'scores follow the ranking');
   });
 
   it('re-embeds without re-chunking when the model changes, and only then', async () => {

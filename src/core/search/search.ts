@@ -122,6 +122,8 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
     size = noRelevant ? (opts.showWeak ? Math.min(k, ranked.length) : 0) : cut.size;
   }
 
+  // shown scores follow the shown order: a hit never looks more relevant than one ranked above it
+  for (let i = 1; i < probs.length; i++) probs[i] = Math.min(probs[i], probs[i - 1]);
   const words = [...new Set(splitWords(query).flatMap((w) => [w.raw, ...w.parts]).filter((w) => w.length > 1))];
   const hits: SearchHit[] = ranked.slice(0, size).map((f, i) => {
     const c = ctx.chunks.get(f.key)!;

@@ -1,0 +1,104 @@
+// The CLI as a user runs it: the built bundle in a child process.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+function sift(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('sift CLI', function () {
+  this.timeout(60000);
+  let root: string;
+  let cache: string;
+  before(function () {
+    if (!fs.existsSync(CLI)) this.skip(); // built by `npm test` before the unit tests
+  });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-cli-ws-'));
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-cli-cache-'));
+    fs.mkdirSync(path.join(root, 'src'));
+    fs.writeFileSync(path.join(root, 'src', 'retry.ts'), '/** Retry a failing call with exponential backoff. */\nexport async function retryWithBackoff(fn: () => Promise<void>, attempts = 3) {\n  for (let i = 0; i < attempts; i++) {\n    try { return await fn(); } catch { await new Promise((r) => setTimeout(r, 2 ** i * 100)); }\n  }\n}\n');
+  });
+  const env = () => ({ SIFT_CACHE_DIR: cache });
+
+  it('indexes and searches with --json in the format the benchmark reads, saying the mode', () => {
+    const idx = sift(['index', '--no-model', root], env());
+    assert.equal(idx.code, 0, idx.err);
+    assert.match(idx.out, /indexed 1 files/);
+    assert.match(idx.out, /keyword only/);
+    const s = sift(['search', '--no-model', '--root', root, '--json', 'retryWithBackoff'], env());
+    assert.equal(s.code, 0, s.err);
+    const j = JSON.parse(s.out);
+    assert.equal(j.mode, 'keyword');
+    assert.match(j.modeReason, /no embedding model/);
+    assert.deepEqual(Object.keys(j.results[0]).sort(), ['endLine', 'file', 'kind', 'name', 'score', 'startLine']);
+    assert.equal(j.results[0].file, 'src/retry.ts');
+    assert.equal(j.results[0].name, 'retryWithBackoff');
+  });
+
+  it('prints rank, path:line, name, kind, score and a snippet for people', () => {
+    const s = sift(['search', '--no-model', '--root', root, 'retry with backoff'], env());
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.out, / 1\. src\/retry\.ts:2 {2}retryWithBackoff {2}\[function\] {2}score \d\.\d\d/);
+    assert.match(s.out, /for \(let i = 0/);
+  });
+
+  it('says so when nothing is relevant', () => {
+    const s = sift(['search', '--no-model', '--root', root, 'render a pie chart of quarterly revenue'], env());
+    assert.equal(s.code, 0);
+    assert.match(s.out, /nothing relevant found/);
+  });
+
+  it('fails clearly on bad paths, bad arguments and empty queries', () => {
+    const missing = sift(['index', path.join(root, 'nope')], env());
+    assert.equal(missing.code, 3);
+    assert.match(missing.err, /No such folder/);
+    const file = sift(['search', '--root', path.join(root, 'src', 'retry.ts'), 'x'], env());
+    assert.equal(file.code, 3);
+    assert.match(file.err, /Not a folder/);
+    const badOpt = sift(['search', '--frobnicate', 'x'], env());
+    assert.equal(badOpt.code, 2);
+    assert.match(badOpt.err, /unknown option --frobnicate/);
+    const badK = sift(['search', '-k', 'zero', '--root', root, 'x'], env());
+    assert.equal(badK.code, 2);
+    const empty = sift(['search', '--root', root, '   '], env());
+    assert.equal(empty.code, 2);
+    assert.match(empty.err, /needs a query/);
+    assert.equal(sift(['frob'], env()).code, 2);
+  });
+
+  it('reports and rebuilds a corrupt index, then answers', () => {
+    assert.equal(sift(['index', '--no-model', root], env()).code, 0);
+    const dirs = fs.readdirSync(path.join(cache, 'indexes'));
+    const kw = path.join(cache, 'indexes', dirs[0], 'keyword.bin');
+    const b = fs.readFileSync(kw); b[20] ^= 0xff; fs.writeFileSync(kw, b);
+    const st = sift(['status', '--no-model', root], env());
+    assert.match(st.out, /unusable, will rebuild: keyword\.bin checksum mismatch/);
+    const s = sift(['search', '--no-model', '--root', root, '--json', 'retryWithBackoff'], env());
+    assert.equal(s.code, 0);
+    assert.match(s.err, /rebuilt: keyword\.bin checksum mismatch/);
+    assert.equal(JSON.parse(s.out).results[0].name, 'retryWithBackoff');
+  });
+
+  it('exits 4 with a message when the index folder cannot be written', () => {
+    const blocker = path.join(cache, 'a-file');
+    fs.writeFileSync(blocker, '');
+    const r = sift(['index', '--no-model', '--index-dir', path.join(blocker, 'idx'), root], env());
+    assert.equal(r.code, 4);
+    assert.match(r.err, /cannot write the index/);
+  });
+
+  it('falls back to keyword search, and says why, when the model cannot be loaded', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-cli-badmodel-'));
+    const s = sift(['search', '--model', bad, '--root', root, '--json', 'retryWithBackoff'], env());
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.err, /embedding model not loaded/);
+    assert.equal(JSON.parse(s.out).mode, 'keyword');
+  });
+});
