@@ -1,0 +1,122 @@
+// Evaluates a training run on its held-out packages: reads the pairs again,
+// keeps the test split, embeds with the run's table through the shipped
+// Tokenizer.encode (optionally after the int8 round trip the export applies),
+// builds BM25 over the same codes, and runs the CodeSearchNet protocol.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fnv1a32, Tokenizer } from '../../src/core/embed/tokenizer';
+import { quantizeRows } from '../onnx/embeddingBagModel';
+import { loadTable, loadTokenizer, readJson, RUN_FILE, writeJson } from '../train/checkpoint';
+import { isTestPackage, listPairFiles, readPairs, type SkipReason } from '../train/data';
+import type { RunConfig } from '../train/runConfig';
+import { TableEmbedder } from '../train/tableEmbedder';
+import { CandidateBm25 } from './bm25';
+import { csnMarkdown, runCsn, type CsnReport } from './csn';
+
+export interface EvalOptions {
+  /** Pairs files or folders (default: the run's). */
+  pairs?: string[];
+  maxQueriesPerLanguage?: number;
+  /** Evaluate the int8-quantised table, as exported. */
+  int8?: boolean;
+  seed?: number;
+  distractors?: number;
+  log?: (line: string) => void;
+}
+
+export interface EvalResult {
+  report: CsnReport;
+  markdown: string;
+  heldOut: { pairs: number; duplicates: number; leakedCode: number; skipped: Partial<Record<SkipReason, number>> };
+}
+
+/** Dequantised copy of the table: what the shipped int8 model computes with. */
+export function int8RoundTrip(table: Float32Array, rows: number, dim: number): Float32Array {
+  const q = quantizeRows(table, rows, dim);
+  const out = new Float32Array(table.length);
+  for (let r = 0; r < rows; r++) {
+    const s = q.scales[r];
+    for (let d = 0; d < dim; d++) out[r * dim + d] = q.table[r * dim + d] * s;
+  }
+  return out;
+}
+
+export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promise<EvalResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const run = readJson<RunConfig>(path.join(runDir, RUN_FILE), 'run configuration');
+  const tokCfg = loadTokenizer(runDir);
+  const tokenizer = new Tokenizer(tokCfg);
+  const dim = run.train.dim;
+  const rows = tokenizer.rowCount;
+  let table = loadTable(runDir, rows, dim);
+  if (opts.int8) table = int8RoundTrip(table, rows, dim);
+  const files = listPairFiles(opts.pairs ?? run.pairs);
+  const split = run.corpus.split;
+
+  // Held-out pairs only; exact duplicates and codes also present in the train split are left out.
+  const trainCode = new Set<number>();
+  const seen = new Set<string>();
+  const test: { q: string; code: string; name: string; lang: string; codeHash: number }[] = [];
+  const skipped = new Map<SkipReason, number>();
+  let duplicates = 0;
+  const t0 = Date.now();
+  for await (const p of readPairs(files, skipped)) {
+    const codeHash = fnv1a32(p.code);
+    if (!isTestPackage(p.pkg, split)) {
+      trainCode.add(codeHash);
+      continue;
+    }
+    const key = `${fnv1a32(p.q)}:${codeHash}`;
+    if (seen.has(key)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(key);
+    test.push({ q: p.q, code: p.code, name: p.name, lang: p.lang, codeHash });
+  }
+  const kept = test.filter((t) => !trainCode.has(t.codeHash));
+  const leakedCode = test.length - kept.length;
+  log(`[eval] ${kept.length} held-out pairs (${duplicates} duplicates, ${leakedCode} with code also in train left out) read in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  if (kept.length < 2) throw new Error(`eval: only ${kept.length} held-out pairs; nothing to rank`);
+
+  const t1 = Date.now();
+  const embedder = new TableEmbedder(table, rows, dim);
+  const n = kept.length;
+  const queryEmb = new Float32Array(n * dim);
+  const codeEmb = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    embedder.embedText(tokenizer, kept[i].q, queryEmb, i * dim);
+    embedder.embedText(tokenizer, kept[i].code, codeEmb, i * dim);
+  }
+  const index = new CandidateBm25(kept.map((t) => ({ text: t.code, name: t.name })));
+  const queryTerms = kept.map((t) => index.queryIds(t.q));
+  log(`[eval] embedded and indexed in ${((Date.now() - t1) / 1000).toFixed(1)}s`);
+
+  const t2 = Date.now();
+  const report = runCsn({
+    langs: kept.map((t) => t.lang),
+    dim,
+    queryEmb,
+    codeEmb,
+    codeKey: Uint32Array.from(kept, (t) => t.codeHash),
+    bm25: { index, queryTerms },
+    seed: opts.seed ?? 1,
+    distractors: opts.distractors ?? 999,
+    maxQueriesPerLanguage: opts.maxQueriesPerLanguage,
+  });
+  log(`[eval] ranked in ${((Date.now() - t2) / 1000).toFixed(1)}s`);
+  const title = `CodeSearchNet-style evaluation of ${path.basename(runDir)}${opts.int8 ? ' (int8 table)' : ''}, held-out packages`;
+  return {
+    report,
+    markdown: csnMarkdown(report, title),
+    heldOut: { pairs: kept.length, duplicates, leakedCode, skipped: Object.fromEntries(skipped) },
+  };
+}
+
+/** Write eval.json and eval.md (or eval-int8.*) into the run folder; returns their paths. */
+export function writeEvalReport(runDir: string, result: EvalResult, int8: boolean): { json: string; md: string } {
+  const base = path.join(runDir, int8 ? 'eval-int8' : 'eval');
+  writeJson(`${base}.json`, { heldOut: result.heldOut, ...result.report });
+  fs.writeFileSync(`${base}.md`, result.markdown);
+  return { json: `${base}.json`, md: `${base}.md` };
+}
