@@ -12,21 +12,12 @@
 
 import { execFileSync } from 'node:child_process';
 import { VectorStore } from '../src/core/vector/vectorStore';
+import { mulberry32 } from '../training/train/random';
 
 const CASES: Array<[count: number, dim: number]> = [[10_000, 256], [10_000, 384], [100_000, 256], [100_000, 384]];
 const QUERIES = 200;
 const WARMUP = 20;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVectors(count: number, dim: number, seed: number): Float32Array {
   const rand = mulberry32(seed);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Tokenizer, type TokenizerConfig } from '../../src/core/embed/tokenizer';
 import type { ModelManifest } from '../../src/core/embed/manifest';
 import { quantizeRows, writeModelDir } from '../../training/onnx/embeddingBagModel';
+import { mulberry32 } from '../../training/train/random';
 
 /** Concept groups: every word of a group gets the group's direction plus noise. */
 export const CONCEPT_GROUPS: string[][] = [
@@ -52,17 +53,6 @@ export interface TestModel {
   cleanup(): void;
 }
 
-/** Deterministic PRNG (mulberry32) so every run builds the same model. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(next: () => number): number {
   const u = Math.max(next(), 1e-12);
@@ -72,7 +62,7 @@ function gaussian(next: () => number): number {
 export function buildTestModel(opts: { dim?: number; ngramBuckets?: number; seed?: number; parentDir?: string } = {}): TestModel {
   const dim = opts.dim ?? 32;
   const ngramBuckets = opts.ngramBuckets ?? 512;
-  const next = rng(opts.seed ?? 1234);
+  const next = mulberry32(opts.seed ?? 1234);
 
   const vocab: string[] = [];
   const groupOf = new Map<string, number>();

@@ -4,19 +4,10 @@ import { crc32 } from '../../src/core/crc32';
 import { CorruptIndexError } from '../../src/core/errors';
 import { createScanKernel, paddedStride, simdAvailable } from '../../src/core/vector/simdKernel';
 import { VectorHit, VectorStore } from '../../src/core/vector/vectorStore';
+import { mulberry32 } from '../../training/train/random';
 
 // ---- seeded data -----------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): () => number {
   return () => {

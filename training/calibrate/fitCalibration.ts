@@ -14,6 +14,7 @@ import { type CalibrationParams, DEFAULT_CALIBRATION } from '../../src/core/sear
 import { runSearch } from '../../src/core/search/search';
 import { VectorStore } from '../../src/core/vector/vectorStore';
 import { isTestPackage, listPairFiles, readPairs, type Pair } from '../train/data';
+import { mulberry32 } from '../train/random';
 
 interface Example { x: number[]; y: number }
 
@@ -22,10 +23,6 @@ function arg(name: string, dflt?: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : dflt;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = Math.imul(a ^ (a >>> 15), a | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 /** Plain batch gradient descent on the logistic loss (few features, thousands of rows). */
 export function fitLogistic(data: Example[], iters = 3000, lr = 0.5, l2 = 1e-4): number[] {
@@ -69,7 +66,7 @@ async function main(): Promise<void> {
   const modelDir = arg('model');
   if (!pairsDir || !modelDir) throw new Error('usage: fitCalibration --pairs DIR --model DIR [--packages N] [--seed S]');
   const maxPackages = Number(arg('packages', '60'));
-  const random = rng(Number(arg('seed', '1')));
+  const random = mulberry32(Number(arg('seed', '1')));
   const embedder = await loadEmbedder(path.resolve(modelDir));
 
   // held-out packages only (the same split as training), doc pairs only

@@ -10,17 +10,8 @@ import * as path from 'node:path';
 import { loadEmbedder } from '../../src/core/embed/embedder';
 import { Tokenizer, buildVocab } from '../../src/core/embed/tokenizer';
 import { writeModelDir } from './embeddingBagModel';
+import { mulberry32 } from '../train/random';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function syntheticWord(next: () => number): string {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
@@ -32,7 +23,7 @@ function syntheticWord(next: () => number): string {
 
 async function main(): Promise<void> {
   const [vocabSize = 50000, buckets = 32768, dim = 256, nTexts = 2048, tokens = 256] = process.argv.slice(2).map(Number);
-  const next = rng(7);
+  const next = mulberry32(7);
   const source = fs.readFileSync(require.resolve('typescript/lib/typescript.js'), 'utf8').split('\n');
   const counter = new Tokenizer({ vocab: [], ngramBuckets: 0, ngramSizes: [], maxTokens: 1e9 });
   const counts = new Map<string, number>();

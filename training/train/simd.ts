@@ -14,6 +14,7 @@
 // dim must be a multiple of 4 and n a multiple of 8 (callers pad).
 
 // tsconfig's lib (ES2022, no DOM) has no WebAssembly types: the little used here.
+import { sleb, uleb } from '../../src/core/vector/wasmEmitter';
 export interface WasmMemory {
   readonly buffer: SharedArrayBuffer;
   grow(deltaPages: number): number;
@@ -27,32 +28,6 @@ declare const WebAssembly: {
 const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
 
 function str(s: string): number[] {
   const b = Buffer.from(s, 'utf8');
