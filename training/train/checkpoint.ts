@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TokenizerConfig } from '../../src/core/embed/tokenizer';
+import { writeFileAtomic } from '../../src/core/persist/atomicWrite';
 
 export const RUN_FILE = 'run.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -63,10 +64,9 @@ export interface Checkpoint {
   state: TrainState;
 }
 
+/** Checkpoint files go through the engine's crash-safe writer (temp, fsync, rename). */
 function writeAtomic(file: string, data: string | ArrayBufferView): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, data as string | Uint8Array);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
 export function writeJson(file: string, value: unknown): void {
