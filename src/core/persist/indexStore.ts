@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from '../crc32';
 import { CorruptIndexError } from '../errors';
-import type { ChunkKind, LanguageId } from '../types';
+import type { Chunk } from '../types';
 import { writeFileAtomic } from './atomicWrite';
 import type { TextRef } from './textStore';
 
@@ -46,22 +46,13 @@ export interface StoredFile {
   keys: number[];
 }
 
-/** A chunk's metadata; its text lives in texts.bin. */
-export interface StoredChunk {
+/** A chunk's metadata; its text lives in texts.bin (the doc is part of that text). */
+export type StoredChunk = Omit<Chunk, 'text' | 'doc'> & {
   key: number;
+  /** Index into the engine's roots. */
   root: number;
-  file: string;
-  startLine: number;
-  endLine: number;
-  declLine: number;
-  kind: ChunkKind;
-  name: string;
-  language: LanguageId;
-  signature: string;
-  context: string[];
-  part?: { index: number; count: number };
   text: TextRef;
-}
+};
 
 export function readManifest(dir: string): Manifest {
   const file = path.join(dir, FILES.manifest);
