@@ -18,6 +18,8 @@ import { isCancelled } from './workerClient';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 const DEBOUNCE_MS = 150;
+// Partial results (index still being built, embeddings not ready) are refreshed at most this often.
+const PARTIAL_REFRESH_MS = 1000;
 // The engine reads at most 2,000 characters of a query; a longer selection need not cross to the worker.
 const MAX_SELECTION_CHARS = 2000;
 
@@ -27,6 +29,8 @@ export interface QuickPickDeps {
   maxResults: () => number;
   /** True while an indexing job runs. */
   indexing: () => boolean;
+  /** Called when the index's state changes (progress, a job ending). */
+  onIndexChange: (listener: () => void) => { dispose(): void };
   log: vscode.LogOutputChannel;
 }
 
@@ -158,8 +162,21 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     choose(item, false);
   });
   qp.onDidTriggerItemButton((e) => choose(e.item, true));
+  // Results shown while the index was partial go stale as indexing moves on: ask again.
+  let refreshTimer: NodeJS.Timeout | undefined;
+  const indexWatch = deps.onIndexChange(() => {
+    const r = shown?.response;
+    if (!shown || accepted || refreshTimer || !r || !(r.partial || r.modeReason === 'embeddings not ready yet')) return;
+    const { query, showWeak } = shown;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      if (!accepted && shown?.query === query) void run(query, showWeak);
+    }, PARTIAL_REFRESH_MS);
+  });
   qp.onDidHide(() => {
     clearTimeout(timer);
+    clearTimeout(refreshTimer);
+    indexWatch.dispose();
     seq++;
     // like Go to Symbol: leaving without a choice goes back to where you were
     if (!accepted && previewed && origin && !origin.doc.isClosed) {

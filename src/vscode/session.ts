@@ -71,6 +71,7 @@ export class SiftSession implements vscode.Disposable {
       feedback: this.feedback,
       maxResults: () => readSettings().maxResults,
       indexing: () => this.indexer.runningJob === 'full',
+      onIndexChange: (listener) => this.state.onChange(listener),
       log,
     };
     const sidebar = new SidebarView({
