@@ -11,7 +11,7 @@ import { harvestFileText, type CandidatePair } from '../../training/harvest/file
 import { runHarvest, type HarvestManifest } from '../../training/harvest/harvest';
 import { findInlineComments } from '../../training/harvest/inlineComments';
 import { debRepoPath, packageOfPath } from '../../training/harvest/packages';
-import { docQuery, firstSentence, inlineQuery, stripLeadingName, stripMarkup } from '../../training/harvest/queryText';
+import { docQuery, firstSentence, inlineQuery, queryTemplate, stripLeadingName, stripMarkup } from '../../training/harvest/queryText';
 import { chunkCodePart, codeWithoutDoc } from '../../training/harvest/unitCode';
 import { subPackageOf } from '../../training/harvest/unitHarvest';
 
@@ -88,6 +88,12 @@ describe('harvester: query text', () => {
     assert.deepEqual(docQuery('vusdot\\.s8 q0, q1, d4\\1\\ bx lr', 'f'), { reject: 'not prose (few plain words)' });
     const long = Array.from({ length: 45 }, (_x, i) => `word${i}`).join(' ');
     assert.deepEqual(docQuery(long, 'f'), { reject: 'query too long' });
+  });
+
+  it('masks the variable parts of templated queries', () => {
+    assert.equal(queryTemplate("Returns a translator for the 'af' locale."), queryTemplate("returns a translator for the 'en_US' locale"));
+    assert.equal(queryTemplate('Sets field_12 to zero'), queryTemplate('Sets field_7 to zero'));
+    assert.notEqual(queryTemplate('Sets the name to zero'), queryTemplate('Sets the size to zero'));
   });
 
   it('keeps prose inline comments and rejects code, directives and short labels', () => {
@@ -258,6 +264,9 @@ describe('harvester: end to end on a small sources tree', function () {
     for (let i = 0; i < 7; i++) {
       fns.push(`def close_variant_${i}(conn, pool_${i}):\n    """${repeatedDoc}"""\n    conn.flush_${i}()\n    pool_${i}.release(conn)\n    return conn.closed_${i}\n`);
     }
+    for (let i = 0; i < 6; i++) {
+      fns.push(`def plural_rules_${i}(n_${i}):\n    """Return the plural rules of the 'xx${i}' locale."""\n    rules_${i} = [n_${i}]\n    rules_${i}.sort()\n    return rules_${i}\n`);
+    }
     fns.push('def merge_sorted(left, right):\n    """Merge two sorted lists into one sorted list."""\n    out = []\n    while left and right:\n        out.append(left.pop(0) if left[0] <= right[0] else right.pop(0))\n    return out + left + right\n');
     return fns.join('\n\n');
   }
@@ -359,7 +368,8 @@ describe('harvester: end to end on a small sources tree', function () {
   it('drops queries repeated more than the limit', () => {
     const doc = readShards(out, 'pairs');
     assert.ok(!doc.some((r) => String(r.q).startsWith('Close the underlying connection')));
-    assert.equal(manifest.drops['doc: query repeated more than 5 times'], 7);
+    assert.equal(manifest.drops['doc: query repeated more than 5 times'], 7 + 6, 'identical and templated repeats');
+    assert.ok(!doc.some((r) => String(r.q).startsWith('Return the plural rules')));
     assert.ok(doc.some((r) => r.name === 'merge_sorted'));
   });
 

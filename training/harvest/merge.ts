@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { countDrop, type CandidatePair, type PairKind, type PairRecord } from './filePairs';
-import { normaliseQuery } from './queryText';
+import { normaliseQuery, queryTemplate } from './queryText';
 import { hash52 } from './unitCode';
 
 export interface MergeOptions {
-  /** Queries (normalised) kept only when they occur at most this many times among the deduplicated pairs. */
+  /** Queries kept only when their template (queryTemplate) occurs at most this many times among the deduplicated pairs. */
   maxQueryRepeats: number;
   /** Pairs per output shard. */
   shardSize: number;
@@ -180,7 +180,7 @@ export function mergeCandidates(files: string[], outDir: string, opts: MergeOpti
       const codeHash = parseInt(hash52(`${prefix}${p.h}`), 16);
       const nq = normaliseQuery(p.q);
       const nameQuery = parseInt(hash52(`${prefix}${p.name}\u0000${nq}`), 16);
-      const query = parseInt(hash52(`${prefix}${nq}`), 16);
+      const query = parseInt(hash52(`${prefix}${queryTemplate(p.q)}`), 16);
       queryOf.push(query);
       if (seenCode.has(codeHash)) {
         countDrop(drops, `${p.kind}: duplicate code (across packages)`);

@@ -142,6 +142,21 @@ export function normaliseQuery(q: string): string {
   return q.toLowerCase().replace(/\s+/g, ' ').replace(/[\s.!?:;,]+$/, '').trim();
 }
 
+/**
+ * A query with its variable parts masked (quoted text, numbers, identifiers
+ * such as en_US or fooBar): generated code repeats one sentence with a
+ * different value in each copy ("translator for the 'af' locale"), which
+ * counts as one repeated query.
+ */
+export function queryTemplate(q: string): string {
+  return normaliseQuery(
+    q.replace(/(["'`])[^"'`]{1,60}\1/g, ' # ')
+      .split(/\s+/)
+      .map((w) => (/\d|[_$]|\p{Ll}\p{Lu}/u.test(w) ? '#' : w))
+      .join(' '),
+  );
+}
+
 /** Words of a query that hold a letter. */
 export function queryWords(q: string): string[] {
   return q.split(/\s+/).filter((w) => /\p{L}/u.test(w));
