@@ -14,6 +14,7 @@ import { countDrop, harvestFileText, type CandidatePair, type PairKind } from '.
 import { repoPath, type HarvestUnit } from './packages';
 import { normaliseQuery } from './queryText';
 import { hash52 } from './unitCode';
+import { mulberry32 } from '../train/random';
 
 /** Bump when pairs change for the same input, so cached candidate files are redone. */
 export const HARVESTER_VERSION = 3;
@@ -77,17 +78,6 @@ export function optionsKey(o: UnitOptions): string {
   return `v${HARVESTER_VERSION} cap=${o.maxPerPackage} seed=${o.seed} split=${o.splitMinFiles ?? SPLIT_MIN_FILES}`;
 }
 
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function seedFor(seed: number, text: string): number {
   return (parseInt(hash52(`${seed}:${text}`).slice(0, 8), 16) >>> 0);
@@ -272,7 +262,7 @@ export async function harvestUnit(
   const report = emptyReport(key);
   const files = walkUnit(unit, report);
   report.files = files.length;
-  const rnd = seededRandom(seedFor(opts.seed, key));
+  const rnd = mulberry32(seedFor(opts.seed, key));
   shuffle(files, rnd);
   files.sort((a, b) => a.tier - b.tier); // stable: random within a tier
 
