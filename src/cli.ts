@@ -24,6 +24,7 @@ Options:
   --index-dir DIR     where the index lives (default: a cache folder per root set)
   --model DIR         embedding model folder (default: the shipped model)
   --no-model          keyword search only
+  --runtime R         how to run the model: auto (default), native, onnxruntime
   --include GLOB      only files matching (repeatable)
   --exclude GLOB      skip files matching (repeatable)
   --max-file-bytes N  skip larger files (default 1000000)
@@ -39,8 +40,12 @@ async function loadModel(a: ParsedArgs, warn: (m: string) => void): Promise<Embe
   if (a.flags.has('no-model')) return null;
   const dir = a.values.model?.[0] ?? process.env.SIFT_MODEL ?? findDefaultModel();
   if (!dir) return null;
+  const runtime = a.values.runtime?.[0] ?? 'auto';
+  if (runtime !== 'auto' && runtime !== 'native' && runtime !== 'onnxruntime') {
+    throw new UsageError(`--runtime must be auto, native or onnxruntime, got ${runtime}`);
+  }
   try {
-    return await loadEmbedder(path.resolve(dir));
+    return await loadEmbedder(path.resolve(dir), { runtime });
   } catch (e) {
     warn(`warning: embedding model not loaded (${(e as Error).message}); searching by keywords only`);
     return null;
@@ -134,7 +139,7 @@ function cmdEval(a: ParsedArgs): number {
   const corpora = a.values.corpora?.[0];
   if (!corpora) throw new UsageError('eval needs --corpora DIR (fetch them with: bash <bench>/fetch.sh DIR)');
   const self = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.resolve(process.argv[1]))}`;
-  const extra = [...(a.values.model ? ['--model', a.values.model[0]] : []), ...(a.flags.has('no-model') ? ['--no-model'] : [])]
+  const extra = [...(a.values.model ? ['--model', a.values.model[0]] : []), ...(a.values.runtime ? ['--runtime', a.values.runtime[0]] : []), ...(a.flags.has('no-model') ? ['--no-model'] : [])]
     .map((s) => JSON.stringify(s)).join(' ');
   const cmd = `${self} search ${extra} --root {root} -k {k} --json {query}`;
   const r = spawnSync(process.execPath, [path.join(bench, 'eval.mjs'), '--corpora', path.resolve(corpora), '--cmd', cmd, ...a.rest], { stdio: 'inherit' });

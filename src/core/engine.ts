@@ -51,6 +51,8 @@ export interface EngineStatus {
   chunks: number;
   embedded: number;
   model: string | null;
+  /** What runs the model: the engine's own kernel or onnxruntime-web. */
+  modelRuntime: 'native' | 'onnxruntime' | null;
   mode: 'hybrid' | 'keyword';
   modeReason?: string;
   indexing: boolean;
@@ -420,6 +422,11 @@ export class Engine {
     this.texts = new TextStore(path.join(this.indexDir, FILES.texts), fresh.length, fresh.checksum);
   }
 
+  /** Build the structures searches need that loading leaves for first use (the name index). */
+  prepareForQueries(): void {
+    this.keyword.prepareNames();
+  }
+
   /** Search the index; see search/search.ts for the ranking. */
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     return runSearch({
@@ -446,6 +453,7 @@ export class Engine {
       chunks: this.chunks.size,
       embedded: this.vectors?.size ?? 0,
       model: this.opts.embedder?.id ?? null,
+      modelRuntime: this.opts.embedder?.runtime ?? null,
       mode: hybrid ? 'hybrid' : 'keyword',
       modeReason: hybrid ? undefined : 'no embedding model installed',
       indexing: this.indexingNow,

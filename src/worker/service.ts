@@ -205,7 +205,10 @@ export class IndexService {
   private async runIndex(id: number, rebuild: boolean, signal: AbortSignal): Promise<ResultOf<'index'>> {
     const engine = this.requireEngine();
     if (rebuild) engine.clear();
-    return engine.index({ signal, onProgress: this.progressSender(id) });
+    const stats = await engine.index({ signal, onProgress: this.progressSender(id) });
+    // the worker lives on to answer queries: build what the first one would otherwise wait for
+    engine.prepareForQueries();
+    return stats;
   }
 
   private async runUpdate(id: number, paths: string[], signal: AbortSignal): Promise<ResultOf<'update'>> {

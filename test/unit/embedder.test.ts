@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ModelLoadError, findDefaultModel, loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
+import * as crypto from 'node:crypto';
+import { ModelLoadError, findDefaultModel, loadEmbedder, type Embedder, type EmbedRuntime } from '../../src/core/embed/embedder';
+import { matchEmbeddingBag } from '../../src/core/embed/embeddingBag';
+import { OnnxFormatError, readOnnxGraph } from '../../src/core/embed/onnxGraph';
 import { modelsDir } from '../../src/core/assets';
 import { readManifest } from '../../src/core/embed/manifest';
 import { embedReference } from '../../src/core/embed/reference';
@@ -49,14 +52,25 @@ const TEXTS = [
   'getUserAccountByEmailAddress(email)',
 ];
 
-describe('embedder (onnxruntime-web)', function () {
+/** Rewrite a model folder's graph bytes and re-sign its manifest, so only the graph differs. */
+function replaceGraph(dir: string, edit: (bytes: Buffer) => Buffer): void {
+  const file = path.join(dir, 'model.onnx');
+  const bytes = edit(fs.readFileSync(file));
+  fs.writeFileSync(file, bytes);
+  const mf = path.join(dir, 'manifest.json');
+  const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
+  fs.writeFileSync(mf, JSON.stringify({ ...m, hash: crypto.createHash('sha256').update(bytes).digest('hex') }));
+}
+
+for (const runtime of ['native', 'onnxruntime'] as EmbedRuntime[]) describe(`embedder (${runtime})`, function () {
   let model: TestModel;
   let embedder: Embedder;
   const extraDirs: string[] = [];
+  const load = (dir: string, opts: { batchSize?: number } = {}): Promise<Embedder> => loadEmbedder(dir, { ...opts, runtime });
 
   before(async () => {
     model = buildTestModel();
-    embedder = await loadEmbedder(model.dir);
+    embedder = await load(model.dir);
   });
 
   after(async () => {
@@ -85,6 +99,7 @@ describe('embedder (onnxruntime-web)', function () {
     assert.equal(embedder.id, 'test-bag@0.0.1');
     assert.equal(embedder.hash, model.manifest.hash);
     assert.equal(embedder.dim, 32);
+    assert.equal(embedder.runtime, runtime);
   });
 
   it('returns one unit-length row per text', async () => {
@@ -144,7 +159,7 @@ describe('embedder (onnxruntime-web)', function () {
     const texts = [...TEXTS, ...TEXTS.map((t) => t + ' ' + t), 'x'];
     const base = await embedder.embed(texts);
     for (const batchSize of [1, 3]) {
-      const e = await loadEmbedder(model.dir, { batchSize });
+      const e = await load(model.dir, { batchSize });
       try {
         assert.ok(maxAbsDiff(await e.embed(texts), base) < 1e-6, `batchSize ${batchSize}`);
       } finally {
@@ -179,7 +194,7 @@ describe('embedder (onnxruntime-web)', function () {
   });
 
   it('rejects embed() after dispose', async () => {
-    const e = await loadEmbedder(model.dir);
+    const e = await load(model.dir);
     await e.dispose();
     await assert.rejects(e.embed(['parse']), /disposed/);
   });
@@ -199,14 +214,14 @@ describe('embedder (onnxruntime-web)', function () {
       const bytes = fs.readFileSync(file);
       bytes[bytes.length - 10] ^= 0xff;
       fs.writeFileSync(file, bytes);
-      await rejectsWithLoadError(loadEmbedder(dir), /does not match its manifest.*sha256/);
+      await rejectsWithLoadError(load(dir), /does not match its manifest.*sha256/);
     });
 
     it('fails on a missing manifest', async () => {
       const dir = copyOfModel();
       fs.rmSync(path.join(dir, 'manifest.json'));
-      await rejectsWithLoadError(loadEmbedder(dir), /no model manifest/);
-      await rejectsWithLoadError(loadEmbedder(path.join(dir, 'does-not-exist')), /no model manifest/);
+      await rejectsWithLoadError(load(dir), /no model manifest/);
+      await rejectsWithLoadError(load(path.join(dir, 'does-not-exist')), /no model manifest/);
     });
 
     it('fails on a manifest with bad fields, naming them', async () => {
@@ -214,17 +229,17 @@ describe('embedder (onnxruntime-web)', function () {
       const file = path.join(dir, 'manifest.json');
       const m = JSON.parse(fs.readFileSync(file, 'utf8'));
       fs.writeFileSync(file, JSON.stringify({ ...m, dim: 'big', files: { onnx: '../x.onnx', vocab: 'vocab.txt' } }));
-      await rejectsWithLoadError(loadEmbedder(dir), /"dim".*"files\.onnx"/);
+      await rejectsWithLoadError(load(dir), /"dim".*"files\.onnx"/);
       fs.writeFileSync(file, '{ not json');
-      await rejectsWithLoadError(loadEmbedder(dir), /not valid JSON/);
+      await rejectsWithLoadError(load(dir), /not valid JSON/);
     });
 
     it('fails on missing model or vocabulary files', async () => {
       const dir = copyOfModel();
       fs.rmSync(path.join(dir, 'vocab.txt'));
-      await rejectsWithLoadError(loadEmbedder(dir), /vocabulary .*vocab\.txt is missing/);
+      await rejectsWithLoadError(load(dir), /vocabulary .*vocab\.txt is missing/);
       fs.rmSync(path.join(dir, 'model.onnx'));
-      await rejectsWithLoadError(loadEmbedder(dir), /model file .*model\.onnx is missing/);
+      await rejectsWithLoadError(load(dir), /model file .*model\.onnx is missing/);
     });
 
     it('fails when the vocabulary does not fit the table', async () => {
@@ -232,16 +247,22 @@ describe('embedder (onnxruntime-web)', function () {
       const vocabFile = path.join(dir, 'vocab.txt');
       const vocab = model.config.vocab;
       fs.writeFileSync(vocabFile, vocab.slice(0, -1).join('\n') + '\n');
-      await rejectsWithLoadError(loadEmbedder(dir), /more table rows than its vocabulary/);
+      await rejectsWithLoadError(load(dir), runtime === 'native' ? /does not fit its vocabulary: the table has \d+ rows/ : /more table rows than its vocabulary/);
       fs.writeFileSync(vocabFile, [...vocab, 'extraword'].join('\n') + '\n');
-      await rejectsWithLoadError(loadEmbedder(dir), /does not fit its vocabulary/);
+      await rejectsWithLoadError(load(dir), /does not fit its vocabulary/);
     });
 
     it('fails when the manifest dim disagrees with the graph', async () => {
       const dir = copyOfModel();
       const file = path.join(dir, 'manifest.json');
       fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), dim: 64 }));
-      await rejectsWithLoadError(loadEmbedder(dir), /manifest says dim 64/);
+      await rejectsWithLoadError(load(dir), /manifest says dim 64/);
+    });
+
+    it('fails on a model file that is not ONNX at all, saying so', async () => {
+      const dir = copyOfModel();
+      replaceGraph(dir, (b) => b.subarray(0, 1000));
+      await rejectsWithLoadError(load(dir), runtime === 'native' ? /not a readable ONNX model/ : /cannot start the ONNX runtime/);
     });
   });
 
@@ -279,5 +300,71 @@ describe('embedder (onnxruntime-web)', function () {
       );
       assert.equal(fs.existsSync(dir), false);
     });
+  });
+});
+
+describe('embedder runtimes', function () {
+  let model: TestModel;
+  const dirs: string[] = [];
+  before(() => { model = buildTestModel(); });
+  after(() => {
+    model?.cleanup();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('picks the native kernel for an embedding-bag graph by default, agreeing with onnxruntime', async () => {
+    const auto = await loadEmbedder(model.dir);
+    const ort = await loadEmbedder(model.dir, { runtime: 'onnxruntime' });
+    try {
+      assert.equal(auto.runtime, 'native');
+      const texts = [...TEXTS, '', TEXTS.join(' ').repeat(40)];
+      const a = await auto.embed(texts);
+      const b = await ort.embed(texts);
+      assert.ok(maxAbsDiff(a, b) < 1e-5, `max difference ${maxAbsDiff(a, b)}`);
+    } finally {
+      await auto.dispose();
+      await ort.dispose();
+    }
+  });
+
+  it('runs any other graph in onnxruntime, and refuses it natively with the reason', async () => {
+    const dir = copyModelDir(model.dir);
+    dirs.push(dir);
+    // Same length op name, so the file stays valid ONNX: L1 instead of L2 normalisation.
+    replaceGraph(dir, (b) => {
+      const c = Buffer.from(b);
+      let replaced = 0;
+      for (let at = c.indexOf('ReduceL2'); at >= 0; at = c.indexOf('ReduceL2', at + 1)) { c.write('ReduceL1', at); replaced++; }
+      assert.equal(replaced, 2); // the node's name and its op type
+      return c;
+    });
+    const graph = readOnnxGraph(fs.readFileSync(path.join(dir, 'model.onnx')));
+    const match = matchEmbeddingBag(graph);
+    assert.ok('notBag' in match && /node 7 \(ReduceL1\)/.test(match.notBag));
+    const e = await loadEmbedder(dir);
+    try {
+      assert.equal(e.runtime, 'onnxruntime');
+      const out = await e.embed(['parse the date text']);
+      let l1 = 0;
+      for (const x of out) l1 += Math.abs(x);
+      assert.ok(Math.abs(l1 - 1) < 1e-4, `L1 norm ${l1}`);
+    } finally {
+      await e.dispose();
+    }
+    await rejectsWithLoadError(loadEmbedder(dir, { runtime: 'native' }), /cannot run natively: node 7 \(ReduceL1\)/);
+  });
+
+  it('reads the graph of the model writer: nodes, initializers, inputs and outputs', () => {
+    const graph = readOnnxGraph(fs.readFileSync(path.join(model.dir, 'model.onnx')));
+    assert.deepEqual(graph.inputs, ['rows', 'weights']);
+    assert.deepEqual(graph.outputs, ['embedding']);
+    assert.deepEqual(graph.nodes.map((n) => n.opType), ['Gather', 'Cast', 'Gather', 'Mul', 'Unsqueeze', 'MatMul', 'Squeeze', 'ReduceL2', 'Max', 'Div']);
+    assert.deepEqual(graph.nodes[7].attributes, [{ name: 'axes', ints: [1] }, { name: 'keepdims', int: 1 }]);
+    const match = matchEmbeddingBag(graph);
+    assert.ok(!('notBag' in match));
+    assert.deepEqual(Array.from(match.table), Array.from(model.quantized.table));
+    assert.deepEqual(Array.from(match.scales), Array.from(model.quantized.scales));
+    assert.throws(() => readOnnxGraph(Uint8Array.of(0x3a, 0x80)), OnnxFormatError);
+    assert.throws(() => readOnnxGraph(new Uint8Array(0)), /no graph/);
   });
 });

@@ -26,7 +26,8 @@ const USAGE = `Sift training pipeline.
          --dim 256 --epochs 3 --batch 1024 --lr 5e-3 --final-lr 0 --dropout 0.3 --seed 1 --threads 2
          --temperature 20 --fixed-temperature --no-hard-negatives --init-std 0.1
          --vocab-size 50000 --min-count 3 --ngram-buckets 32768 --ngram-sizes 3,4,5
-         --max-code-tokens 256 --max-query-tokens 64 --test-fraction 0.1 --split-salt ''
+         --max-code-tokens 256 --max-query-tokens 64 --max-per-root 0 (0: no cap)
+         --test-fraction 0.1 --split-salt ''
          --validation-pairs 5000 --checkpoint-minutes 10 --progress-seconds 5
   train  --resume --out <run-dir> [--epochs N]       continue from the last checkpoint
   eval   --run <run-dir> [--int8] [--max-queries N] [--distractors 999] [--seed 1] [--pairs ...]
@@ -79,6 +80,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
       'ngram-sizes': { type: 'string' },
       'max-code-tokens': { type: 'string' },
       'max-query-tokens': { type: 'string' },
+      'max-per-root': { type: 'string' },
       'test-fraction': { type: 'string' },
       'split-salt': { type: 'string' },
       'validation-pairs': { type: 'string' },
@@ -111,6 +113,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
         ngramBuckets: num(a['ngram-buckets'], 'ngram-buckets', { int: true, min: 0 }),
         minCount: num(a['min-count'], 'min-count', { int: true, min: 1 }),
         vocabSize: num(a['vocab-size'], 'vocab-size', { int: true, min: 0 }),
+        maxPerRoot: num(a['max-per-root'], 'max-per-root', { int: true, min: 0 }),
       }),
       split: {
         testFraction: num(a['test-fraction'], 'test-fraction', { min: 0, max: 1 }) ?? DEFAULT_CORPUS_OPTIONS.split.testFraction,

@@ -24,7 +24,7 @@ export interface Pair {
   name: string;
 }
 
-export type SkipReason = 'bad-json' | 'no-query' | 'no-code' | 'duplicate' | 'no-tokens';
+export type SkipReason = 'bad-json' | 'no-query' | 'no-code' | 'duplicate' | 'no-tokens' | 'root-cap';
 
 export interface SplitOptions {
   /** Fraction of packages held out for testing (default 0.1). */
@@ -154,6 +154,12 @@ export interface CorpusOptions {
   ngramSizes: number[];
   minCount: number;
   vocabSize: number;
+  /**
+   * Keep at most this many pairs per source root (a package name before any ':'
+   * group suffix, e.g. the whole Linux kernel), sampled by pair hash; 0 keeps all.
+   * One huge source otherwise dominates its language.
+   */
+  maxPerRoot?: number;
   /** Use this tokenizer instead of building a vocabulary (eval, resume). */
   tokenizer?: TokenizerConfig;
   /** Called every `progressEvery` lines read. */
@@ -168,6 +174,7 @@ export const DEFAULT_CORPUS_OPTIONS: Omit<CorpusOptions, 'tokenizer' | 'onProgre
   ngramSizes: [3, 4, 5],
   minCount: 3,
   vocabSize: 50_000,
+  maxPerRoot: 0,
 };
 
 export interface CorpusStats {
@@ -255,6 +262,7 @@ function pairKey(qHash: number, codeHash: number): number {
  * the train split only (so the test split stays unseen), unless a tokenizer is given.
  */
 export async function loadCorpus(files: string[], opts: CorpusOptions): Promise<Corpus> {
+  const keepFraction = opts.maxPerRoot ? await rootKeepFractions(files, opts.maxPerRoot) : null;
   const splitter = new Tokenizer({ vocab: [], ngramBuckets: 0, ngramSizes: [3], maxTokens: opts.maxCodeTokens });
   const tokenIds = new Map<string, number>();
   const tokens: string[] = [];
@@ -315,6 +323,13 @@ export async function loadCorpus(files: string[], opts: CorpusOptions): Promise<
       continue;
     }
     seen.add(key);
+    if (keepFraction) {
+      const f = keepFraction.get(sourceRoot(p.pkg));
+      if (f !== undefined && (mix32(key % 4294967296) >>> 0) / 4294967296 >= f) {
+        skipped.set('root-cap', (skipped.get('root-cap') ?? 0) + 1);
+        continue;
+      }
+    }
     let isTest = testPkgCache.get(p.pkg);
     if (isTest === undefined) {
       isTest = isTestPackage(p.pkg, opts.split);
@@ -395,6 +410,27 @@ export async function loadCorpus(files: string[], opts: CorpusOptions): Promise<
       perLanguage,
     },
   };
+}
+
+/** The source a pair comes from: its package name without a ':group' suffix. */
+export function sourceRoot(pkg: string): string {
+  const i = pkg.indexOf(':');
+  return i < 0 ? pkg : pkg.slice(0, i);
+}
+
+const PKG_FIELD = /"pkg":"((?:[^"\\]|\\.)*)"/;
+
+/** For each source root with more than `cap` pairs, the fraction of its pairs to keep. */
+async function rootKeepFractions(files: string[], cap: number): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for await (const { line } of readLines(files)) {
+    const m = PKG_FIELD.exec(line);
+    const root = sourceRoot(m ? m[1] : '');
+    counts.set(root, (counts.get(root) ?? 0) + 1);
+  }
+  const out = new Map<string, number>();
+  for (const [root, n] of counts) if (n > cap) out.set(root, cap / n);
+  return out;
 }
 
 function intern(map: Map<string, number>, key: string): number {

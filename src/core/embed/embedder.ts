@@ -1,11 +1,15 @@
 // Loads a model folder (manifest.json + model.onnx + vocab.txt) and embeds
-// texts with onnxruntime-web's WASM backend, in the main thread or a worker.
+// texts, in the main thread or a worker: an embedding-bag graph (the shipped
+// model) is evaluated by the engine's own kernel (embeddingBag.ts), any other
+// graph by onnxruntime-web's WASM backend.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Ort from 'onnxruntime-web';
 import { modelsDir, ortWasmDir } from '../assets';
+import { EmbeddingBagKernel, matchEmbeddingBag } from './embeddingBag';
 import { MANIFEST_FILE, ModelLoadError, readManifest, type ModelManifest } from './manifest';
+import { OnnxFormatError, readOnnxGraph } from './onnxGraph';
 import { Tokenizer } from './tokenizer';
 
 export { ModelLoadError } from './manifest';
@@ -16,14 +20,21 @@ export interface Embedder {
   /** sha256 of model.onnx */
   readonly hash: string;
   readonly dim: number;
+  /** What evaluates the graph. */
+  readonly runtime: EmbedRuntime;
   /** texts.length × dim values, one L2-normalised row per text (a zero row for a text without tokens). */
   embed(texts: string[]): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
+/** 'native': the engine's embedding-bag kernel; 'onnxruntime': onnxruntime-web (WASM). */
+export type EmbedRuntime = 'native' | 'onnxruntime';
+
 export interface LoadEmbedderOptions {
-  /** Texts per session run (default 64). */
+  /** Texts per session run (default 64; onnxruntime only). */
   batchSize?: number;
+  /** 'auto' (default): native when the graph is an embedding bag, else onnxruntime. */
+  runtime?: EmbedRuntime | 'auto';
 }
 
 const DEFAULT_BATCH_SIZE = 64;
@@ -68,10 +79,37 @@ function readVocab(file: string, dir: string): string[] {
   return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
+class NativeBagEmbedder implements Embedder {
+  readonly id: string;
+  readonly hash: string;
+  readonly dim: number;
+  readonly runtime = 'native' as const;
+  private disposed = false;
+
+  constructor(manifest: ModelManifest, private readonly kernel: EmbeddingBagKernel) {
+    this.id = `${manifest.name}@${manifest.version}`;
+    this.hash = manifest.hash;
+    this.dim = manifest.dim;
+  }
+
+  async embed(texts: string[]): Promise<Float32Array> {
+    if (this.disposed) throw new Error(`embedder ${this.id} has been disposed`);
+    if (!Array.isArray(texts)) throw new TypeError('embed() expects an array of strings');
+    const out = new Float32Array(texts.length * this.dim);
+    for (let i = 0; i < texts.length; i++) this.kernel.embedInto(texts[i], out, i * this.dim);
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}
+
 class OnnxEmbedder implements Embedder {
   readonly id: string;
   readonly hash: string;
   readonly dim: number;
+  readonly runtime = 'onnxruntime' as const;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -213,6 +251,28 @@ export async function loadEmbedder(modelDir: string, opts?: LoadEmbedderOptions)
     tokenizer = new Tokenizer({ vocab, ...manifest.tokenizer, lowercase: true });
   } catch (e) {
     throw new ModelLoadError(`model in ${dir} has an unusable tokenizer: ${(e as Error).message}`, dir);
+  }
+
+  const runtime = opts?.runtime ?? 'auto';
+  if (runtime !== 'onnxruntime') {
+    let weights: ReturnType<typeof matchEmbeddingBag>;
+    try {
+      weights = matchEmbeddingBag(readOnnxGraph(bytes));
+    } catch (e) {
+      if (!(e instanceof OnnxFormatError)) throw e;
+      throw new ModelLoadError(`model file ${onnxFile} is not a readable ONNX model: ${e.message}`, dir);
+    }
+    if (!('notBag' in weights)) {
+      if (weights.dim !== manifest.dim) throw new ModelLoadError(`model in ${dir} has dimension ${weights.dim}, manifest says dim ${manifest.dim}`, dir);
+      if (weights.rows !== tokenizer.rowCount) {
+        throw new ModelLoadError(
+          `model in ${dir} does not fit its vocabulary: the table has ${weights.rows} rows, vocab ${tokenizer.vocab.length} + ${tokenizer.ngramBuckets} n-gram buckets = ${tokenizer.rowCount}: vocab.txt or the manifest does not belong to this model`,
+          dir,
+        );
+      }
+      return new NativeBagEmbedder(manifest, new EmbeddingBagKernel(weights, tokenizer));
+    }
+    if (runtime === 'native') throw new ModelLoadError(`model in ${dir} cannot run natively: ${weights.notBag}`, dir);
   }
 
   let session: Ort.InferenceSession;

@@ -23,9 +23,13 @@ export function chunkTermFreqs(chunk: Pick<Chunk, 'name' | 'signature' | 'text'>
 }
 
 export class KeywordIndex {
+  // The name index is built on first use, not on load: at 100K chunks it takes
+  // ~0.5–1 s (flexsearch adds ~30 µs per distinct word), which a re-index of an
+  // unchanged workspace or a keyword-only batch job never needs.
+  private symbols: SymbolIndex | null = null;
+
   constructor(
     readonly bm25: Bm25Index = new Bm25Index(),
-    private readonly symbols: SymbolIndex = new SymbolIndex(),
     private readonly names = new Map<number, string>(),
   ) {}
 
@@ -33,7 +37,7 @@ export class KeywordIndex {
 
   add(key: number, chunk: Pick<Chunk, 'name' | 'signature' | 'text'>): void {
     this.bm25.add(key, chunkTermFreqs(chunk));
-    if (chunk.name) { this.symbols.add(key, chunk.name); this.names.set(key, chunk.name); }
+    if (chunk.name) { this.symbols?.add(key, chunk.name); this.names.set(key, chunk.name); }
   }
 
   remove(key: number): void {
@@ -41,11 +45,19 @@ export class KeywordIndex {
     this.names.delete(key);
   }
 
-  /** Compact tombstones; rebuilds the name index when it holds many removed keys. */
+  /** Compact tombstones; drops the name index when it holds removed keys (rebuilt on next use). */
   compact(): void {
-    const stale = this.symbols.size - this.names.size;
     this.bm25.compact();
-    if (stale > 0) this.symbols.rebuild(this.names);
+    if (this.symbols && this.symbols.size > this.names.size) this.symbols = null;
+  }
+
+  /** Build the name index now (idle time), so the first name search does not pay for it. */
+  prepareNames(): void {
+    if (!this.symbols) {
+      const s = new SymbolIndex();
+      s.rebuild(this.names);
+      this.symbols = s;
+    }
   }
 
   /** BM25 hits for the query's terms (queryTerms()). */
@@ -60,18 +72,17 @@ export class KeywordIndex {
 
   /** Keys whose names match the query's words by prefix (live keys only). */
   searchNames(query: string, limit: number): number[] {
-    return this.symbols.search(query, limit * 2).filter((k) => this.names.has(k)).slice(0, limit);
+    this.prepareNames();
+    return this.symbols!.search(query, limit * 2).filter((k) => this.names.has(k)).slice(0, limit);
   }
 
   serialize(): Uint8Array { this.compact(); return this.bm25.serialize(); }
 
-  /** Restore from the BM25 file plus the chunk names (the name index is rebuilt: flexsearch import is not faster). */
+  /** Restore from the BM25 file plus the chunk names (the name index is rebuilt on first use: flexsearch import is not faster). */
   static deserialize(buf: Uint8Array, names: Iterable<[number, string]>): KeywordIndex {
     const bm25 = Bm25Index.deserialize(buf);
     const nameMap = new Map<number, string>();
     for (const [k, n] of names) if (n && bm25.has(k)) nameMap.set(k, n);
-    const symbols = new SymbolIndex();
-    symbols.rebuild(nameMap);
-    return new KeywordIndex(bm25, symbols, nameMap);
+    return new KeywordIndex(bm25, nameMap);
   }
 }

@@ -1,0 +1,148 @@
+// The shipped model's graph is an embedding bag: a weighted sum of int8 table
+// rows (per-row scales), L2-normalised. When a model file is exactly that graph
+// the engine evaluates it here, in plain TypeScript, instead of in
+// onnxruntime-web: measured on the shipped model, onnxruntime spends ~0.5 ms
+// per code chunk materialising the gathered rows and costs 200–400 MB of RSS,
+// while this costs a few microseconds per distinct subtoken and only the table.
+// Any other graph still runs in onnxruntime-web (embedder.ts); tests check the
+// two agree on the same file.
+import { DataType, type OnnxGraph, type OnnxNode } from './onnxGraph';
+import type { Tokenizer } from './tokenizer';
+
+export interface EmbeddingBagWeights {
+  /** rows × dim int8 values. */
+  table: Int8Array;
+  /** One scale per row: row value = q × scale. */
+  scales: Float32Array;
+  rows: number;
+  dim: number;
+  epsilon: number;
+}
+
+// The graph, node by node, as training/onnx/embeddingBagModel.ts writes it.
+const PATTERN: Array<{ op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, number | number[]> }> = [
+  { op: 'Gather', inputs: ['table_q8', 'rows'], outputs: ['gathered_q8'], attrs: { axis: 0 } },
+  { op: 'Cast', inputs: ['gathered_q8'], outputs: ['gathered'], attrs: { to: DataType.FLOAT } },
+  { op: 'Gather', inputs: ['scales', 'rows'], outputs: ['row_scales'], attrs: { axis: 0 } },
+  { op: 'Mul', inputs: ['row_scales', 'weights'], outputs: ['coef'] },
+  { op: 'Unsqueeze', inputs: ['coef', 'axis1'], outputs: ['coef_3d'] },
+  { op: 'MatMul', inputs: ['coef_3d', 'gathered'], outputs: ['pooled_3d'] },
+  { op: 'Squeeze', inputs: ['pooled_3d', 'axis1'], outputs: ['pooled'] },
+  { op: 'ReduceL2', inputs: ['pooled'], outputs: ['norm'], attrs: { axes: [1], keepdims: 1 } },
+  { op: 'Max', inputs: ['norm', 'epsilon'], outputs: ['denominator'] },
+  { op: 'Div', inputs: ['pooled', 'denominator'], outputs: ['embedding'] },
+];
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function nodeMatches(n: OnnxNode, p: (typeof PATTERN)[number]): boolean {
+  if (n.opType !== p.op || !sameList(n.inputs, p.inputs) || !sameList(n.outputs, p.outputs)) return false;
+  const want = p.attrs ?? {};
+  if (n.attributes.length !== Object.keys(want).length) return false;
+  for (const a of n.attributes) {
+    const v = want[a.name];
+    if (v === undefined) return false;
+    if (Array.isArray(v) ? !(a.ints && a.ints.length === v.length && a.ints.every((x, i) => x === v[i])) : a.int !== v) return false;
+  }
+  return true;
+}
+
+/**
+ * The weights of an embedding-bag graph, or why the graph is not one (then it
+ * must run in onnxruntime). The arrays are copies, aligned, independent of `bytes`.
+ */
+export function matchEmbeddingBag(graph: OnnxGraph): EmbeddingBagWeights | { notBag: string } {
+  if (graph.nodes.length !== PATTERN.length) return { notBag: `${graph.nodes.length} nodes, not the ${PATTERN.length} of an embedding bag` };
+  for (let i = 0; i < PATTERN.length; i++) {
+    if (!nodeMatches(graph.nodes[i], PATTERN[i])) return { notBag: `node ${i} (${graph.nodes[i].opType}) differs from the embedding bag's ${PATTERN[i].op}` };
+  }
+  if (!sameList(graph.outputs, ['embedding'])) return { notBag: `outputs ${graph.outputs.join(', ')}` };
+  const table = graph.initializers.get('table_q8');
+  const scales = graph.initializers.get('scales');
+  const axis1 = graph.initializers.get('axis1');
+  const epsilon = graph.initializers.get('epsilon');
+  if (!table || !scales || !axis1 || !epsilon) return { notBag: 'an initializer of the embedding bag is missing' };
+  if (table.dataType !== DataType.INT8 || table.dims.length !== 2) return { notBag: 'table_q8 is not a 2-d int8 tensor' };
+  const [rows, dim] = table.dims;
+  if (table.raw.length !== rows * dim) return { notBag: `table_q8 holds ${table.raw.length} bytes, not ${rows}×${dim}` };
+  if (scales.dataType !== DataType.FLOAT || scales.dims.length !== 1 || scales.dims[0] !== rows || scales.raw.length !== rows * 4) {
+    return { notBag: 'scales is not one float per table row' };
+  }
+  if (axis1.dataType !== DataType.INT64 || axis1.raw.length !== 8 || new DataView(axis1.raw.buffer, axis1.raw.byteOffset, 8).getBigInt64(0, true) !== 1n) {
+    return { notBag: 'axis1 is not the int64 constant 1' };
+  }
+  if (epsilon.dataType !== DataType.FLOAT || epsilon.raw.length !== 4) return { notBag: 'epsilon is not a float constant' };
+  const scaleView = new DataView(scales.raw.buffer, scales.raw.byteOffset, scales.raw.length);
+  const scaleArr = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) scaleArr[r] = scaleView.getFloat32(r * 4, true);
+  // A copy (a Node Buffer's slice() would share, so copy explicitly).
+  const tableArr = new Int8Array(table.raw.length);
+  tableArr.set(new Int8Array(table.raw.buffer, table.raw.byteOffset, table.raw.length));
+  return {
+    table: tableArr,
+    scales: scaleArr,
+    rows,
+    dim,
+    epsilon: new DataView(epsilon.raw.buffer, epsilon.raw.byteOffset, 4).getFloat32(0, true),
+  };
+}
+
+// Subtoken vectors kept between texts: code repeats its identifiers, so most
+// of a chunk's subtokens are already pooled. 8,192 × dim floats (8 MB at 256).
+const SUBTOKEN_CACHE = 8192;
+
+/**
+ * Evaluates the embedding bag: each distinct subtoken's vector (the mean of its
+ * scaled rows, the graph's weighting) is computed once and cached; a text is
+ * the count-weighted sum of its subtokens' vectors, divided by max(‖·‖, ε).
+ */
+export class EmbeddingBagKernel {
+  private readonly cache = new Map<string, Float32Array>();
+  private readonly acc: Float64Array;
+
+  constructor(private readonly w: EmbeddingBagWeights, private readonly tokenizer: Tokenizer) {
+    if (tokenizer.rowCount !== w.rows) throw new Error(`the tokenizer addresses ${tokenizer.rowCount} rows, the table has ${w.rows}`);
+    this.acc = new Float64Array(w.dim);
+  }
+
+  get dim(): number { return this.w.dim; }
+
+  private subtokenVector(sub: string): Float32Array | null {
+    let v = this.cache.get(sub);
+    if (v) return v;
+    const rows = this.tokenizer.tokenRows(sub);
+    if (rows.length === 0) return null;
+    const { table, scales, dim } = this.w;
+    v = new Float32Array(dim);
+    const share = 1 / rows.length;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const coef = scales[r] * share;
+      const off = r * dim;
+      for (let d = 0; d < dim; d++) v[d] += coef * table[off + d];
+    }
+    if (this.cache.size >= SUBTOKEN_CACHE) this.cache.clear();
+    this.cache.set(sub, v);
+    return v;
+  }
+
+  /** Embedding of one text into out[offset .. offset+dim); a zero vector when it has no tokens. */
+  embedInto(text: string, out: Float32Array, offset: number): void {
+    const { dim, epsilon } = this.w;
+    const acc = this.acc;
+    acc.fill(0);
+    const counts = new Map<string, number>();
+    for (const s of this.tokenizer.subtokens(text)) counts.set(s, (counts.get(s) ?? 0) + 1);
+    for (const [sub, n] of counts) {
+      const v = this.subtokenVector(sub);
+      if (!v) continue;
+      for (let d = 0; d < dim; d++) acc[d] += n * v[d];
+    }
+    let ss = 0;
+    for (let d = 0; d < dim; d++) ss += acc[d] * acc[d];
+    const inv = 1 / Math.max(Math.sqrt(ss), epsilon);
+    for (let d = 0; d < dim; d++) out[offset + d] = acc[d] * inv;
+  }
+}
