@@ -171,6 +171,24 @@ describe('training: data', () => {
     for (const t of testOnly) assert.ok(!vocab.has(t), `${t} is in the vocabulary but only in test pairs`);
   });
 
+  it('caps the pairs of one huge source root by hash sampling, leaving small roots whole', async () => {
+    const pair = (pkg: string, i: number) => JSON.stringify({ q: `open file number ${i} of ${pkg}`, code: `def open_${i}(p): return open(p, ${i})`, lang: 'python', pkg, file: `f${i % 7}.py`, name: `open_${i}` });
+    const lines = [
+      ...Array.from({ length: 400 }, (_, i) => pair(i % 2 ? 'kernel:fs' : 'kernel:net', i)),
+      ...Array.from({ length: 30 }, (_, i) => pair('small', i)),
+    ];
+    const file = writePairs('roots.jsonl', lines);
+    const capped = await loadCorpus([file], corpusOptions({ maxPerRoot: 100 }));
+    const perRoot = (c: Corpus, root: string) => Array.from(c.pkg).filter((p) => c.pkgNames[p].split(':')[0] === root).length;
+    const kept = perRoot(capped, 'kernel');
+    assert.ok(kept > 70 && kept < 130, `kept ${kept} of 400`);
+    assert.equal(perRoot(capped, 'small'), 30);
+    assert.equal(capped.stats.skipped['root-cap'], 400 - kept);
+    // deterministic, and off by default
+    assert.equal(perRoot(await loadCorpus([file], corpusOptions({ maxPerRoot: 100 })), 'kernel'), kept);
+    assert.equal((await loadCorpus([file], corpusOptions())).stats.pairs, 430);
+  });
+
   it('skips bad lines with reasons instead of failing', async () => {
     const good = JSON.stringify({ q: 'open a file', code: 'def open_file(p): return open(p)', lang: 'python', pkg: 'a', file: 'x.py', name: 'open_file' });
     const file = writePairs('bad.jsonl', ['{not json', JSON.stringify({ code: 'x = 1' }), JSON.stringify({ q: 'no code' }), good, good, JSON.stringify({ q: '!!!', code: '+++' })]);
