@@ -237,6 +237,8 @@ describe('Chunker on fixtures', () => {
     assert.deepEqual(seconds.context, ['impl Scale for Unit']);
     assert.equal(find(chunks, 'ParseError.fmt', 'method').context[0], 'impl fmt::Display for ParseError');
     assert.equal(find(chunks, 'Scale').kind, 'trait');
+    // line comments carry their newline in tree-sitter-rust: no blank line between doc lines
+    assert.equal(find(chunks, 'Scale').doc, 'Something that converts to seconds.\nImplemented by every unit.');
     const test = find(chunks, 'tests.parses_hours_and_minutes', 'function');
     assert.deepEqual(test.context, ['mod tests']);
     assert.equal(chunks[0].doc, 'Parsing of human-readable durations.');

@@ -16,7 +16,7 @@ import { TreeChunker } from './treeChunker';
 import { addWindows, DEFAULT_WINDOW_CHARS, looksMinified, WindowOptions } from './windows';
 
 /** Bump whenever chunk boundaries or texts change, so indexes re-chunk. */
-export const CHUNKER_VERSION = 1;
+export const CHUNKER_VERSION = 2;
 
 export interface ChunkerOptions {
   /** Model-window size (countTokens) of a unit's code; larger units are split into parts. Default 256. */

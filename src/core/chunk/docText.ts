@@ -45,7 +45,8 @@ function stripXmlDoc(text: string): string {
 export function cleanComments(texts: string[]): string {
   const lines: string[] = [];
   for (const t of texts) {
-    for (const line of stripXmlDoc(t).split('\n')) {
+    // tree-sitter-rust's line comments include their newline: not a blank doc line
+    for (const line of stripXmlDoc(t.replace(/\r?\n$/, '')).split('\n')) {
       const l = stripLine(line);
       if (DIRECTIVE.test(line.trim()) || DIRECTIVE.test(l.trim()) || /^=(?:begin|end)\b/.test(line.trim())) continue;
       lines.push(l);
