@@ -2,6 +2,7 @@
 // (a term's postings are a slice of two big typed arrays) plus a small delta of
 // recent additions, merged into the block on compact(). 100K chunks cost a few
 // typed arrays, not a few hundred thousand little ones. Removal is a tombstone.
+import { selectTopK } from '../topK';
 import { CorruptIndexError } from '../errors';
 import { BinaryReader, BinaryWriter, writeMagic } from '../persist/binary';
 
@@ -224,10 +225,11 @@ export class Bm25Index {
         acc[k] += s;
       });
     });
-    const hits: KeywordHit[] = touched.map((key) => ({ key, score: acc[key] }));
+    // common words touch most documents: select the top without sorting them all
+    const values = new Float64Array(touched.length);
+    for (let i = 0; i < touched.length; i++) values[i] = acc[touched[i]];
     for (const k of touched) acc[k] = 0;
-    hits.sort((a, b) => b.score - a.score || a.key - b.key);
-    return hits.length > limit ? hits.slice(0, limit) : hits;
+    return selectTopK(values, touched, touched.length, limit).map(({ slot, value }) => ({ key: touched[slot], score: value }));
   }
 
   serialize(): Uint8Array {

@@ -1,7 +1,6 @@
-// Top-k selection over the scan's int32 dot products with a bounded min-heap.
-// A row's rank value is dot × its scale (the query's scale is common to all rows
-// and applied by the caller). Ties go to the smaller key so results do not
-// depend on slot order, which removals reshuffle.
+// Top-k selection with a bounded min-heap, for the vector scan's scores and the
+// BM25 accumulator alike: O(n log k) and no object per candidate. Ties go to
+// the smaller key so results do not depend on slot order, which removals reshuffle.
 
 /** Whether row a ranks below row b: lower value, or equal value and larger key. */
 function worse(va: number, ka: number, vb: number, kb: number): boolean {
@@ -10,16 +9,15 @@ function worse(va: number, ka: number, vb: number, kb: number): boolean {
 
 export interface RankedSlot {
   slot: number;
-  /** dot × row scale. */
   value: number;
 }
 
 /**
- * The k best of the first `count` rows, best first. `accept` is consulted only
- * for rows that would enter the current top k, so it may not see every key.
+ * The k best of slots 0..count-1 by values[slot], best first. `accept` is
+ * consulted only for slots that would enter the current top k, so it may not see every key.
  */
 export function selectTopK(
-  dots: Int32Array, scales: Float32Array, keys: Uint32Array, count: number, k: number,
+  values: ArrayLike<number>, keys: ArrayLike<number>, count: number, k: number,
   accept?: (key: number) => boolean,
 ): RankedSlot[] {
   const cap = Math.min(k, count);
@@ -31,7 +29,7 @@ export function selectTopK(
   let floor = -Infinity;
 
   for (let slot = 0; slot < count; slot++) {
-    const value = dots[slot] * scales[slot];
+    const value = values[slot];
     if (value < floor) continue;
     const key = keys[slot];
     if (size === cap) {
