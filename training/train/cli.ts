@@ -16,13 +16,15 @@ import {
 import { DEFAULT_CORPUS_OPTIONS, listPairFiles, loadCorpus, type CorpusOptions } from './data';
 import type { RunConfig } from './runConfig';
 import { syntheticPairs } from './synthetic';
+import { trainingCacheHome } from '../sources/paths';
 import { DEFAULT_TRAIN_OPTIONS, train, type TrainOptions } from './trainer';
 
 const MAX_MODEL_BYTES = 25 * 1024 * 1024;
 
 const USAGE = `Sift training pipeline.
 
-  train  --pairs <dir-or-files...> [--out <run-dir> | --name <name>] [options]
+  train  [--pairs <dir-or-files...>] [--out <run-dir> | --name <name>] [options]
+         --pairs defaults to ${path.join(trainingCacheHome(), 'pairs')}; --inline adds its inline-*.jsonl files
          --dim 256 --epochs 3 --batch 1024 --lr 5e-3 --final-lr 0 --dropout 0.3 --seed 1 --threads 2
          --temperature 20 --fixed-temperature --no-hard-negatives --init-std 0.1
          --vocab-size 50000 --min-count 3 --ngram-buckets 32768 --ngram-sizes 3,4,5
@@ -73,6 +75,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
       temperature: { type: 'string' },
       'fixed-temperature': { type: 'boolean' },
       'no-hard-negatives': { type: 'boolean' },
+      inline: { type: 'boolean' },
       'init-std': { type: 'string' },
       'vocab-size': { type: 'string' },
       'min-count': { type: 'string' },
@@ -101,7 +104,8 @@ async function cmdTrain(argv: string[]): Promise<void> {
     const epochs = num(a.epochs, 'epochs', { int: true, min: 1 });
     if (epochs !== undefined) config.train.epochs = epochs;
   } else {
-    if (!a.pairs || a.pairs.length === 0) fail('train needs --pairs <dir-or-files>');
+    // default: the harvester's output folder
+    if (!a.pairs || a.pairs.length === 0) a.pairs = [path.join(trainingCacheHome(), 'pairs')];
     const name = a.name ?? (a.out ? path.basename(path.resolve(a.out)) : `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     runDir = path.resolve(a.out ?? path.join(defaultRunsDir(), name));
     if (fs.existsSync(path.join(runDir, RUN_FILE))) fail(`${runDir} already holds a run: use --resume, or another --out`);
@@ -146,7 +150,9 @@ async function cmdTrain(argv: string[]): Promise<void> {
     if (trainOpts.dim % 16 !== 0) fail(`--dim must be a multiple of 16, got ${trainOpts.dim}`);
     if (a['fixed-temperature']) trainOpts.learnTemperature = false;
     if (a['no-hard-negatives']) trainOpts.hardNegatives = false;
-    const files = listPairFiles(a.pairs);
+    // inline-comment pairs (inline-*.jsonl) only when asked: the shipped model is trained on doc pairs
+    const files = listPairFiles(a.pairs).filter((f) => a.inline || !path.basename(f).startsWith('inline-'));
+    if (files.length === 0) fail(`no doc-pair files (pairs-*.jsonl) under ${a.pairs.join(', ')}`);
     config = {
       version: 1,
       name,

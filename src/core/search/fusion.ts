@@ -72,8 +72,12 @@ export function fuse(cands: Candidate[], method: FusionMethod, w: FusionWeights)
   return out.sort((a, b) => b.fused - a.fused || a.key - b.key);
 }
 
-/** Weights by query shape: identifiers lean on keywords and names, prose on meaning. */
+/**
+ * Weights by query shape: identifiers lean on keywords and names, prose on meaning.
+ * Prose's keyword weight 0.5: on 20,000 held-out training queries z(model) +
+ * w·z(BM25) peaked at w = 0.5–0.7 (MRR 0.756; 0.749 at 0.3, 0.753 at 1; model card).
+ */
 export function defaultWeights(identifierLike: boolean, hasSemantic: boolean): FusionWeights {
   if (!hasSemantic) return { semantic: 0, keyword: 1, name: 1.5 };
-  return identifierLike ? { semantic: 0.5, keyword: 1, name: 1.5 } : { semantic: 1, keyword: 0.4, name: 1 };
+  return identifierLike ? { semantic: 0.5, keyword: 1, name: 1.5 } : { semantic: 1, keyword: 0.5, name: 1 };
 }
