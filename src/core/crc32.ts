@@ -1,6 +1,9 @@
 // CRC-32 (IEEE 802.3, the zlib/PNG/gzip polynomial) for file checksums.
-// Slicing-by-8 tables: index files reach tens of MB, and the byte-at-a-time
-// loop is several times slower there.
+// zlib's native crc32 where Node has it (≥ 20.15 / 22.2: ~10× faster on the
+// 70 MB texts file of a 100K-chunk index); elsewhere slicing-by-8 tables in JS.
+import * as zlib from 'node:zlib';
+
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 const TABLES: Int32Array = buildTables();
 
@@ -26,6 +29,11 @@ function buildTables(): Int32Array {
  * following piece: crc32(b, crc32(a)) === crc32(a ++ b). Returns an unsigned 32-bit value.
  */
 export function crc32(data: Uint8Array, seed = 0): number {
+  return nativeCrc32 ? nativeCrc32(data, seed) >>> 0 : crc32Js(data, seed);
+}
+
+/** The portable implementation (exported so tests can compare it with zlib's). */
+export function crc32Js(data: Uint8Array, seed = 0): number {
   const t = TABLES;
   let crc = ~seed | 0;
   let i = 0;

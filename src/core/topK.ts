@@ -13,12 +13,13 @@ export interface RankedSlot {
 }
 
 /**
- * The k best of slots 0..count-1 by values[slot], best first. `accept` is
- * consulted only for slots that would enter the current top k, so it may not see every key.
+ * The k best of slots 0..count-1 by values[slot] (× scales[slot] when given),
+ * best first. `accept` is consulted only for slots that would enter the
+ * current top k, so it may not see every key.
  */
 export function selectTopK(
   values: ArrayLike<number>, keys: ArrayLike<number>, count: number, k: number,
-  accept?: (key: number) => boolean,
+  accept?: (key: number) => boolean, scales?: ArrayLike<number>,
 ): RankedSlot[] {
   const cap = Math.min(k, count);
   if (cap <= 0) return [];
@@ -29,7 +30,7 @@ export function selectTopK(
   let floor = -Infinity;
 
   for (let slot = 0; slot < count; slot++) {
-    const value = values[slot];
+    const value = scales ? values[slot] * scales[slot] : values[slot];
     if (value < floor) continue;
     const key = keys[slot];
     if (size === cap) {

@@ -72,6 +72,22 @@ describe('Bm25Index', () => {
     const k = build();
     assert.deepEqual(k.searchNames('parseDur', 5), [0]);
     assert.ok(k.searchNames('retry', 5).includes(2));
+    assert.deepEqual(k.searchNames('format da', 5), [1]);
+  });
+  it('completes only the word being typed; earlier words must match whole', () => {
+    const k = new KeywordIndex();
+    k.add(0, doc('parseDuration', 'x'));
+    k.add(1, doc('parserDuration', 'x'));
+    k.add(2, doc('durationParser', 'x'));
+    k.add(3, doc('parse', 'x'));
+    // "parse" is complete: parserDuration is no match for it, only for "dur"
+    const hits = k.searchNames('parse dur', 5);
+    assert.equal(hits[0], 0);
+    assert.ok(hits.indexOf(0) < hits.indexOf(1));
+    // the last word completes ("pars" → parse, parser); exact beats prefix, shorter names first
+    assert.deepEqual(k.searchNames('pars', 5).slice(0, 1), [3]);
+    assert.deepEqual(k.searchNames('par duration', 5), k.searchNames('duration', 5), 'a non-final word is never completed');
+    assert.deepEqual(k.searchNames('par', 5).slice(0, 2), [3, 0], 'while it is the last word, it is');
   });
   it('round-trips through serialize and detects corruption', () => {
     const k = build();

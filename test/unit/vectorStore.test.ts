@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
-import { crc32 } from '../../src/core/crc32';
+import { crc32, crc32Js } from '../../src/core/crc32';
 import { CorruptIndexError } from '../../src/core/errors';
 import { createScanKernel, paddedStride, simdAvailable } from '../../src/core/vector/simdKernel';
 import { VectorHit, VectorStore } from '../../src/core/vector/vectorStore';
@@ -70,9 +70,11 @@ function fill(store: VectorStore, vectors: Float32Array[], firstKey = 0): Map<nu
 // ---- crc32 -----------------------------------------------------------------
 
 describe('crc32', () => {
-  it('matches the standard check value and the empty input', () => {
-    assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
-    assert.equal(crc32(new Uint8Array(0)), 0);
+  it('matches the standard check value and the empty input (native and portable)', () => {
+    for (const f of [crc32, crc32Js]) {
+      assert.equal(f(new TextEncoder().encode('123456789')), 0xcbf43926);
+      assert.equal(f(new Uint8Array(0)), 0);
+    }
   });
 
   it('agrees with zlib on lengths around the 8-byte blocks, and chains through seed', () => {
@@ -81,9 +83,11 @@ describe('crc32', () => {
     for (const len of [1, 7, 8, 9, 15, 16, 17, 1000, 4099]) {
       const data = new Uint8Array(len).map(() => Math.floor(rand() * 256));
       const whole = crc32(data);
+      assert.equal(crc32Js(data), whole, `portable, length ${len}`);
       if (zlibCrc) assert.equal(whole, zlibCrc(data), `length ${len}`);
       const cut = Math.floor(len / 3);
       assert.equal(crc32(data.subarray(cut), crc32(data.subarray(0, cut))), whole, `chained at ${cut} of ${len}`);
+      assert.equal(crc32Js(data.subarray(cut), crc32Js(data.subarray(0, cut))), whole, `portable chained at ${cut} of ${len}`);
       const flipped = data.slice();
       flipped[len - 1] ^= 1;
       assert.notEqual(crc32(flipped), whole);

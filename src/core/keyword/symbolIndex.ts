@@ -3,6 +3,7 @@
 // Bodies are not indexed here: they live in the BM25 index (see README, design).
 import { Encoder, Index } from 'flexsearch';
 import { splitWords } from '../text/identifiers';
+import { selectTopK } from '../topK';
 
 function newIndex(): Index {
   return new Index({
@@ -24,7 +25,8 @@ export function symbolWords(name: string): string[] {
 
 // A query word may be the prefix of thousands of name words ("g"): the shortest
 // are the likeliest completions, and the rest only cost time.
-const WORDS_PER_QUERY_WORD = 256;
+const WORDS_PER_QUERY_WORD = 64;
+const WORDS_SEARCHED = 1024;
 // An exact word scores above a completion of it.
 const EXACT = 1;
 const PREFIX = 0.75;
@@ -62,17 +64,26 @@ export class SymbolIndex {
   }
 
   /**
-   * Keys whose name words match the query's words, exactly or by prefix; best
+   * Keys whose name words match the query's words: exactly, or by prefix for
+   * the word being typed (the query's last word and its last part). Best
    * first: more query words matched, exact before prefix, then shorter names.
    */
   search(query: string, limit: number): number[] {
-    const qWords = symbolWords(query);
-    if (qWords.length === 0 || limit <= 0) return [];
+    const split = splitWords(query);
+    if (split.length === 0 || limit <= 0) return [];
+    const last = split[split.length - 1];
+    const typing = new Set([last.raw, last.parts[last.parts.length - 1]]);
     const score = new Map<number, number>();
-    for (const qw of qWords) {
-      const ids = (this.index.search(qw, { limit: 10_000 }) as number[])
-        .sort((a, b) => this.words[a].length - this.words[b].length || a - b)
-        .slice(0, WORDS_PER_QUERY_WORD);
+    for (const qw of symbolWords(query)) {
+      let ids: number[];
+      if (typing.has(qw)) {
+        ids = (this.index.search(qw, { limit: WORDS_SEARCHED }) as number[])
+          .sort((a, b) => this.words[a].length - this.words[b].length || a - b)
+          .slice(0, WORDS_PER_QUERY_WORD);
+      } else {
+        const id = this.wordIds.get(qw);
+        ids = id === undefined ? [] : [id];
+      }
       // each query word counts once per key, at its best match
       const best = new Map<number, number>();
       for (const id of ids) {
@@ -81,10 +92,11 @@ export class SymbolIndex {
       }
       for (const [key, q] of best) score.set(key, (score.get(key) ?? 0) + q);
     }
-    return [...score]
-      .sort((a, b) => b[1] - a[1] || this.keyWordCount.get(a[0])! - this.keyWordCount.get(b[0])! || a[0] - b[0])
-      .slice(0, limit)
-      .map(([key]) => key);
+    // one number per key for the heap: score (a multiple of 0.25) first, then fewer name words
+    const keys = [...score.keys()];
+    const values = new Float64Array(keys.length);
+    for (let i = 0; i < keys.length; i++) values[i] = score.get(keys[i])! * 1024 - Math.min(1023, this.keyWordCount.get(keys[i])!);
+    return selectTopK(values, keys, keys.length, limit).map(({ slot }) => keys[slot]);
   }
 
   /** Rebuild from scratch (used when removed keys pile up). */

@@ -14,19 +14,27 @@ export function shortName(name: string): string {
  * inside a longer sentence; else 0.
  */
 export function nameMatchScore(query: string, name: string): number {
-  const short = shortName(name);
-  const nameWords = splitWords(short);
-  if (nameWords.length === 0) return 0;
-  const nameParts = nameWords.flatMap((w) => w.parts);
-  const nameJoined = nameParts.join('');
+  return nameMatcher(query)(name);
+}
+
+/** nameMatchScore for one query against many names: the query is split once. */
+export function nameMatcher(query: string): (name: string) => number {
   const q = splitWords(query);
-  if (q.length === 0) return 0;
-  // A one-word name ("validate", "get") met in a sentence is weak evidence; met alone it is the answer.
-  const exact = nameParts.length > 1 || q.length <= 2 || looksLikeIdentifier(query) ? 1 : 0.3;
-  for (const w of q) if (w.parts.join('') === nameJoined) return exact;
+  if (q.length === 0) return () => 0;
+  const qJoinedWords = new Set(q.map((w) => w.parts.join('')));
   const qParts = q.flatMap((w) => w.parts);
-  const qJoined = qParts.join(' ');
-  if (nameParts.length > 1 && (' ' + qJoined + ' ').includes(' ' + nameParts.join(' ') + ' ')) return 1;
-  if (nameParts.length > 1 && nameParts.every((p) => qParts.includes(p))) return 0.5;
-  return 0;
+  const qPartSet = new Set(qParts);
+  const qSpaced = ' ' + qParts.join(' ') + ' ';
+  const shortOrIdentifier = q.length <= 2 || looksLikeIdentifier(query);
+  return (name: string): number => {
+    const nameWords = splitWords(shortName(name));
+    if (nameWords.length === 0) return 0;
+    const nameParts = nameWords.flatMap((w) => w.parts);
+    // A one-word name ("validate", "get") met in a sentence is weak evidence; met alone it is the answer.
+    const exact = nameParts.length > 1 || shortOrIdentifier ? 1 : 0.3;
+    if (qJoinedWords.has(nameParts.join(''))) return exact;
+    if (nameParts.length > 1 && qSpaced.includes(' ' + nameParts.join(' ') + ' ')) return 1;
+    if (nameParts.length > 1 && nameParts.every((p) => qPartSet.has(p))) return 0.5;
+    return 0;
+  };
 }

@@ -9,7 +9,7 @@ import type { VectorStore } from '../vector/vectorStore';
 import { answerSize, type CalibrationParams, DEFAULT_CALIBRATION, relevanceProbability } from './calibrate';
 import { collapseOverlapping } from './collapse';
 import { type Candidate, defaultWeights, fuse, type FusionMethod, type FusionWeights } from './fusion';
-import { nameMatchScore } from './nameMatch';
+import { nameMatcher } from './nameMatch';
 import { makeSnippet } from './snippet';
 
 /** Longer queries are cut here: no one types more, and a pasted file should not stall the search. */
@@ -97,7 +97,8 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
       missing.forEach((c, i) => { if (!Number.isNaN(scores[i])) c.semantic = scores[i]; });
     }
   }
-  for (const c of cands.values()) c.nameMatch = nameMatchScore(query, ctx.chunks.get(c.key)?.name ?? '');
+  const nameMatch = nameMatcher(query);
+  for (const c of cands.values()) c.nameMatch = nameMatch(ctx.chunks.get(c.key)?.name ?? '');
 
   const weights = { ...defaultWeights(looksLikeIdentifier(query), semantic), ...opts.weights };
   const fused = fuse([...cands.values()], opts.fusion ?? DEFAULT_FUSION, weights);

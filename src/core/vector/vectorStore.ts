@@ -32,8 +32,6 @@ export class VectorStore {
   private readonly kernel: ScanKernel;
   private keyOfSlot: Uint32Array;
   private scaleOfSlot: Float32Array;
-  /** Scratch for search(): each row's rank value. */
-  private values = new Float64Array(0);
   private readonly slotOfKey = new Map<number, number>();
   private count = 0;
 
@@ -122,11 +120,7 @@ export class VectorStore {
     const want = Math.min(Math.floor(k), this.count);
     const dots = this.kernel.scan(this.count);
     // a row's rank value is dot × its scale (the query's scale is common to all rows)
-    if (this.values.length < this.count) this.values = new Float64Array(this.scaleOfSlot.length);
-    const values = this.values;
-    const scales = this.scaleOfSlot;
-    for (let i = 0; i < this.count; i++) values[i] = dots[i] * scales[i];
-    const ranked = selectTopK(values, this.keyOfSlot, this.count, want, filter);
+    const ranked = selectTopK(dots, this.keyOfSlot, this.count, want, filter, this.scaleOfSlot);
     // Rounded to float32 so a hit's score equals what scoreKeys gives for its key.
     return ranked.map(({ slot, value }) => ({ key: this.keyOfSlot[slot], score: Math.fround(clampUnit(value * queryScale)) }));
   }
