@@ -44,7 +44,7 @@ export interface CrawlResult {
   skipped: Array<SkippedFile & { root: string }>;
 }
 
-const STAT_CONCURRENCY = 64;
+const STAT_SLICE = 1024;
 const SIFTIGNORE = '.siftignore';
 
 export async function crawl(roots: string[], opts: CrawlOptions = {}): Promise<CrawlResult> {
@@ -140,42 +140,51 @@ function isRuleFile(name: string): boolean {
   return name === '.ignore' || name === SIFTIGNORE;
 }
 
-/** Stats candidates in parallel; drops vanished files, reports oversized and unreachable ones. */
+/**
+ * Stats candidates; drops vanished files, reports oversized and unreachable ones.
+ * Synchronous stats in slices: on a local disk a stat is a few microseconds,
+ * and measured on 16K files the async form spent ~0.3–0.8 s queueing on
+ * libuv's thread pool against ~60 ms for sync calls. Between slices the event
+ * loop runs, so a cancel (signal) is seen within one slice.
+ */
 async function statCandidates(ctx: WalkContext, candidates: FileCandidate[], maxBytes: number): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
-  await mapLimit(candidates, STAT_CONCURRENCY, async ({ rel, abs }) => {
-    let st: fs.Stats;
-    try {
-      st = await fastFs.stat(abs);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        // Deleted since it was listed (or a git-tracked file deleted in the work tree) — unless it is a dangling link.
-        if (await isSymlink(abs)) ctx.skip(rel, BROKEN_SYMLINK);
-      } else {
-        ctx.skip(rel, code === 'ELOOP' ? 'symlink loop: the link resolves to itself' : describeFsError(err));
+  for (let i = 0; i < candidates.length; i += STAT_SLICE) {
+    ctx.signal?.throwIfAborted();
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    for (const { rel, abs } of candidates.slice(i, i + STAT_SLICE)) {
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(abs);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
+          // Deleted since it was listed (or a git-tracked file deleted in the work tree) — unless it is a dangling link.
+          if (isSymlink(abs)) ctx.skip(rel, BROKEN_SYMLINK);
+        } else {
+          ctx.skip(rel, code === 'ELOOP' ? 'symlink loop: the link resolves to itself' : describeFsError(err));
+        }
+        continue;
       }
-      return;
+      // An untracked link to a folder is not followed, as git does not follow it either.
+      if (!st.isFile()) continue;
+      if (st.size > maxBytes) {
+        ctx.skip(rel, tooLargeReason(st.size, maxBytes));
+        continue;
+      }
+      files.push({ root: ctx.root, rel, abs, size: st.size, mtimeMs: st.mtimeMs });
     }
-    // An untracked link to a folder is not followed, as git does not follow it either.
-    if (!st.isFile()) return;
-    if (st.size > maxBytes) {
-      ctx.skip(rel, tooLargeReason(st.size, maxBytes));
-      return;
-    }
-    files.push({ root: ctx.root, rel, abs, size: st.size, mtimeMs: st.mtimeMs });
-  }, ctx.signal);
+  }
   return files;
 }
 
-async function isSymlink(abs: string): Promise<boolean> {
+function isSymlink(abs: string): boolean {
   try {
-    return (await fastFs.lstat(abs)).isSymbolicLink();
+    return fs.lstatSync(abs).isSymbolicLink();
   } catch {
     return false;
   }
 }
-
 function byRel(a: { rel: string }, b: { rel: string }): number {
   return a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0;
 }
