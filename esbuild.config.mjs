@@ -1,4 +1,4 @@
-// Bundles the extension entry, the worker and the CLI for Node (CommonJS) and
+// Bundles the extension entry, the index worker, the chunking worker and the CLI for Node (CommonJS) and
 // copies the WASM assets next to them: web-tree-sitter's runtime, the grammars
 // and onnxruntime-web's SIMD build. Nothing is fetched at build or run time.
 import * as esbuild from 'esbuild';
@@ -12,6 +12,7 @@ const watch = process.argv.includes('--watch');
 const entries = [
   ['src/cli.ts', 'cli'],
   ['src/worker/worker.ts', 'worker'],
+  ['src/core/chunk/chunkWorker.ts', 'chunkWorker'],
   ['src/vscode/extension.ts', 'extension'],
 ].filter(([src]) => fs.existsSync(path.join(root, src)));
 

@@ -5,9 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chunker, CHUNKER_VERSION, type ChunkerOptions } from './chunk/chunker';
+import { ChunkPool, defaultPoolSize } from './chunk/chunkPool';
+import { ingestFile, type IngestRequest, type IngestResult } from './chunk/ingestFile';
 import { languageForPath } from './chunk/languages';
 import { crawl, type CrawlOptions } from './crawl/crawler';
-import { contentHash, readSource } from './crawl/readSource';
 import type { Embedder } from './embed/embedder';
 import { CorruptIndexError } from './errors';
 import { KeywordIndex } from './keyword/keywordIndex';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   embedder: Embedder | null;
   crawl?: Omit<CrawlOptions, 'signal' | 'isIndexable'>;
   chunker?: ChunkerOptions;
+  /** Chunking threads for large runs (default: cores − 1, at most 3); 0 chunks in the calling thread only. */
+  chunkThreads?: number;
   /** Where to report notes such as "index was corrupt, rebuilding". */
   log?: (message: string) => void;
 }
@@ -62,6 +65,9 @@ export interface EngineStatus {
 
 const READ_CONCURRENCY = 16;
 const EMBED_BATCH = 64;
+// Below this many files to (re)read, starting chunking threads costs more than it saves.
+const POOL_MIN_FILES = 200;
+const POOL_BATCH_FILES = 64;
 
 function fileId(root: number, rel: string): string { return `${root}\u0000${rel}`; }
 
@@ -210,7 +216,7 @@ export class Engine {
       progress.filesTotal = todo.length;
       const changed = await this.ingest(todo, skipped, progress, run);
       removed += changed.removed;
-      const embedded = await this.embedPending(progress, run);
+      const embedded = changed.embedded + await this.embedPending(progress, run);
       progress.phase = 'save';
       run.onProgress?.({ ...progress });
       this.save();
@@ -220,7 +226,7 @@ export class Engine {
       return {
         roots: this.roots, files: this.files.size, chunks: this.chunks.size, skipped,
         changedFiles: changed.changed, removedFiles: removed, embeddedChunks: embedded,
-        model: this.opts.embedder?.id ?? null, tookMs: Date.now() - t0,
+        model: this.opts.embedder?.id ?? null, chunkThreads: changed.threads, tookMs: Date.now() - t0,
       };
     } finally {
       this.indexingNow = false;
@@ -254,11 +260,11 @@ export class Engine {
     this.indexingNow = true;
     try {
       const changed = await this.ingest(todo, skipped, progress, run);
-      const embedded = await this.embedPending(progress, run);
+      const embedded = changed.embedded + await this.embedPending(progress, run);
       return {
         roots: this.roots, files: this.files.size, chunks: this.chunks.size, skipped,
         changedFiles: changed.changed, removedFiles: removed + changed.removed, embeddedChunks: embedded,
-        model: this.opts.embedder?.id ?? null, tookMs: Date.now() - t0,
+        model: this.opts.embedder?.id ?? null, chunkThreads: changed.threads, tookMs: Date.now() - t0,
       };
     } finally {
       this.indexingNow = false;
@@ -284,46 +290,99 @@ export class Engine {
     this.pendingEmbed.delete(key);
   }
 
-  /** Read, hash and chunk files; replace the chunks of those whose content changed. */
-  private async ingest(todo: Array<{ f: SourceFile; root: number }>, skipped: SkippedFile[], progress: IndexProgress, run: IndexRunOptions): Promise<{ changed: number; removed: number }> {
-    const chunker = await this.getChunker();
+  /**
+   * Read, hash and chunk files; replace the chunks of those whose content
+   * changed, and embed the new chunks as they come. A large run reads and
+   * parses in chunking threads, two batches ahead of this thread's indexing.
+   */
+  private async ingest(todo: Array<{ f: SourceFile; root: number }>, skipped: SkippedFile[], progress: IndexProgress, run: IndexRunOptions): Promise<{ changed: number; removed: number; embedded: number; threads: number }> {
+    let pool = todo.length >= POOL_MIN_FILES && this.opts.chunkThreads !== 0
+      ? ChunkPool.tryCreate(this.opts.chunkThreads ?? defaultPoolSize(), this.opts.chunker)
+      : null;
+    const threads = pool?.size ?? 0;
+    const batchSize = pool ? POOL_BATCH_FILES : READ_CONCURRENCY;
     let changed = 0;
     let removed = 0;
-    for (let i = 0; i < todo.length; i += READ_CONCURRENCY) {
-      if (run.signal?.aborted) break;
-      const batch = todo.slice(i, i + READ_CONCURRENCY);
-      const reads = await Promise.all(batch.map((t) => readSource(t.f.abs, this.opts.crawl?.maxFileBytes)));
-      for (let j = 0; j < batch.length; j++) {
-        const t = batch[j];
-        const r = reads[j];
-        const id = fileId(t.root, t.f.rel);
-        const known = this.files.get(id);
-        progress.filesDone++;
-        if (!r.ok) {
-          skipped.push({ rel: this.displayPath(t.f.root, t.f.rel), reason: r.reason });
-          // a file we can no longer read is no longer searchable as it was; drop it
-          if (known) { this.dropFile(id); removed++; }
-          continue;
-        }
-        const hash = contentHash(r.text);
-        if (known && known.hash === hash) {
-          known.size = t.f.size; known.mtimeMs = t.f.mtimeMs;
+    let embedded = 0;
+
+    const requests = (batch: Array<{ f: SourceFile; root: number }>): IngestRequest[] => batch.map((t) => ({
+      abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: this.files.get(fileId(t.root, t.f.rel))?.hash,
+    }));
+    const here = (reqs: IngestRequest[]): Promise<IngestResult[]> => Promise.all(reqs.map((r) => ingestFile(() => this.getChunker(), r)));
+    // A batch's work: on a thread when there is one; work a thread fails is redone here.
+    const work = (batch: Array<{ f: SourceFile; root: number }>): Promise<IngestResult[]> => {
+      const reqs = requests(batch);
+      if (!pool) return here(reqs);
+      return pool.ingest(reqs).catch((e: Error) => {
+        this.log(`chunking thread failed (${e.message}); chunking in this thread`);
+        const p = pool;
+        pool = null;
+        void p?.close();
+        return here(reqs);
+      });
+    };
+
+    const batches: Array<Array<{ f: SourceFile; root: number }>> = [];
+    for (let i = 0; i < todo.length; i += batchSize) batches.push(todo.slice(i, i + batchSize));
+    const ahead = pool ? 2 : 0;
+    const queued: Array<Promise<IngestResult[]>> = batches.slice(0, ahead).map(work);
+    try {
+      for (let b = 0; b < batches.length; b++) {
+        if (run.signal?.aborted) break;
+        if (b + ahead < batches.length && ahead > 0) queued.push(work(batches[b + ahead]));
+        const results = ahead > 0 ? await queued.shift()! : await work(batches[b]);
+        const batch = batches[b];
+        const added: number[] = [];
+        for (let j = 0; j < batch.length; j++) {
+          const t = batch[j];
+          const r = results[j];
+          const id = fileId(t.root, t.f.rel);
+          const known = this.files.get(id);
+          progress.filesDone++;
+          if (!r.ok) {
+            skipped.push({ rel: this.displayPath(t.f.root, t.f.rel), reason: r.reason });
+            // a file we can no longer read is no longer searchable as it was; drop it
+            if (known) { this.dropFile(id); removed++; }
+            continue;
+          }
+          if (known && known.hash === r.hash) {
+            known.size = t.f.size; known.mtimeMs = t.f.mtimeMs;
+            this.dirty = true;
+            continue;
+          }
+          if (known) this.dropFile(id);
+          let chunks: Chunk[];
+          if (r.unchanged) {
+            // its indexed content was dropped meanwhile (the same file twice in one run): chunk it after all
+            const again = await ingestFile(() => this.getChunker(), { abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes });
+            if (!again.ok || again.unchanged) continue;
+            chunks = again.chunks;
+          } else {
+            chunks = r.chunks;
+          }
+          const keys: number[] = [];
+          for (const c of chunks) keys.push(this.addChunk(t.root, c));
+          added.push(...keys);
+          this.files.set(id, { root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash: r.hash, keys });
+          changed++;
           this.dirty = true;
-          continue;
         }
-        if (known) this.dropFile(id);
-        const result = await chunker.chunkFileAsync(t.f.rel, r.text);
-        const keys: number[] = [];
-        for (const c of result.chunks) keys.push(this.addChunk(t.root, c));
-        this.files.set(id, { root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash, keys });
-        changed++;
-        this.dirty = true;
+        if (added.length > 0 && this.vectors) {
+          const n = await this.embedKeys(added);
+          embedded += n;
+          progress.embedTotal += added.length;
+          progress.embedded += n;
+        }
+        progress.chunks = this.chunks.size;
+        run.onProgress?.({ ...progress });
+        if (this.texts.wantsFlush) this.tryFlushTexts();
       }
-      progress.chunks = this.chunks.size;
-      run.onProgress?.({ ...progress });
-      if (this.texts.wantsFlush) this.tryFlushTexts();
+    } finally {
+      // work read ahead of a cancel must not surface as an unhandled rejection
+      for (const q of queued) q.catch(() => undefined);
+      await pool?.close();
     }
-    return { changed, removed };
+    return { changed, removed, embedded, threads };
   }
 
   private addChunk(root: number, c: Chunk): number {
@@ -344,10 +403,9 @@ export class Engine {
     try { fs.mkdirSync(this.indexDir, { recursive: true }); this.texts.flush(); } catch { /* kept in memory; save() reports */ }
   }
 
-  /** Embed chunks that have no vector yet, in bounded batches. */
+  /** Embed chunks that have no vector yet (left by a model change or an interrupted run), in bounded batches. */
   private async embedPending(progress: IndexProgress, run: IndexRunOptions): Promise<number> {
-    const embedder = this.opts.embedder;
-    if (!embedder || !this.vectors || this.pendingEmbed.size === 0) return 0;
+    if (!this.opts.embedder || !this.vectors || this.pendingEmbed.size === 0) return 0;
     const keys = [...this.pendingEmbed].sort((a, b) => a - b);
     progress.phase = 'embed';
     progress.embedTotal = keys.length;
@@ -356,16 +414,28 @@ export class Engine {
     let done = 0;
     for (let i = 0; i < keys.length; i += EMBED_BATCH) {
       if (run.signal?.aborted) break;
+      done += await this.embedKeys(keys.slice(i, i + EMBED_BATCH));
+      progress.embedded = done;
+      run.onProgress?.({ ...progress });
+    }
+    return done;
+  }
+
+  /** Embed these chunks (those still present) and store their vectors; returns how many. */
+  private async embedKeys(keys: number[]): Promise<number> {
+    const embedder = this.opts.embedder;
+    if (!embedder || !this.vectors) return 0;
+    let done = 0;
+    for (let i = 0; i < keys.length; i += EMBED_BATCH) {
       const batch = keys.slice(i, i + EMBED_BATCH).filter((k) => this.chunks.has(k));
+      if (batch.length === 0) continue;
       const texts = batch.map((k) => this.texts.read(this.chunks.get(k)!.text));
       const vecs = await embedder.embed(texts);
       this.vectors.upsertMany(batch, vecs);
       for (const k of batch) this.pendingEmbed.delete(k);
       done += batch.length;
-      progress.embedded = done;
-      run.onProgress?.({ ...progress });
     }
-    this.dirty = true;
+    if (done > 0) this.dirty = true;
     return done;
   }
 

@@ -109,5 +109,7 @@ export interface IndexStats {
   removedFiles: number;
   embeddedChunks: number;
   model: string | null;
+  /** Chunking threads this run parsed in (0: all in the calling thread). */
+  chunkThreads: number;
   tookMs: number;
 }

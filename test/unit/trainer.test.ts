@@ -11,7 +11,7 @@ import { int8RoundTrip } from '../../training/eval/evalRun';
 import { BatchBuilder } from '../../training/train/batch';
 import { loadCheckpoint } from '../../training/train/checkpoint';
 import {
-  DEFAULT_CORPUS_OPTIONS, HardNegatives, isTestPackage, loadCorpus, parsePairLine, type Corpus, type CorpusOptions, type TokenLists,
+  DEFAULT_CORPUS_OPTIONS, HardNegatives, isTestPackage, listPairFiles, loadCorpus, parsePairLine, type Corpus, type CorpusOptions, type TokenLists,
 } from '../../training/train/data';
 import { referenceLoss, type ReferenceBatch } from '../../training/train/model';
 import { Rng } from '../../training/train/random';
@@ -169,6 +169,15 @@ describe('training: data', () => {
     const testOnly = corpus.tokens.filter((_, id) => !inTrain.has(id));
     assert.ok(testOnly.length > 0);
     for (const t of testOnly) assert.ok(!vocab.has(t), `${t} is in the vocabulary but only in test pairs`);
+  });
+
+  it('lists pairs files of a harvest folder, not its hidden candidate folder', () => {
+    const dir = path.join(tmp, 'harvest-out');
+    fs.mkdirSync(path.join(dir, '.candidates', 'npm'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'more'), { recursive: true });
+    for (const f of ['pairs-go-0.jsonl', 'inline-go-0.jsonl', 'manifest.json', '.candidates/npm/x@1.jsonl', 'more/pairs-py-0.jsonl.gz']) fs.writeFileSync(path.join(dir, f), '');
+    assert.deepEqual(listPairFiles([dir]).map((f) => path.relative(dir, f)), ['inline-go-0.jsonl', 'more/pairs-py-0.jsonl.gz', 'pairs-go-0.jsonl']);
+    assert.throws(() => listPairFiles([path.join(dir, 'nope')]), /does not exist/);
   });
 
   it('caps the pairs of one huge source root by hash sampling, leaving small roots whole', async () => {

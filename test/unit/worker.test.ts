@@ -272,7 +272,7 @@ interface FakeJob {
   reject(e: Error): void;
 }
 
-const STATS: IndexStats = { roots: [], files: 0, chunks: 0, skipped: [], changedFiles: 0, removedFiles: 0, embeddedChunks: 0, model: null, tookMs: 0 };
+const STATS: IndexStats = { roots: [], files: 0, chunks: 0, skipped: [], changedFiles: 0, removedFiles: 0, embeddedChunks: 0, model: null, chunkThreads: 0, tookMs: 0 };
 
 class FakeBackend implements IndexerBackend {
   jobs: FakeJob[] = [];

@@ -41,13 +41,17 @@ export function isTestPackage(pkg: string, split: SplitOptions = DEFAULT_SPLIT):
   return h % 1_000_000 < Math.round(split.testFraction * 1_000_000);
 }
 
-/** Pairs files named by the arguments: files as given, folders searched for *.jsonl / *.jsonl.gz; sorted. */
+/**
+ * Pairs files named by the arguments: files as given, folders searched for
+ * *.jsonl / *.jsonl.gz; sorted. Hidden folders are skipped: the harvester keeps
+ * its unfiltered per-package candidates in <out>/.candidates.
+ */
 export function listPairFiles(inputs: string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
+      if (entry.isDirectory()) { if (!entry.name.startsWith('.')) walk(p); }
       else if (entry.isFile() && /\.jsonl(\.gz)?$/.test(entry.name)) out.push(p);
     }
   };
