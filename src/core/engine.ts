@@ -13,7 +13,7 @@ import type { Embedder } from './embed/embedder';
 import { CorruptIndexError } from './errors';
 import { KeywordIndex } from './keyword/keywordIndex';
 import {
-  clearIndexDir, FILES, INDEX_FORMAT, type Manifest, type ModelRef, readChecked, readCheckedJson, readManifest,
+  clearIndexDir, FILES, INDEX_FORMAT, jsonArrayPieces, type Manifest, type ModelRef, readChecked, readCheckedJson, readManifest,
   type StoredChunk, type StoredFile, writeChecked, writeManifest,
 } from './persist/indexStore';
 import { TextStore } from './persist/textStore';
@@ -91,6 +91,7 @@ export class Engine {
   private dirty = false;
   private indexingNow = false;
   private chunker: Chunker | null = null;
+  private internTable = new Map<string, string>();
   private readonly log: (m: string) => void;
   openReport: OpenReport = { state: 'new', reembed: 0 };
 
@@ -156,6 +157,11 @@ export class Engine {
         }
       }
       this.files = new Map(files.map((f) => [fileId(f.root, f.rel), f]));
+      for (const c of chunks) {
+        c.file = this.intern(c.file);
+        c.kind = this.intern(c.kind) as StoredChunk['kind'];
+        c.language = this.intern(c.language) as StoredChunk['language'];
+      }
       this.chunks = new Map(chunks.map((c) => [c.key, c]));
       this.keyword = keyword;
       this.vectors = vectors;
@@ -174,6 +180,7 @@ export class Engine {
   }
 
   private resetState(): void {
+    this.internTable = new Map();
     this.files = new Map();
     this.chunks = new Map();
     this.keyword = new KeywordIndex();
@@ -389,14 +396,23 @@ export class Engine {
     const key = this.nextKey++;
     const text = this.texts.append(c.text);
     const stored: StoredChunk = {
-      key, root, file: c.file, startLine: c.startLine, endLine: c.endLine, declLine: c.declLine,
-      kind: c.kind, name: c.name, language: c.language, signature: c.signature, context: c.context, text,
+      key, root, file: this.intern(c.file), startLine: c.startLine, endLine: c.endLine, declLine: c.declLine,
+      kind: this.intern(c.kind) as Chunk['kind'], name: c.name, language: this.intern(c.language) as Chunk['language'],
+      signature: c.signature, context: c.context, text,
     };
     if (c.part) stored.part = c.part;
     this.chunks.set(key, stored);
     this.keyword.add(key, c);
     if (this.vectors) this.pendingEmbed.add(key);
     return key;
+  }
+
+  // Chunks arrive from chunking threads and from JSON with a copy of their
+  // path, kind and language each; one shared string per value saves ~20 MB at 100K chunks.
+  private intern(v: string): string {
+    let s = this.internTable.get(v);
+    if (s === undefined) { this.internTable.set(v, v); s = v; }
+    return s;
   }
 
   private tryFlushTexts(): void {
@@ -456,13 +472,14 @@ export class Engine {
         createdAt: this.createdAt,
         updatedAt: new Date().toISOString(),
         files: {
-          files: writeChecked(this.indexDir, 'files', JSON.stringify([...this.files.values()])),
-          chunks: writeChecked(this.indexDir, 'chunks', JSON.stringify(chunks)),
+          // written in pieces: 100K chunk records as one JSON string, or the postings and rows copied into one buffer, cost ~200 MB at once
+          files: writeChecked(this.indexDir, 'files', jsonArrayPieces([...this.files.values()])),
+          chunks: writeChecked(this.indexDir, 'chunks', jsonArrayPieces(chunks)),
           texts: { bytes: this.texts.length, crc32: this.texts.checksum },
-          keyword: writeChecked(this.indexDir, 'keyword', this.keyword.serialize()),
+          keyword: writeChecked(this.indexDir, 'keyword', this.keyword.serializePieces()),
         },
       };
-      if (this.vectors) m.files.vectors = writeChecked(this.indexDir, 'vectors', this.vectors.serialize());
+      if (this.vectors) m.files.vectors = writeChecked(this.indexDir, 'vectors', this.vectors.serializePieces());
       writeManifest(this.indexDir, m);
       this.updatedAt = m.updatedAt;
       this.dirty = false;

@@ -24,9 +24,14 @@ export function defaultPoolSize(): number {
  * How to start a chunking thread: the bundled dist/chunkWorker.js next to this
  * code, or (running from source, in tests) the TypeScript entry through tsx.
  */
+// A thread holds one batch of files and their chunks at a time; a small heap
+// makes V8 collect often instead of growing (a thread over it dies, and its work
+// is redone by the indexer's thread).
+const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
+
 function spawnChunkWorker(options: ChunkerOptions): Worker | null {
   const bundled = path.join(__dirname, 'chunkWorker.js');
-  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData: { options } });
+  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData: { options }, resourceLimits: THREAD_LIMITS });
   const source = path.join(__dirname, 'chunkWorker.ts');
   if (!fs.existsSync(source)) return null;
   let tsx: string;
@@ -35,7 +40,7 @@ function spawnChunkWorker(options: ChunkerOptions): Worker | null {
   } catch {
     return null;
   }
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { eval: true, workerData: { options } });
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { eval: true, workerData: { options }, resourceLimits: THREAD_LIMITS });
 }
 
 class ChunkThread {

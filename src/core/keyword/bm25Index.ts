@@ -233,6 +233,15 @@ export class Bm25Index {
   }
 
   serialize(): Uint8Array {
+    return this.writer().finish();
+  }
+
+  /** serialize()'s bytes as pieces that view the index's arrays: write them before changing the index. */
+  serializePieces(): Uint8Array[] {
+    return this.writer().finishPieces();
+  }
+
+  private writer(): BinaryWriter {
     this.compact();
     const w = new BinaryWriter();
     writeMagic(w, MAGIC, VERSION);
@@ -240,7 +249,7 @@ export class Bm25Index {
     w.array(this.docLen).array(this.state);
     w.string(this.terms.join('\n'));
     w.array(this.offsets).array(this.keys).array(this.tfs);
-    return w.finish();
+    return w;
   }
 
   static deserialize(buf: Uint8Array): Bm25Index {

@@ -78,6 +78,9 @@ export class KeywordIndex {
 
   serialize(): Uint8Array { this.compact(); return this.bm25.serialize(); }
 
+  /** serialize() as pieces viewing the index (see Bm25Index.serializePieces). */
+  serializePieces(): Uint8Array[] { this.compact(); return this.bm25.serializePieces(); }
+
   /** Restore from the BM25 file plus the chunk names (the name index is rebuilt on first use: flexsearch import is not faster). */
   static deserialize(buf: Uint8Array, names: Iterable<[number, string]>): KeywordIndex {
     const bm25 = Bm25Index.deserialize(buf);

@@ -3,16 +3,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+/** Contents given whole, or as pieces written one after another (produced lazily if an iterator). */
+export type FileData = Uint8Array | string | Iterable<Uint8Array>;
+
+export function writeFileAtomic(file: string, data: FileData): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    const pieces = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+    for (const piece of pieces) {
+      for (let off = 0; off < piece.length;) off += fs.writeSync(fd, piece, off, piece.length - off);
+    }
     fs.fsyncSync(fd);
-  } finally {
+  } catch (e) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   try {
     fs.renameSync(tmp, file);
   } catch (e) {

@@ -2,31 +2,63 @@
 // 4-byte aligned so a reader can view them without copying.
 import { CorruptIndexError } from '../errors';
 
+// Arrays this large are kept as views, not copied: the serialised index is a
+// list of pieces written one after another (writeChecked), so saving 100K
+// chunks' postings costs no second copy of them.
+const VIEW_MIN_BYTES = 1 << 16;
+
 export class BinaryWriter {
+  private readonly pieces: Uint8Array[] = [];
   private buf = new Uint8Array(1 << 16);
   private view = new DataView(this.buf.buffer);
   private pos = 0;
+  /** Bytes in `pieces`. */
+  private before = 0;
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let cap = this.buf.length;
-    while (cap < this.pos + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.flush();
+    if (n > this.buf.length) {
+      this.buf = new Uint8Array(n);
+      this.view = new DataView(this.buf.buffer);
+    }
   }
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.pieces.push(this.buf.subarray(0, this.pos));
+    this.before += this.pos;
+    this.buf = new Uint8Array(this.buf.length);
+    this.view = new DataView(this.buf.buffer);
+    this.pos = 0;
+  }
+  get length(): number { return this.before + this.pos; }
   u32(v: number): this { this.ensure(4); this.view.setUint32(this.pos, v >>> 0, true); this.pos += 4; return this; }
   f64(v: number): this { this.ensure(8); this.view.setFloat64(this.pos, v, true); this.pos += 8; return this; }
-  bytes(b: Uint8Array): this { this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; return this; }
-  align4(): this { const pad = (4 - (this.pos & 3)) & 3; this.ensure(pad); this.buf.fill(0, this.pos, this.pos + pad); this.pos += pad; return this; }
+  bytes(b: Uint8Array): this {
+    if (b.length >= VIEW_MIN_BYTES) {
+      this.flush();
+      this.pieces.push(b);
+      this.before += b.length;
+      return this;
+    }
+    this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; return this;
+  }
+  align4(): this { const pad = (4 - (this.length & 3)) & 3; this.ensure(pad); this.buf.fill(0, this.pos, this.pos + pad); this.pos += pad; return this; }
   string(s: string): this { const b = Buffer.from(s, 'utf8'); this.u32(b.length); return this.bytes(b); }
-  /** A typed array prefixed by its element count, aligned. */
+  /** A typed array prefixed by its element count, aligned. Large arrays are referenced, not copied: write the pieces before changing them. */
   array(a: Int32Array | Uint32Array | Float32Array | Uint8Array | Uint16Array): this {
     this.u32(a.length).align4();
     return this.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).align4();
   }
-  finish(): Uint8Array { return this.buf.slice(0, this.pos); }
+  /** The written bytes as pieces, in order (views; no copy). */
+  finishPieces(): Uint8Array[] { this.flush(); return this.pieces.slice(); }
+  /** The written bytes as one array (a copy). */
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const p of this.finishPieces()) { out.set(p, at); at += p.length; }
+    return out;
+  }
 }
 
 export class BinaryReader {

@@ -87,11 +87,32 @@ export function readCheckedJson<T>(dir: string, m: Manifest, name: keyof typeof 
   try { return JSON.parse(buf.toString('utf8')) as T; } catch { throw new CorruptIndexError(`${FILES[name]} is not valid JSON`); }
 }
 
-/** Write a data file atomically and return its checksum for the manifest. */
-export function writeChecked(dir: string, name: keyof typeof FILES, data: Uint8Array | string): FileChecksum {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  writeFileAtomic(path.join(dir, FILES[name]), buf);
-  return { bytes: buf.length, crc32: crc32(buf) };
+/**
+ * Write a data file atomically and return its checksum for the manifest. The
+ * data may come as pieces (BinaryWriter.finishPieces(), jsonArrayPieces()),
+ * checksummed as they are written, so no whole copy of the file is ever built.
+ */
+export function writeChecked(dir: string, name: keyof typeof FILES, data: Uint8Array | string | Iterable<Uint8Array>): FileChecksum {
+  const sum: FileChecksum = { bytes: 0, crc32: 0 };
+  const pieces = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+  function* counted(): Generator<Uint8Array> {
+    for (const p of pieces) {
+      sum.bytes += p.length;
+      sum.crc32 = crc32(p, sum.crc32);
+      yield p;
+    }
+  }
+  writeFileAtomic(path.join(dir, FILES[name]), counted());
+  return sum;
+}
+
+/** JSON.stringify(items) as UTF-8 pieces of `slice` items each: the same bytes without one huge string. */
+export function* jsonArrayPieces(items: readonly unknown[], slice = 4096): Generator<Uint8Array> {
+  if (items.length === 0) { yield Buffer.from('[]'); return; }
+  for (let i = 0; i < items.length; i += slice) {
+    const body = JSON.stringify(items.slice(i, i + slice)).slice(1, -1);
+    yield Buffer.from((i === 0 ? '[' : ',') + body + (i + slice >= items.length ? ']' : ''), 'utf8');
+  }
 }
 
 export function writeManifest(dir: string, m: Manifest): void {

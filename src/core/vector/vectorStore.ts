@@ -9,7 +9,7 @@ import { CorruptIndexError } from '../errors';
 import { firstNonFinite, quantizeInto } from './quantize';
 import { createScanKernel, KernelKind, ScanKernel } from './simdKernel';
 import { selectTopK } from '../topK';
-import { decodeVectorFile, encodeVectorFile, MAX_DIM } from './vectorFile';
+import { decodeVectorFile, encodeVectorFile, encodeVectorFilePieces, MAX_DIM } from './vectorFile';
 
 export { CorruptIndexError };
 
@@ -148,6 +148,11 @@ export class VectorStore {
   /** Compact little-endian snapshot (see vectorFile.ts for the layout). */
   serialize(): Uint8Array {
     return encodeVectorFile(this.dim, this.count, this.keyOfSlot, this.scaleOfSlot, this.kernel.rows, this.kernel.stride);
+  }
+
+  /** serialize()'s bytes as pieces viewing the store (no copy of the rows): write them before changing the store. */
+  serializePieces(): Uint8Array[] {
+    return encodeVectorFilePieces(this.dim, this.count, this.keyOfSlot, this.scaleOfSlot, this.kernel.rows, this.kernel.stride);
   }
 
   /** Rebuild a store from serialize()'s bytes. Throws CorruptIndexError when they are damaged. */
