@@ -65,8 +65,8 @@ async function phaseWarm(root: string, indexDir: string, embedder: Embedder | nu
   out.reindexUnchangedSec = +((performance.now() - t) / 1000).toFixed(2);
   out.reindexChangedFiles = again.changedFiles;
   t = performance.now();
-  warm.prepareForQueries();
-  out.prepareForQueriesSec = +((performance.now() - t) / 1000).toFixed(2);
+  await warm.warmUp();
+  out.warmUpSec = +((performance.now() - t) / 1000).toFixed(2);
 
   // one changed file searchable
   const probe = path.join(root, 'sift_speed_probe.ts');

@@ -206,8 +206,8 @@ export class IndexService {
     const engine = this.requireEngine();
     if (rebuild) engine.clear();
     const stats = await engine.index({ signal, onProgress: this.progressSender(id) });
-    // the worker lives on to answer queries: build what the first one would otherwise wait for
-    engine.prepareForQueries();
+    // the worker lives on: build what the first query or saved file would otherwise wait for
+    await engine.warmUp();
     return stats;
   }
 

@@ -88,6 +88,19 @@ describe('Engine (keyword mode)', function () {
     assert.ok(byWords.hits[0].matchedTerms.length > 0);
   });
 
+  it('re-opened and warmed up, answers as before and takes an edited file at once', async () => {
+    const first = await open(root, indexDir);
+    await first.index();
+    const before = await first.search('validateJwt');
+    await first.close();
+    const e = await open(root, indexDir);
+    await e.warmUp();
+    assert.deepEqual((await e.search('validateJwt')).hits, before.hits);
+    const file = write(root, 'src/auth/refresh.ts', 'export function refreshSessionCookie(c: string): string {\n  return c;\n}\n');
+    await e.updateFiles([file]);
+    assert.equal((await e.search('refreshSessionCookie')).hits[0].file, 'src/auth/refresh.ts');
+  });
+
   it('says nothing relevant rather than listing junk, and shows closest matches when asked', async () => {
     const e = await open(root, indexDir);
     await e.index();
