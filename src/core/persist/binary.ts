@@ -78,14 +78,17 @@ export class BinaryReader {
   private raw(elemSize: number): Uint8Array<ArrayBuffer> {
     const n = this.u32(); this.align4();
     const b = this.bytes(n * elemSize); this.align4();
-    // copy (Buffer#slice would share memory) so the result is aligned and independent of the file buffer
+    // A view when the bytes are aligned for the element type (a file read whole starts at offset 0
+    // and the writer aligns arrays): no second copy of 100K chunks' postings while loading.
+    // The view shares the buffer, so the reader's caller must hand over a buffer it no longer uses.
+    if (b.byteOffset % elemSize === 0 && b.buffer instanceof ArrayBuffer) return new Uint8Array(b.buffer, b.byteOffset, b.length);
     const copy = new Uint8Array(b.length);
     copy.set(b);
     return copy;
   }
-  i32(): Int32Array<ArrayBuffer> { const b = this.raw(4); return new Int32Array(b.buffer, 0, b.length / 4); }
-  u32s(): Uint32Array<ArrayBuffer> { const b = this.raw(4); return new Uint32Array(b.buffer, 0, b.length / 4); }
-  f32(): Float32Array<ArrayBuffer> { const b = this.raw(4); return new Float32Array(b.buffer, 0, b.length / 4); }
+  i32(): Int32Array<ArrayBuffer> { const b = this.raw(4); return new Int32Array(b.buffer, b.byteOffset, b.length / 4); }
+  u32s(): Uint32Array<ArrayBuffer> { const b = this.raw(4); return new Uint32Array(b.buffer, b.byteOffset, b.length / 4); }
+  f32(): Float32Array<ArrayBuffer> { const b = this.raw(4); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); }
   u8(): Uint8Array<ArrayBuffer> { return this.raw(1); }
   expectMagic(magic: string, version: number): void {
     const m = Buffer.from(this.bytes(4)).toString('latin1');
