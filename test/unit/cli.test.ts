@@ -94,6 +94,23 @@ describe('sift CLI', function () {
     assert.match(r.err, /cannot write the index/);
   });
 
+  it('runs the shipped model in the native kernel or in onnxruntime-web, as asked, with the same answer', function () {
+    const model = path.join(__dirname, '..', '..', 'models', 'sift-bag-256');
+    if (!fs.existsSync(path.join(model, 'manifest.json'))) this.skip();
+    const answers = ['native', 'onnxruntime'].map((runtime) => {
+      const s = sift(['search', '--model', model, '--runtime', runtime, '--root', root, '--json', 'retry with backoff'], env());
+      assert.equal(s.code, 0, s.err);
+      const st = sift(['status', '--model', model, '--runtime', runtime, root], env());
+      assert.match(st.out, new RegExp(`model: sift-bag-256@\\S+ \\(${runtime === 'native' ? 'native kernel' : 'onnxruntime-web'}\\)`));
+      return JSON.parse(s.out);
+    });
+    assert.equal(answers[0].mode, 'hybrid');
+    assert.deepEqual(answers[1].results.map((r: { file: string }) => r.file), answers[0].results.map((r: { file: string }) => r.file));
+    const bad = sift(['search', '--runtime', 'gpu', '--root', root, 'x'], env());
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--runtime must be auto, native or onnxruntime/);
+  });
+
   it('falls back to keyword search, and says why, when the model cannot be loaded', () => {
     const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-cli-badmodel-'));
     const s = sift(['search', '--model', bad, '--root', root, '--json', 'retryWithBackoff'], env());
