@@ -1,5 +1,5 @@
 // Speed and memory benchmark of the engine (run by hand, results in bench/README.md):
-//   npx tsx bench/speed.ts [--corpus DIR] [--no-model] [--max-files N] [--queries N] [--runtime native|onnxruntime]
+//   npx tsx bench/speed.ts [--corpus DIR] [--no-model] [--max-files N] [--queries N] [--runtime native|onnxruntime] [--chunk-threads N]
 // Measures a cold index, a re-index with nothing changed, one changed file
 // becoming searchable, warm query latency (p50/p95), peak RSS per phase and index size.
 import * as fs from 'node:fs';
@@ -45,11 +45,12 @@ function dirBytes(dir: string): number {
 // worker or a later CLI run would (re-index unchanged, a one-file update, queries).
 async function phaseCold(root: string, indexDir: string, embedder: Embedder | null): Promise<Record<string, unknown>> {
   const t = performance.now();
-  const engine = await Engine.open({ roots: [root], indexDir, embedder });
+  const chunkThreads = arg('chunk-threads') === undefined ? undefined : Number(arg('chunk-threads'));
+  const engine = await Engine.open({ roots: [root], indexDir, embedder, chunkThreads });
   const cold = await engine.index();
   const out = {
     coldIndexSec: +((performance.now() - t) / 1000).toFixed(2),
-    files: cold.files, chunks: cold.chunks, skipped: cold.skipped.length, embedded: cold.embeddedChunks,
+    files: cold.files, chunks: cold.chunks, skipped: cold.skipped.length, embedded: cold.embeddedChunks, chunkThreads: cold.chunkThreads,
     coldPeakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   await engine.close();
@@ -135,7 +136,8 @@ async function main(): Promise<void> {
   }
   const indexDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-speed-idx-'));
   const pass = ['--root', root, '--index-dir', indexDir, '--queries', String(nQueries),
-    ...(useModel ? [] : ['--no-model']), ...(modelDir ? ['--model', modelDir] : []), ...(arg('runtime') ? ['--runtime', arg('runtime')!] : [])];
+    ...(useModel ? [] : ['--no-model']), ...(modelDir ? ['--model', modelDir] : []), ...(arg('runtime') ? ['--runtime', arg('runtime')!] : []),
+    ...(arg('chunk-threads') ? ['--chunk-threads', arg('chunk-threads')!] : [])];
   const out: Record<string, unknown> = { corpus: root, node: process.version, cpus: os.cpus().length };
   Object.assign(out, runPhase('cold', pass));
   Object.assign(out, runPhase('warm', pass));
