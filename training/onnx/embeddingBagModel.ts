@@ -17,18 +17,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ProtoWriter } from './protobuf';
 import { Tokenizer, type TokenizerConfig } from '../../src/core/embed/tokenizer';
+import { type BagNode, EMBEDDING_BAG_NODES } from '../../src/core/embed/embeddingBag';
 import { MANIFEST_FILE, manifestProblems, type ModelManifest } from '../../src/core/embed/manifest';
+import { DataType } from '../../src/core/embed/onnxGraph';
 
 export const OPSET = 13;
 export const IR_VERSION = 8;
 export const MODEL_FILE = 'model.onnx';
 export const VOCAB_FILE = 'vocab.txt';
 
-// onnx.TensorProto.DataType
-const FLOAT = 1;
-const INT8 = 3;
-const INT32 = 6;
-const INT64 = 7;
+const { FLOAT, INT8, INT32, INT64 } = DataType;
 // onnx.AttributeProto.AttributeType
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
@@ -62,18 +60,16 @@ function valueInfo(name: string, elemType: number, dims: Dim[]): ProtoWriter {
   return new ProtoWriter().string(1, name).message(2, type);
 }
 
-interface Attr { name: string; int?: number; ints?: number[] }
-
-function node(opType: string, inputs: string[], outputs: string[], attrs: Attr[] = []): ProtoWriter {
+function node({ op, inputs, outputs, attrs }: BagNode): ProtoWriter {
   const n = new ProtoWriter();
   for (const i of inputs) n.string(1, i);
   for (const o of outputs) n.string(2, o);
-  n.string(3, `${opType}_${outputs[0]}`);
-  n.string(4, opType);
-  for (const a of attrs) {
-    const at = new ProtoWriter().string(1, a.name);
-    if (a.ints) at.packedInts(8, a.ints).int(20, ATTR_INTS);
-    else at.int(3, a.int ?? 0).int(20, ATTR_INT);
+  n.string(3, `${op}_${outputs[0]}`);
+  n.string(4, op);
+  for (const [name, v] of Object.entries(attrs ?? {})) {
+    const at = new ProtoWriter().string(1, name);
+    if (Array.isArray(v)) at.packedInts(8, v).int(20, ATTR_INTS);
+    else at.int(3, v).int(20, ATTR_INT);
     n.message(5, at);
   }
   return n;
@@ -95,19 +91,8 @@ export function buildEmbeddingBagOnnx(p: {
   if (scales.length !== rows) throw new Error(`buildEmbeddingBagOnnx: ${scales.length} scales for ${rows} rows`);
 
   const g = new ProtoWriter();
-  const nodes = [
-    node('Gather', ['table_q8', 'rows'], ['gathered_q8'], [{ name: 'axis', int: 0 }]),
-    node('Cast', ['gathered_q8'], ['gathered'], [{ name: 'to', int: FLOAT }]),
-    node('Gather', ['scales', 'rows'], ['row_scales'], [{ name: 'axis', int: 0 }]),
-    node('Mul', ['row_scales', 'weights'], ['coef']),
-    node('Unsqueeze', ['coef', 'axis1'], ['coef_3d']),
-    node('MatMul', ['coef_3d', 'gathered'], ['pooled_3d']),
-    node('Squeeze', ['pooled_3d', 'axis1'], ['pooled']),
-    node('ReduceL2', ['pooled'], ['norm'], [{ name: 'axes', ints: [1] }, { name: 'keepdims', int: 1 }]),
-    node('Max', ['norm', 'epsilon'], ['denominator']),
-    node('Div', ['pooled', 'denominator'], ['embedding']),
-  ];
-  for (const n of nodes) g.message(1, n);
+  // the node list is the engine's own description of the graph (src/core/embed/embeddingBag.ts)
+  for (const n of EMBEDDING_BAG_NODES) g.message(1, node(n));
   g.string(2, 'sift_embedding_bag');
   g.message(5, tensor('table_q8', INT8, [rows, dim], bytesOf(table)));
   g.message(5, tensor('scales', FLOAT, [rows], bytesOf(scales)));

@@ -19,8 +19,14 @@ export interface EmbeddingBagWeights {
   epsilon: number;
 }
 
-// The graph, node by node, as training/onnx/embeddingBagModel.ts writes it.
-const PATTERN: Array<{ op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, number | number[]> }> = [
+/** One node of the graph: op type, wiring and attributes (int or ints), in file order. */
+export interface BagNode { op: string; inputs: string[]; outputs: string[]; attrs?: Record<string, number | number[]> }
+
+/**
+ * The embedding-bag graph, node by node: what training/onnx/embeddingBagModel.ts
+ * writes and what matchEmbeddingBag() accepts, so the two cannot drift apart.
+ */
+export const EMBEDDING_BAG_NODES: readonly BagNode[] = [
   { op: 'Gather', inputs: ['table_q8', 'rows'], outputs: ['gathered_q8'], attrs: { axis: 0 } },
   { op: 'Cast', inputs: ['gathered_q8'], outputs: ['gathered'], attrs: { to: DataType.FLOAT } },
   { op: 'Gather', inputs: ['scales', 'rows'], outputs: ['row_scales'], attrs: { axis: 0 } },
@@ -37,7 +43,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function nodeMatches(n: OnnxNode, p: (typeof PATTERN)[number]): boolean {
+function nodeMatches(n: OnnxNode, p: BagNode): boolean {
   if (n.opType !== p.op || !sameList(n.inputs, p.inputs) || !sameList(n.outputs, p.outputs)) return false;
   const want = p.attrs ?? {};
   if (n.attributes.length !== Object.keys(want).length) return false;
@@ -54,9 +60,10 @@ function nodeMatches(n: OnnxNode, p: (typeof PATTERN)[number]): boolean {
  * must run in onnxruntime). The arrays are copies, aligned, independent of `bytes`.
  */
 export function matchEmbeddingBag(graph: OnnxGraph): EmbeddingBagWeights | { notBag: string } {
-  if (graph.nodes.length !== PATTERN.length) return { notBag: `${graph.nodes.length} nodes, not the ${PATTERN.length} of an embedding bag` };
-  for (let i = 0; i < PATTERN.length; i++) {
-    if (!nodeMatches(graph.nodes[i], PATTERN[i])) return { notBag: `node ${i} (${graph.nodes[i].opType}) differs from the embedding bag's ${PATTERN[i].op}` };
+  const nodes = EMBEDDING_BAG_NODES;
+  if (graph.nodes.length !== nodes.length) return { notBag: `${graph.nodes.length} nodes, not the ${nodes.length} of an embedding bag` };
+  for (let i = 0; i < nodes.length; i++) {
+    if (!nodeMatches(graph.nodes[i], nodes[i])) return { notBag: `node ${i} (${graph.nodes[i].opType}) differs from the embedding bag's ${nodes[i].op}` };
   }
   if (!sameList(graph.outputs, ['embedding'])) return { notBag: `outputs ${graph.outputs.join(', ')}` };
   const table = graph.initializers.get('table_q8');
