@@ -6,13 +6,17 @@ import * as path from 'node:path';
 /** Contents given whole, or as pieces written one after another (produced lazily if an iterator). */
 export type FileData = Uint8Array | string | Iterable<Uint8Array>;
 
+/** The contents as pieces, in order (a string as its UTF-8 bytes). */
+export function filePieces(data: FileData): Iterable<Uint8Array> {
+  return typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+}
+
 export function writeFileAtomic(file: string, data: FileData): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   try {
-    const pieces = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
-    for (const piece of pieces) {
+    for (const piece of filePieces(data)) {
       for (let off = 0; off < piece.length;) off += fs.writeSync(fd, piece, off, piece.length - off);
     }
     fs.fsyncSync(fd);

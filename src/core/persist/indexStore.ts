@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { crc32 } from '../crc32';
 import { CorruptIndexError } from '../errors';
 import type { Chunk } from '../types';
-import { writeFileAtomic } from './atomicWrite';
+import { type FileData, filePieces, writeFileAtomic } from './atomicWrite';
 import type { TextRef } from './textStore';
 
 export const INDEX_FORMAT = 1;
@@ -93,11 +93,10 @@ export function readCheckedJson<T>(dir: string, m: Manifest, name: keyof typeof 
  * data may come as pieces (BinaryWriter.finishPieces(), jsonArrayPieces()),
  * checksummed as they are written, so no whole copy of the file is ever built.
  */
-export function writeChecked(dir: string, name: keyof typeof FILES, data: Uint8Array | string | Iterable<Uint8Array>): FileChecksum {
+export function writeChecked(dir: string, name: keyof typeof FILES, data: FileData): FileChecksum {
   const sum: FileChecksum = { bytes: 0, crc32: 0 };
-  const pieces = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
   function* counted(): Generator<Uint8Array> {
-    for (const p of pieces) {
+    for (const p of filePieces(data)) {
       sum.bytes += p.length;
       sum.crc32 = crc32(p, sum.crc32);
       yield p;
