@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { countDrop, type CandidatePair, type PairKind, type PairRecord } from './filePairs';
 import { normaliseQuery, queryTemplate } from './queryText';
 import { hash52 } from './unitCode';
+import { float64List } from '../growableArray';
 
 export interface MergeOptions {
   /** Queries kept only when their template (queryTemplate) occurs at most this many times among the deduplicated pairs. */
@@ -50,23 +51,6 @@ function bump(m: Record<string, number>, k: string, n = 1): void {
 /** Output file prefix of a pair kind: doc pairs are `pairs-*`, inline pairs `inline-*`. */
 export function shardPrefix(kind: PairKind): string {
   return kind === 'doc' ? 'pairs' : 'inline';
-}
-
-/** Growable typed array. */
-class NumberList {
-  private data = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  get(i: number): number {
-    return this.data[i];
-  }
 }
 
 /** Candidate lines of a file (the header line skipped); unreadable lines are counted, not fatal. */
@@ -168,8 +152,8 @@ export function mergeCandidates(files: string[], outDir: string, opts: MergeOpti
   const candidatesCount: Record<PairKind, number> = { doc: 0, inline: 0 };
   const seenCode = new Set<number>();
   const seenNameQuery = new Set<number>();
-  const queryOf = new NumberList();
-  const winner = new NumberList();
+  const queryOf = float64List();
+  const winner = float64List();
   const queryCounts = new Map<number, number>();
 
   // Pass 1: which candidate wins each duplicate group; how often each query occurs among winners.

@@ -13,6 +13,7 @@ import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
 import { buildVocab, fnv1a32, Tokenizer, type TokenizerConfig } from '../../src/core/embed/tokenizer';
 import { deriveSeed, mix32, Rng } from './random';
+import { GrowableArray, int32List, uint16List } from '../growableArray';
 
 /** One line of a pairs file. */
 export interface Pair {
@@ -107,40 +108,6 @@ export async function* readPairs(files: string[], skipped?: Map<SkipReason, numb
   }
 }
 
-// ---- growable typed arrays ----
-
-class GrowInt32 {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-  toArray(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-class GrowUint16 {
-  data = new Uint16Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Uint16Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-  toArray(): Uint16Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
 /** Texts as CSR over distinct token ids: text i owns ids[off[i]..off[i+1]) with counts. */
 export interface TokenLists {
   off: Int32Array;
@@ -226,7 +193,7 @@ class TokenAggregator {
   private slot = new Int32Array(1 << 16);
   private serial = 0;
 
-  add(ids: number[], lists: { ids: GrowInt32; counts: GrowUint16 }): number {
+  add(ids: number[], lists: { ids: GrowableArray<Int32Array>; counts: GrowableArray<Uint16Array> }): number {
     const serial = this.serial++;
     const start = lists.ids.length;
     for (const id of ids) {
@@ -270,7 +237,7 @@ export async function loadCorpus(files: string[], opts: CorpusOptions): Promise<
   const splitter = new Tokenizer({ vocab: [], ngramBuckets: 0, ngramSizes: [3], maxTokens: opts.maxCodeTokens });
   const tokenIds = new Map<string, number>();
   const tokens: string[] = [];
-  const trainCounts = new GrowInt32();
+  const trainCounts = int32List();
   const idsOf = (subtokens: string[], train: boolean): number[] => {
     const out: number[] = new Array<number>(subtokens.length);
     for (let i = 0; i < subtokens.length; i++) {
@@ -288,15 +255,15 @@ export async function loadCorpus(files: string[], opts: CorpusOptions): Promise<
     return out;
   };
 
-  const q = { off: new GrowInt32(), ids: new GrowInt32(), counts: new GrowUint16() };
-  const c = { off: new GrowInt32(), ids: new GrowInt32(), counts: new GrowUint16() };
+  const q = { off: int32List(), ids: int32List(), counts: uint16List() };
+  const c = { off: int32List(), ids: int32List(), counts: uint16List() };
   q.off.push(0);
   c.off.push(0);
-  const split = new GrowInt32();
-  const pkg = new GrowInt32();
-  const lang = new GrowInt32();
-  const fileGroup = new GrowInt32();
-  const codeHash = new GrowInt32();
+  const split = int32List();
+  const pkg = int32List();
+  const lang = int32List();
+  const fileGroup = int32List();
+  const codeHash = int32List();
   const pkgIds = new Map<string, number>();
   const langIds = new Map<string, number>();
   const fileIds = new Map<string, number>();
@@ -366,7 +333,7 @@ export async function loadCorpus(files: string[], opts: CorpusOptions): Promise<
   }
   const tok = new Tokenizer(tokenizer);
   const rowOff = new Int32Array(tokens.length + 1);
-  const rows = new GrowInt32();
+  const rows = int32List();
   for (let id = 0; id < tokens.length; id++) {
     for (const r of tok.tokenRows(tokens[id])) rows.push(r);
     rowOff[id + 1] = rows.length;
@@ -374,8 +341,8 @@ export async function loadCorpus(files: string[], opts: CorpusOptions): Promise<
 
   const splitArr = Uint8Array.from(split.toArray());
   const nPairs = splitArr.length;
-  const trainIds = new GrowInt32();
-  const testIds = new GrowInt32();
+  const trainIds = int32List();
+  const testIds = int32List();
   for (let i = 0; i < nPairs; i++) (splitArr[i] ? testIds : trainIds).push(i);
   const langArr = Uint8Array.from(lang.toArray());
   const langNames = [...langIds.keys()];
