@@ -15,6 +15,7 @@ import { repoPath, type HarvestUnit } from './packages';
 import { normaliseQuery } from './queryText';
 import { hash52 } from './unitCode';
 import { mulberry32 } from '../train/random';
+import { walkTree } from '../walkTree';
 
 /** Bump when pairs change for the same input, so cached candidate files are redone. */
 export const HARVESTER_VERSION = 3;
@@ -120,47 +121,37 @@ export function walkUnit(unit: HarvestUnit, report: Pick<UnitReport, 'excludedPa
   const files: FoundFile[] = [];
   const skip = new Set(unit.skipDirs.map((d) => path.resolve(d)));
   const docDir = path.join(unit.dir, 'usr', 'share', 'doc');
-  const stack = [unit.dir];
   const noteExcluded = (p: string) => {
     if (report.excludedPaths.length < 100) report.excludedPaths.push(p);
   };
-  while (stack.length) {
-    const dir = stack.pop() as string;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (SKIP_DIRS.has(e.name) || e.name.endsWith('.partial') || skip.has(abs) || abs === docDir) continue;
-        if (isExcludedPath(abs)) {
-          noteExcluded(abs);
-          continue;
-        }
-        if (e.name === 'node_modules') {
-          for (const n of nestedPackages(abs)) {
-            if (isExcludedPath(n.dir)) noteExcluded(n.dir);
-            else report.nested.push(n);
-          }
-          continue;
-        }
-        stack.push(abs);
-      } else if (e.isFile()) {
-        const lang = languageForPath(e.name);
-        if (!lang || !HARVEST_LANGUAGES.has(lang)) continue;
-        if (isExcludedPath(abs)) {
-          noteExcluded(abs);
-          continue;
-        }
-        const rel = repoPath(unit, abs);
-        files.push({ abs, rel, lang, tier: fileTier(rel) });
+  walkTree(unit.dir, (abs, e) => {
+    if (e.isDirectory()) {
+      if (SKIP_DIRS.has(e.name) || e.name.endsWith('.partial') || skip.has(abs) || abs === docDir) return false;
+      if (isExcludedPath(abs)) {
+        noteExcluded(abs);
+        return false;
       }
+      if (e.name === 'node_modules') {
+        for (const n of nestedPackages(abs)) {
+          if (isExcludedPath(n.dir)) noteExcluded(n.dir);
+          else report.nested.push(n);
+        }
+        return false;
+      }
+      return true;
     }
-  }
+    if (e.isFile()) {
+      const lang = languageForPath(e.name);
+      if (!lang || !HARVEST_LANGUAGES.has(lang)) return false;
+      if (isExcludedPath(abs)) {
+        noteExcluded(abs);
+        return false;
+      }
+      const rel = repoPath(unit, abs);
+      files.push({ abs, rel, lang, tier: fileTier(rel) });
+    }
+    return false;
+  }, { sorted: true });
   return files;
 }
 

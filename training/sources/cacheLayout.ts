@@ -2,6 +2,7 @@
 // and the sweep that deletes benchmark code wherever it ended up.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileSize, walkTree } from '../walkTree';
 import { isExcludedPath } from './exclusions';
 
 export type SourceKind = 'deb' | 'npm';
@@ -87,51 +88,21 @@ export function listStamps(cache: string, kind: SourceKind): Stamp[] {
  */
 export function sweepExcludedPaths(root: string, isExcluded: (p: string) => boolean = isExcludedPath): string[] {
   const removed: string[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const dir = stack.pop() as string;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (isExcluded(p)) {
-        fs.rmSync(p, { recursive: true, force: true });
-        removed.push(p);
-      } else if (e.isDirectory()) {
-        stack.push(p);
-      }
-    }
-  }
+  walkTree(root, (p, e) => {
+    if (!isExcluded(p)) return e.isDirectory();
+    fs.rmSync(p, { recursive: true, force: true });
+    removed.push(p);
+    return false;
+  });
   return removed;
 }
 
 /** Total size in bytes of the files under a folder (symbolic links are not followed). */
 export function folderBytes(root: string): number {
   let total = 0;
-  const stack = [root];
-  while (stack.length > 0) {
-    const dir = stack.pop() as string;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile()) {
-        try {
-          total += fs.statSync(p).size;
-        } catch {
-          // vanished while walking
-        }
-      }
-    }
-  }
+  walkTree(root, (p, e) => {
+    if (e.isFile()) total += fileSize(p);
+    return e.isDirectory();
+  });
   return total;
 }

@@ -2,6 +2,7 @@
 // will have to work with). Run alone: npx tsx training/sources/stats.ts [dir]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileSize, walkTree } from '../walkTree';
 import { sourcesCacheDir } from './paths';
 
 /** Extensions reported, in this order; '.d.ts' is counted apart from '.ts'. */
@@ -35,32 +36,15 @@ export function collectSourceStats(root: string): SourceStats {
   for (const area of areas) {
     const counts: Record<string, number> = {};
     let bytes = 0;
-    const stack = [path.join(root, area)];
-    while (stack.length > 0) {
-      const dir = stack.pop() as string;
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const e of entries) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) {
-          if (!e.name.endsWith('.partial')) stack.push(p);
-          continue;
-        }
-        if (!e.isFile()) continue;
-        stats.totalFiles++;
-        try {
-          bytes += fs.statSync(p).size;
-        } catch {
-          // vanished while walking
-        }
-        const ext = extensionOf(e.name);
-        if (ext) counts[ext] = (counts[ext] ?? 0) + 1;
-      }
-    }
+    walkTree(path.join(root, area), (p, e) => {
+      if (e.isDirectory()) return !e.name.endsWith('.partial');
+      if (!e.isFile()) return false;
+      stats.totalFiles++;
+      bytes += fileSize(p);
+      const ext = extensionOf(e.name);
+      if (ext) counts[ext] = (counts[ext] ?? 0) + 1;
+      return false;
+    });
     stats.files[area] = counts;
     stats.bytes[area] = bytes;
   }
