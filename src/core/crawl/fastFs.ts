@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
 export const stat = promisify(fs.stat);
-export const lstat = promisify(fs.lstat);
 export const realpath = promisify(fs.realpath);
 
 const readdirCallback = promisify(fs.readdir);
