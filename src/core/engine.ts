@@ -161,6 +161,7 @@ export class Engine {
         c.file = this.intern(c.file);
         c.kind = this.intern(c.kind) as StoredChunk['kind'];
         c.language = this.intern(c.language) as StoredChunk['language'];
+        c.context = c.context.map((x) => this.intern(x));
       }
       this.chunks = new Map(chunks.map((c) => [c.key, c]));
       this.keyword = keyword;
@@ -398,7 +399,7 @@ export class Engine {
     const stored: StoredChunk = {
       key, root, file: this.intern(c.file), startLine: c.startLine, endLine: c.endLine, declLine: c.declLine,
       kind: this.intern(c.kind) as Chunk['kind'], name: c.name, language: this.intern(c.language) as Chunk['language'],
-      signature: c.signature, context: c.context, text,
+      signature: c.signature, context: c.context.map((x) => this.intern(x)), text,
     };
     if (c.part) stored.part = c.part;
     this.chunks.set(key, stored);
@@ -408,7 +409,7 @@ export class Engine {
   }
 
   // Chunks arrive from chunking threads and from JSON with a copy of their
-  // path, kind and language each; one shared string per value saves ~20 MB at 100K chunks.
+  // path, kind, language and context each; one shared string per value saves ~20 MB at 100K chunks.
   private intern(v: string): string {
     let s = this.internTable.get(v);
     if (s === undefined) { this.internTable.set(v, v); s = v; }

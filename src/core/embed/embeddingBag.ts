@@ -7,7 +7,8 @@
 // Any other graph still runs in onnxruntime-web (embedder.ts); tests check the
 // two agree on the same file.
 import { DataType, type OnnxGraph, type OnnxNode } from './onnxGraph';
-import type { Tokenizer } from './tokenizer';
+import { CACHED_SUBTOKEN_MAX, type Tokenizer } from './tokenizer';
+import { detached } from '../text/detached';
 
 export interface EmbeddingBagWeights {
   /** rows × dim int8 values. */
@@ -119,7 +120,7 @@ export class EmbeddingBagKernel {
   private subtokenVector(sub: string): Float32Array | null {
     let v = this.cache.get(sub);
     if (v) return v;
-    const rows = this.tokenizer.tokenRows(sub);
+    const rows = this.tokenizer.computeTokenRows(sub);
     if (rows.length === 0) return null;
     const { table, scales, dim } = this.w;
     v = new Float32Array(dim);
@@ -130,8 +131,9 @@ export class EmbeddingBagKernel {
       const off = r * dim;
       for (let d = 0; d < dim; d++) v[d] += coef * table[off + d];
     }
+    if (sub.length > CACHED_SUBTOKEN_MAX) return v;
     if (this.cache.size >= SUBTOKEN_CACHE) this.cache.clear();
-    this.cache.set(sub, v);
+    this.cache.set(detached(sub), v);
     return v;
   }
 

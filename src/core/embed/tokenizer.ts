@@ -12,6 +12,7 @@
 // fastText. Long words therefore do not outweigh short ones just by having
 // more n-grams, and a repeated subtoken counts once per occurrence.
 import { rawWords, splitIdentifier } from '../text/identifiers';
+import { detached } from '../text/detached';
 
 export interface TokenizerConfig {
   vocab: string[];
@@ -92,6 +93,9 @@ function validateConfig(cfg: TokenizerConfig): void {
   }
 }
 
+/** Longer subtokens (hashes, base64, minified runs) rarely repeat: not worth a cache slot. */
+export const CACHED_SUBTOKEN_MAX = 64;
+
 export class Tokenizer {
   readonly vocab: readonly string[];
   readonly ngramBuckets: number;
@@ -100,7 +104,6 @@ export class Tokenizer {
   private readonly index = new Map<string, number>();
   // Rows of a subtoken (vocab row + n-gram rows) are pure functions of the word; code repeats words a lot.
   private readonly cache = new Map<string, Int32Array>();
-  private readonly splitCache = new Map<string, string[]>();
   private acc: Float64Array | null = null;
 
   constructor(cfg: TokenizerConfig) {
@@ -140,23 +143,12 @@ export class Tokenizer {
   private subtokensOf(text: string): string[] {
     const out: string[] = [];
     for (const w of rawWords(text)) {
-      for (const p of this.partsOf(w)) {
+      for (const p of splitIdentifier(w)) {
         out.push(p);
         if (out.length >= this.maxTokens) return out;
       }
     }
     return out;
-  }
-
-  /** splitIdentifier, memoised: code repeats the same identifiers constantly. */
-  private partsOf(word: string): readonly string[] {
-    let parts = this.splitCache.get(word);
-    if (!parts) {
-      parts = splitIdentifier(word);
-      if (this.splitCache.size > 200_000) this.splitCache.clear();
-      this.splitCache.set(word, parts);
-    }
-    return parts;
   }
 
   /** Vocabulary row of a subtoken, or -1. */
@@ -186,12 +178,18 @@ export class Tokenizer {
   tokenRows(subtoken: string): Int32Array {
     let rows = this.cache.get(subtoken);
     if (rows) return rows;
+    rows = this.computeTokenRows(subtoken);
+    if (subtoken.length > CACHED_SUBTOKEN_MAX) return rows;
+    if (this.cache.size > 200_000) this.cache.clear(); // bound memory on huge corpora
+    this.cache.set(detached(subtoken), rows);
+    return rows;
+  }
+
+  /** tokenRows() without its cache, for callers that cache what they derive from the rows. */
+  computeTokenRows(subtoken: string): Int32Array {
     const v = this.vocabRow(subtoken);
     const grams = this.ngramRows(subtoken);
-    rows = Int32Array.from(v >= 0 ? [v, ...grams] : grams);
-    if (this.cache.size > 200_000) this.cache.clear(); // bound memory on huge corpora
-    this.cache.set(subtoken, rows);
-    return rows;
+    return Int32Array.from(v >= 0 ? [v, ...grams] : grams);
   }
 
   /** Unique rows of a text with summed weights (summing equal rows leaves the pooled vector unchanged). */

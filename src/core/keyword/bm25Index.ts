@@ -3,6 +3,7 @@
 // recent additions, merged into the block on compact(). 100K chunks cost a few
 // typed arrays, not a few hundred thousand little ones. Removal is a tombstone.
 import { selectTopK } from '../topK';
+import { detached } from '../text/detached';
 import { CorruptIndexError } from '../errors';
 import { BinaryReader, BinaryWriter, writeMagic } from '../persist/binary';
 
@@ -59,8 +60,9 @@ export class Bm25Index {
     let id = this.termIds.get(term);
     if (id === undefined) {
       id = this.terms.length;
-      this.terms.push(term);
-      this.termIds.set(term, id);
+      const own = detached(term);
+      this.terms.push(own);
+      this.termIds.set(own, id);
       if (id >= this.df.length) {
         const d = new Uint32Array(Math.max(1024, this.df.length * 2)); d.set(this.df); this.df = d;
       }

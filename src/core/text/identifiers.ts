@@ -1,6 +1,7 @@
 // Identifier-aware word splitting, shared by the keyword index and the model
 // tokenizer so both see `parseDuration`, `parse_duration` and "parse duration"
 // as the same words.
+import { detached } from './detached';
 
 const WORD_RE = /[\p{L}_$][\p{L}\p{N}_$]*|\p{N}+/gu;
 
@@ -57,14 +58,18 @@ function splitUncached(word: string): string[] {
 // Identifiers repeat endlessly in code; splitting is the hottest loop of indexing.
 const splitCache = new Map<string, string[]>();
 const SPLIT_CACHE_MAX = 50_000;
+// Longer "words" (base64, hashes, minified runs) rarely repeat and could be megabytes.
+const SPLIT_CACHE_WORD_MAX = 64;
 
 /** Split one identifier into lower-cased parts: "HTTPServer_v2" → ["http", "server", "v", "2"]. The result is shared: do not mutate it. */
 export function splitIdentifier(word: string): string[] {
   let parts = splitCache.get(word);
   if (parts === undefined) {
     parts = splitUncached(word);
+    if (word.length > SPLIT_CACHE_WORD_MAX) return parts;
+    parts = parts.map(detached);
     if (splitCache.size >= SPLIT_CACHE_MAX) splitCache.clear();
-    splitCache.set(word, parts);
+    splitCache.set(detached(word), parts);
   }
   return parts;
 }
