@@ -168,4 +168,50 @@ describe('Bm25Index against a naive BM25', () => {
     check(Bm25Index.deserialize(idx.serialize()), live);
     for (const k of [0, 3, 299]) assert.equal(idx.contains('w1', k), false);
   });
+
+  it('stays exact through random adds, removals, merges (in place and growing), term drops and reloads', () => {
+    let idx = new Bm25Index();
+    const live = new Map<number, Map<string, number>>();
+    let key = 0;
+    let tombstones = false;
+    // exact scores once merged; with tombstones pending, document frequencies still count the removed
+    const check = (ix: Bm25Index, merged: boolean) => {
+      for (const terms of [['w1', 'w5', 'w30'], ['w0'], ['w39', 'w2'], ['rare0', 'rare1', 'rare2']]) {
+        const got = ix.search(terms, 25);
+        if (!merged) {
+          for (const h of got) assert.ok(live.has(h.key) && terms.some((t) => live.get(h.key)!.has(t)), `hit ${h.key} for ${terms.join(' ')}`);
+          continue;
+        }
+        const want = naive(live, terms).slice(0, 25);
+        assert.deepEqual(got.map((h) => h.key), want.map((w) => w[0]), terms.join(' '));
+        got.forEach((h, i) => assert.ok(Math.abs(h.score - want[i][1]) < 1e-3));
+      }
+      for (const [k, tf] of [...live].slice(0, 30)) for (const t of ['w1', 'w7', 'rare1']) assert.equal(ix.contains(t, k), tf.has(t), `${t} in ${k}`);
+    };
+    for (let round = 0; round < 40; round++) {
+      const adds = Math.floor(rnd() * 60);
+      for (let i = 0; i < adds; i++) {
+        const tf = new Map<string, number>();
+        const n = 1 + Math.floor(rnd() * 10);
+        for (let j = 0; j < n; j++) { const t = vocab[Math.floor(rnd() ** 2 * vocab.length)]; tf.set(t, (tf.get(t) ?? 0) + 1 + Math.floor(rnd() * 3)); }
+        // terms that come and go: dropped when their last document dies, re-added later
+        if (rnd() < 0.1) tf.set(`rare${Math.floor(rnd() * 3)}`, 2);
+        idx.add(key, tf);
+        live.set(key, tf);
+        key++;
+      }
+      const removals = Math.floor(rnd() * 25);
+      const keys = [...live.keys()];
+      for (let i = 0; i < removals && keys.length > 0; i++) {
+        const k = keys.splice(Math.floor(rnd() * keys.length), 1)[0];
+        assert.equal(idx.remove(k), true);
+        live.delete(k);
+        tombstones = true;
+      }
+      if (live.size === 0) continue;
+      check(idx, !tombstones); // a delta and maybe tombstones pending
+      if (rnd() < 0.5) { idx.compact(); tombstones = false; check(idx, true); }
+      if (rnd() < 0.2) { idx = Bm25Index.deserialize(idx.serialize()); tombstones = false; check(idx, true); }
+    }
+  });
 });

@@ -1,7 +1,8 @@
 // Okapi BM25 over an inverted index kept as one compressed-sparse-row block
-// (a term's postings are a slice of two big typed arrays) plus a small delta of
-// recent additions, merged into the block on compact(). 100K chunks cost a few
-// typed arrays, not a few hundred thousand little ones. Removal is a tombstone.
+// (a term's postings are a slice of two big typed arrays) plus a delta of
+// recent additions, merged into the block on compact(). Both live in typed
+// arrays: 100K chunks cost a few arrays, not a few hundred thousand little ones
+// for the garbage collector to trace and move. Removal is a tombstone.
 import { selectTopK } from '../topK';
 import { detached } from '../text/detached';
 import { CorruptIndexError } from '../errors';
@@ -16,25 +17,38 @@ const NEVER = 0;
 const LIVE = 1;
 const DEAD = 2;
 /**
- * Delta postings (small JS arrays, heap-hungry) are merged into the main block
- * once they reach this many entries or a quarter of the block, whichever is
- * larger: bounded memory, amortised linear cost.
+ * The delta is merged into the main block once it holds this many postings or
+ * an eighth of the block, whichever is larger: merging moves the whole block
+ * (in place), so the cost stays amortised linear and the delta small.
  */
 const DELTA_MERGE_MIN = 262_144;
 
 export interface KeywordHit { key: number; score: number }
 
+function grownInt32(a: Int32Array, min: number, keep: number): Int32Array {
+  const b = new Int32Array(Math.max(min, Math.ceil(a.length * 1.5), 1024)); b.set(a.subarray(0, keep)); return b;
+}
+function grownFloat32(a: Float32Array, min: number, keep: number): Float32Array {
+  const b = new Float32Array(Math.max(min, Math.ceil(a.length * 1.5), 1024)); b.set(a.subarray(0, keep)); return b;
+}
+
 export class Bm25Index {
-  // term dictionary: term → id; ids index `offsets` (main block) and `delta`
+  // term dictionary: term → id; ids index `offsets` (main block) and the delta's chains
   private termIds = new Map<string, number>();
   private terms: string[] = [];
-  // main block (CSR): postings of term t are keys/tfs[offsets[t] .. offsets[t+1])
+  // main block (CSR): postings of term t are keys/tfs[offsets[t] .. offsets[t+1]);
+  // the arrays may be longer than the postings (room to merge in place)
   private offsets = new Uint32Array(1);
-  private keys = new Int32Array(0);
-  private tfs = new Float32Array(0);
-  // recent additions, per term id: [key, tf, key, tf, …]
-  private delta = new Map<number, number[]>();
-  private deltaEntries = 0;
+  private keys: Int32Array = new Int32Array(0);
+  private tfs: Float32Array = new Float32Array(0);
+  // delta: postings in arrival (= key) order, chained per term: head/tail by term id, next by entry
+  private dKey: Int32Array = new Int32Array(0);
+  private dTf: Float32Array = new Float32Array(0);
+  private dTerm: Int32Array = new Int32Array(0);
+  private dNext: Int32Array = new Int32Array(0);
+  private dCount = 0;
+  private dHead = new Int32Array(0);
+  private dTail = new Int32Array(0);
   private docLen = new Float32Array(1024);
   private state = new Uint8Array(1024);
   private df = new Uint32Array(0); // live + not-yet-compacted documents per term
@@ -48,12 +62,23 @@ export class Bm25Index {
 
   has(key: number): boolean { return key >= 0 && key < this.state.length && this.state[key] === LIVE; }
 
+  private get mainPostings(): number { return this.offsets[this.offsets.length - 1]; }
+
   private growDocs(key: number): void {
     if (key < this.state.length) return;
     let cap = this.state.length;
     while (cap <= key) cap *= 2;
     const len = new Float32Array(cap); len.set(this.docLen); this.docLen = len;
     const st = new Uint8Array(cap); st.set(this.state); this.state = st;
+  }
+
+  /** Per-term arrays (df, delta chain ends) sized for `n` terms; new slots empty. */
+  private sizeTermArrays(n: number): void {
+    if (n <= this.df.length) return;
+    const cap = Math.max(1024, n, this.df.length * 2);
+    const df = new Uint32Array(cap); df.set(this.df); this.df = df;
+    const head = new Int32Array(cap).fill(-1); head.set(this.dHead); this.dHead = head;
+    const tail = new Int32Array(cap).fill(-1); tail.set(this.dTail); this.dTail = tail;
   }
 
   private termId(term: string): number {
@@ -63,11 +88,22 @@ export class Bm25Index {
       const own = detached(term);
       this.terms.push(own);
       this.termIds.set(own, id);
-      if (id >= this.df.length) {
-        const d = new Uint32Array(Math.max(1024, this.df.length * 2)); d.set(this.df); this.df = d;
-      }
+      this.sizeTermArrays(id + 1);
     }
     return id;
+  }
+
+  private appendDelta(id: number, key: number, tf: number): void {
+    const e = this.dCount++;
+    if (e >= this.dKey.length) {
+      this.dKey = grownInt32(this.dKey, e + 1, e);
+      this.dTf = grownFloat32(this.dTf, e + 1, e);
+      this.dTerm = grownInt32(this.dTerm, e + 1, e);
+      this.dNext = grownInt32(this.dNext, e + 1, e);
+    }
+    this.dKey[e] = key; this.dTf[e] = tf; this.dTerm[e] = id; this.dNext[e] = -1;
+    if (this.dTail[id] >= 0) this.dNext[this.dTail[id]] = e; else this.dHead[id] = e;
+    this.dTail[id] = e;
   }
 
   /**
@@ -81,11 +117,8 @@ export class Bm25Index {
     let len = 0;
     for (const [term, tf] of termFreqs) {
       const id = this.termId(term);
-      let list = this.delta.get(id);
-      if (!list) { list = []; this.delta.set(id, list); }
-      list.push(key, tf);
+      this.appendDelta(id, key, tf);
       this.df[id]++;
-      this.deltaEntries++;
       len += tf;
     }
     this.lastKey = key;
@@ -93,7 +126,7 @@ export class Bm25Index {
     this.state[key] = LIVE;
     this.liveDocs++;
     this.totalLen += len;
-    if (this.deltaEntries >= Math.max(DELTA_MERGE_MIN, this.keys.length >> 2)) this.compact();
+    if (this.dCount >= Math.max(DELTA_MERGE_MIN, this.mainPostings >> 3)) this.compact();
   }
 
   remove(key: number): boolean {
@@ -105,54 +138,77 @@ export class Bm25Index {
     return true;
   }
 
-  /** Merge the delta into the main block and drop removed documents. */
+  /**
+   * Merge the delta into the main block and drop removed documents, in place:
+   * a forward pass squeezes out dead postings, then a backward pass moves each
+   * term's postings right to their new start and appends its delta. New arrays
+   * only when the block outgrows its room (by half again), so a merge allocates
+   * nothing most of the time.
+   */
   compact(): void {
-    if (this.deltaEntries === 0 && this.deadDocs === 0) return;
+    if (this.dCount === 0 && this.deadDocs === 0) return;
     const nTerms = this.terms.length;
-    const counts = new Uint32Array(nTerms + 1);
-    const oldOffsets = this.offsets;
-    const oldTerms = oldOffsets.length - 1;
-    for (let t = 0; t < nTerms; t++) {
-      let c = 0;
-      if (t < oldTerms) for (let i = oldOffsets[t]; i < oldOffsets[t + 1]; i++) if (this.state[this.keys[i]] === LIVE) c++;
-      const d = this.delta.get(t);
-      if (d) for (let i = 0; i < d.length; i += 2) if (this.state[d[i]] === LIVE) c++;
-      counts[t] = c;
+    const mainTerms = this.offsets.length - 1;
+    const state = this.state;
+    // live postings per term in the main block, squeezed to the front when some died
+    const mainLive = new Uint32Array(nTerms);
+    const mainStart = new Uint32Array(nTerms);
+    let w = 0;
+    for (let t = 0; t < mainTerms; t++) {
+      const a = this.offsets[t], b = this.offsets[t + 1];
+      mainStart[t] = w;
+      if (this.deadDocs === 0) { w += b - a; mainLive[t] = b - a; continue; }
+      for (let i = a; i < b; i++) {
+        const k = this.keys[i];
+        if (state[k] === LIVE) { this.keys[w] = k; this.tfs[w] = this.tfs[i]; w++; }
+      }
+      mainLive[t] = w - mainStart[t];
     }
+    const counts = new Uint32Array(nTerms);
+    counts.set(mainLive);
+    for (let e = 0; e < this.dCount; e++) if (state[this.dKey[e]] === LIVE) counts[this.dTerm[e]]++;
     // drop terms that no live document holds, renumbering the rest
-    const remap = new Int32Array(nTerms).fill(-1);
-    const terms: string[] = [];
-    for (let t = 0; t < nTerms; t++) if (counts[t] > 0) { remap[t] = terms.length; terms.push(this.terms[t]); }
-    const offsets = new Uint32Array(terms.length + 1);
+    const remap = new Int32Array(nTerms);
+    let kept = 0;
+    for (let t = 0; t < nTerms; t++) remap[t] = counts[t] > 0 ? kept++ : -1;
+    const offsets = new Uint32Array(kept + 1);
     for (let t = 0; t < nTerms; t++) if (remap[t] >= 0) offsets[remap[t] + 1] = counts[t];
-    for (let i = 0; i < terms.length; i++) offsets[i + 1] += offsets[i];
-    const total = offsets[terms.length];
-    const keys = new Int32Array(total);
-    const tfs = new Float32Array(total);
-    const df = new Uint32Array(Math.max(1024, terms.length));
-    for (let t = 0; t < nTerms; t++) {
+    for (let i = 0; i < kept; i++) offsets[i + 1] += offsets[i];
+    const total = offsets[kept];
+    if (total > this.keys.length) {
+      this.keys = grownInt32(this.keys, total, w);
+      this.tfs = grownFloat32(this.tfs, total, w);
+    }
+    // a term's new start is never left of its squeezed start (earlier terms only gained), so walking
+    // backwards never overwrites postings not yet moved
+    for (let t = nTerms - 1; t >= 0; t--) {
       const nt = remap[t];
       if (nt < 0) continue;
-      let w = offsets[nt];
-      if (t < oldTerms) {
-        for (let i = oldOffsets[t]; i < oldOffsets[t + 1]; i++) {
-          const k = this.keys[i];
-          if (this.state[k] === LIVE) { keys[w] = k; tfs[w] = this.tfs[i]; w++; }
-        }
+      let dst = offsets[nt];
+      const m = mainLive[t];
+      if (m > 0 && dst !== mainStart[t]) {
+        this.keys.copyWithin(dst, mainStart[t], mainStart[t] + m);
+        this.tfs.copyWithin(dst, mainStart[t], mainStart[t] + m);
       }
-      const d = this.delta.get(t);
-      if (d) for (let i = 0; i < d.length; i += 2) if (this.state[d[i]] === LIVE) { keys[w] = d[i]; tfs[w] = d[i + 1]; w++; }
-      df[nt] = counts[t];
+      dst += m;
+      for (let e = this.dHead[t]; e >= 0; e = this.dNext[e]) {
+        if (state[this.dKey[e]] !== LIVE) continue;
+        this.keys[dst] = this.dKey[e]; this.tfs[dst] = this.dTf[e]; dst++;
+      }
     }
-    for (let k = 0; k < this.state.length; k++) if (this.state[k] === DEAD) this.state[k] = NEVER;
-    this.terms = terms;
-    this.termIds = new Map(terms.map((t, i) => [t, i]));
+    for (let k = 0; k < state.length; k++) if (state[k] === DEAD) state[k] = NEVER;
+    if (kept !== nTerms) {
+      const terms: string[] = [];
+      for (let t = 0; t < nTerms; t++) if (remap[t] >= 0) terms.push(this.terms[t]);
+      this.terms = terms;
+      this.termIds = new Map(terms.map((term, i) => [term, i]));
+    }
     this.offsets = offsets;
-    this.keys = keys;
-    this.tfs = tfs;
-    this.df = df;
-    this.delta = new Map();
-    this.deltaEntries = 0;
+    this.df.fill(0);
+    for (let t = 0; t < nTerms; t++) if (remap[t] >= 0) this.df[remap[t]] = counts[t];
+    this.dHead.fill(-1);
+    this.dTail.fill(-1);
+    this.dCount = 0;
     this.deadDocs = 0;
   }
 
@@ -176,8 +232,7 @@ export class Bm25Index {
         if (this.state[k] === LIVE) fn(k, this.tfs[i]);
       }
     }
-    const d = this.delta.get(id);
-    if (d) for (let i = 0; i < d.length; i += 2) if (this.state[d[i]] === LIVE) fn(d[i], d[i + 1]);
+    for (let e = this.dHead[id]; e >= 0; e = this.dNext[e]) if (this.state[this.dKey[e]] === LIVE) fn(this.dKey[e], this.dTf[e]);
   }
 
   /** True when the document holds the term (postings are in ascending key order in both parts). */
@@ -193,8 +248,7 @@ export class Bm25Index {
         if (k < key) lo = mid + 1; else hi = mid - 1;
       }
     }
-    const d = this.delta.get(id);
-    if (d) for (let i = 0; i < d.length; i += 2) if (d[i] === key) return true;
+    for (let e = this.dHead[id]; e >= 0; e = this.dNext[e]) if (this.dKey[e] === key) return true;
     return false;
   }
 
@@ -250,7 +304,8 @@ export class Bm25Index {
     w.f64(this.totalLen).u32(this.liveDocs).u32(this.lastKey + 1);
     w.array(this.docLen).array(this.state);
     w.string(this.terms.join('\n'));
-    w.array(this.offsets).array(this.keys).array(this.tfs);
+    const n = this.mainPostings;
+    w.array(this.offsets).array(this.keys.subarray(0, n)).array(this.tfs.subarray(0, n));
     return w;
   }
 
@@ -273,7 +328,7 @@ export class Bm25Index {
     if (idx.offsets.length !== idx.terms.length + 1 || idx.offsets[idx.terms.length] !== idx.keys.length || idx.keys.length !== idx.tfs.length) {
       throw new CorruptIndexError('keyword index: inconsistent postings');
     }
-    idx.df = new Uint32Array(Math.max(1024, idx.terms.length));
+    idx.sizeTermArrays(idx.terms.length);
     for (let t = 0; t < idx.terms.length; t++) idx.df[t] = idx.offsets[t + 1] - idx.offsets[t];
     return idx;
   }

@@ -9,6 +9,7 @@ import { CorruptIndexError } from '../errors';
 export interface TextRef { offset: number; length: number }
 
 const FLUSH_BYTES = 4 << 20;
+const WRITEV_PIECES = 1024; // IOV_MAX on Linux
 
 export class TextStore {
   private pending: Buffer[] = [];
@@ -65,12 +66,28 @@ export class TextStore {
     const fd = fs.openSync(this.file, fs.existsSync(this.file) ? 'r+' : 'w');
     try {
       fs.ftruncateSync(fd, this.committed);
-      const all = Buffer.concat(this.pending, this.pendingBytes);
-      let pos = 0;
-      while (pos < all.length) pos += fs.writeSync(fd, all, pos, all.length - pos, this.committed + pos);
+      // gathered writes of the pieces: one 4 MB concatenation per flush is a transient the allocator keeps
+      let pos = this.committed;
+      let crc = this.crc;
+      for (let g = 0; g < this.pending.length; g += WRITEV_PIECES) {
+        const group = this.pending.slice(g, g + WRITEV_PIECES);
+        let done = fs.writevSync(fd, group, pos);
+        // a short write (rare on regular files): the rest piece by piece
+        let at = 0;
+        for (const b of group) {
+          const end = at + b.length;
+          for (let off = Math.max(0, done - at); off < b.length;) {
+            const n = fs.writeSync(fd, b, off, b.length - off, pos + at + off);
+            off += n; done += n;
+          }
+          crc = crc32(b, crc);
+          at = end;
+        }
+        pos += at;
+      }
       fs.fsyncSync(fd);
-      this.crc = crc32(all, this.crc);
-      this.committed += all.length;
+      this.crc = crc;
+      this.committed = pos;
       this.pending = [];
       this.pendingBytes = 0;
     } finally {
