@@ -317,28 +317,34 @@ export class Engine {
       abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: this.files.get(fileId(t.root, t.f.rel))?.hash,
     }));
     const here = (reqs: IngestRequest[]): Promise<IngestResult[]> => Promise.all(reqs.map((r) => ingestFile(() => this.getChunker(), r)));
-    // A batch's work: on a thread when there is one; work a thread fails is redone here.
-    const work = (batch: Array<{ f: SourceFile; root: number }>): Promise<IngestResult[]> => {
+    const redoHere = (reqs: IngestRequest[], e: Error): Promise<IngestResult[]> => {
+      this.log(`chunking thread failed (${e.message}); chunking in this thread`);
+      const p = pool;
+      pool = null;
+      void p?.close();
+      return here(reqs);
+    };
+    // A batch's work: on a thread when there is one, its results taken (deserialized)
+    // only when this thread gets to them; work a thread fails is redone here.
+    type Work = () => Promise<IngestResult[]>;
+    const work = (batch: Array<{ f: SourceFile; root: number }>): Promise<Work> => {
       const reqs = requests(batch);
-      if (!pool) return here(reqs);
-      return pool.ingest(reqs).catch((e: Error) => {
-        this.log(`chunking thread failed (${e.message}); chunking in this thread`);
-        const p = pool;
-        pool = null;
-        void p?.close();
-        return here(reqs);
-      });
+      if (!pool) { const done = here(reqs); return Promise.resolve(() => done); }
+      return pool.ingest(reqs).then(
+        (take): Work => () => { try { return Promise.resolve(take()); } catch (e) { return redoHere(reqs, e as Error); } },
+        (e: Error): Work => { const done = redoHere(reqs, e); return () => done; },
+      );
     };
 
     const batches: Array<Array<{ f: SourceFile; root: number }>> = [];
     for (let i = 0; i < todo.length; i += batchSize) batches.push(todo.slice(i, i + batchSize));
     const ahead = pool ? 2 : 0;
-    const queued: Array<Promise<IngestResult[]>> = batches.slice(0, ahead).map(work);
+    const queued: Array<Promise<Work>> = batches.slice(0, ahead).map(work);
     try {
       for (let b = 0; b < batches.length; b++) {
         if (run.signal?.aborted) break;
         if (b + ahead < batches.length && ahead > 0) queued.push(work(batches[b + ahead]));
-        const results = ahead > 0 ? await queued.shift()! : await work(batches[b]);
+        const results = await (await (ahead > 0 ? queued.shift()! : work(batches[b])))();
         const batch = batches[b];
         const added: number[] = [];
         for (let j = 0; j < batch.length; j++) {

@@ -27,7 +27,7 @@ describe('chunking threads', function () {
     assert.ok(pool, 'threads start from the TypeScript sources');
     try {
       assert.equal(pool.size, 2);
-      const [a, b] = await Promise.all([pool.ingest(files.slice(0, 6)), pool.ingest([...files.slice(6), missing])]);
+      const [a, b] = (await Promise.all([pool.ingest(files.slice(0, 6)), pool.ingest([...files.slice(6), missing])])).map((take) => take());
       const chunker = await Chunker.create();
       const here = [];
       for (const f of [...files, missing]) here.push(await ingestFile(async () => chunker, f));
@@ -37,8 +37,27 @@ describe('chunking threads', function () {
       // a known hash skips the chunking
       const first = here[0];
       assert.ok(first.ok);
-      const [again] = await pool.ingest([{ ...files[0], knownHash: first.hash }]);
+      const [again] = (await pool.ingest([{ ...files[0], knownHash: first.hash }]))();
       assert.deepEqual(again, { ok: true, hash: first.hash, unchanged: true });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('keeps each batch\'s results for whoever takes them, in any order', async () => {
+    const files = fs.readdirSync(FIXTURES).map((f) => ({ abs: path.join(FIXTURES, f), rel: `src/${f}` }));
+    const pool = ChunkPool.tryCreate(1);
+    assert.ok(pool);
+    try {
+      const batches = [files.slice(0, 2), files.slice(2, 4), files.slice(4, 6)];
+      const takes = await Promise.all(batches.map((b) => pool.ingest(b)));
+      const chunker = await Chunker.create();
+      const expect = async (b: typeof files) => { const out = []; for (const f of b) out.push(await ingestFile(async () => chunker, f)); return out; };
+      // the last batch first: the thread's replies queue in order, the earlier ones are kept aside
+      assert.deepEqual(takes[2](), await expect(batches[2]));
+      assert.deepEqual(takes[0](), await expect(batches[0]));
+      assert.deepEqual(takes[1](), await expect(batches[1]));
+      assert.throws(() => takes[1](), /missing/, 'results are taken once');
     } finally {
       await pool.close();
     }

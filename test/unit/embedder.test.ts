@@ -327,6 +327,25 @@ describe('embedder runtimes', function () {
     }
   });
 
+  it('agrees with onnxruntime across subtoken-cache turnover and for subtokens too long to cache', async () => {
+    const auto = await loadEmbedder(model.dir);
+    const ort = await loadEmbedder(model.dir, { runtime: 'onnxruntime' });
+    try {
+      // 9,000 distinct words: more than the native kernel's 8,192 cache slots, so it evicts mid-run
+      const words = Array.from({ length: 9000 }, (_, i) => `w${i.toString(36)}q${(i * 7919).toString(36)}`);
+      const texts = Array.from({ length: 90 }, (_, t) => words.slice(t * 100, t * 100 + 100).join(' ') + ' parse http response');
+      texts.push(`const blob = "${'abcdefgh'.repeat(20)}"; parse ${'Q'.repeat(70)}`, texts[0]);
+      const a = await auto.embed(texts);
+      const b = await ort.embed(texts);
+      assert.ok(maxAbsDiff(a, b) < 1e-5, `max difference ${maxAbsDiff(a, b)}`);
+      // the first text again, after the cache turned over: the same vector
+      assert.ok(maxAbsDiff(row(a, 0, 32), row(a, texts.length - 1, 32)) < 1e-6);
+    } finally {
+      await auto.dispose();
+      await ort.dispose();
+    }
+  });
+
   it('runs any other graph in onnxruntime, and refuses it natively with the reason', async () => {
     const dir = copyModelDir(model.dir);
     dirs.push(dir);

@@ -85,7 +85,7 @@ describe('TextStore', () => {
     const refs: TextRef[] = [];
     const rnd = mulberry32(5);
     for (let round = 0; round < 3; round++) {
-      // more pieces than one gathered write takes (1024), some multi-byte
+      // several flushes of the staging buffer, some texts multi-byte
       for (let i = 0; i < 2500; i++) {
         const t = `${round}:${i} ${'é✓x'.repeat(Math.floor(rnd() * 40))}`;
         texts.push(t);

@@ -4,15 +4,22 @@
 // a thread fed from the indexer's event loop would wait whenever that loop is busy. Any failure
 // (no worker script, a crashed thread) rejects, and the caller chunks in its
 // own thread instead: the pool only ever makes indexing faster, never different.
+// A batch's results wait serialized on a port of their own until the indexer
+// takes them: deserialized on arrival, the batches read ahead would outlive a
+// few young-generation collections each and fill the old generation with
+// garbage (a 100K-chunk run: ~300 MB promoted, ~80 MB more peak heap).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { ChunkerOptions } from './chunker';
-import type { ChunkReply, ChunkRequest } from './chunkWorker';
+import type { ChunkReady, ChunkReply, ChunkRequest, ChunkWorkerData } from './chunkWorker';
 import type { IngestResult } from './ingestFile';
 
-interface Pending { resolve: (r: IngestResult[]) => void; reject: (e: Error) => void }
+/** Results that are ready: take() deserializes them (call it when about to use them). */
+export type TakeResults = () => IngestResult[];
+
+interface Pending { resolve: (take: TakeResults) => void; reject: (e: Error) => void }
 
 /** Threads worth starting here: the cores beyond the indexer's own, at most 3. */
 export function defaultPoolSize(): number {
@@ -29,9 +36,10 @@ export function defaultPoolSize(): number {
 // is redone by the indexer's thread).
 const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 
-function spawnChunkWorker(options: ChunkerOptions): Worker | null {
+function spawnChunkWorker(options: ChunkerOptions, results: MessagePort): Worker | null {
+  const workerData: ChunkWorkerData = { options, results };
   const bundled = path.join(__dirname, 'chunkWorker.js');
-  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData: { options }, resourceLimits: THREAD_LIMITS });
+  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData, transferList: [results], resourceLimits: THREAD_LIMITS });
   const source = path.join(__dirname, 'chunkWorker.ts');
   if (!fs.existsSync(source)) return null;
   let tsx: string;
@@ -40,20 +48,22 @@ function spawnChunkWorker(options: ChunkerOptions): Worker | null {
   } catch {
     return null;
   }
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { eval: true, workerData: { options }, resourceLimits: THREAD_LIMITS });
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { eval: true, workerData, transferList: [results], resourceLimits: THREAD_LIMITS });
 }
 
 class ChunkThread {
   private readonly pending = new Map<number, Pending>();
+  // replies pulled from the results port ahead of their turn (batches taken out of order)
+  private readonly early = new Map<number, IngestResult[]>();
   private nextId = 0;
   private dead: Error | null = null;
 
-  constructor(private readonly worker: Worker) {
-    worker.on('message', (m: ChunkReply) => {
-      const p = this.pending.get(m.id);
+  constructor(private readonly worker: Worker, private readonly results: MessagePort) {
+    worker.on('message', (m: ChunkReady) => {
+      const p = this.pending.get(m.ready);
       if (!p) return;
-      this.pending.delete(m.id);
-      p.resolve(m.results);
+      this.pending.delete(m.ready);
+      p.resolve(() => this.take(m.ready));
     });
     const die = (e: Error): void => {
       this.dead ??= e;
@@ -66,7 +76,18 @@ class ChunkThread {
 
   get load(): number { return this.pending.size; }
 
-  ingest(files: ChunkRequest['files']): Promise<IngestResult[]> {
+  private take(id: number): IngestResult[] {
+    for (;;) {
+      const had = this.early.get(id);
+      if (had) { this.early.delete(id); return had; }
+      const m = receiveMessageOnPort(this.results)?.message as ChunkReply | undefined;
+      if (!m) throw new Error(`chunking thread: the results of batch ${id} are missing`);
+      if (m.id === id) return m.results;
+      this.early.set(m.id, m.results);
+    }
+  }
+
+  ingest(files: ChunkRequest['files']): Promise<TakeResults> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -78,6 +99,7 @@ class ChunkThread {
   async close(): Promise<void> {
     this.dead ??= new Error('chunking thread closed');
     await this.worker.terminate();
+    this.results.close();
   }
 }
 
@@ -89,9 +111,10 @@ export class ChunkPool {
     const threads: ChunkThread[] = [];
     try {
       for (let i = 0; i < size; i++) {
-        const w = spawnChunkWorker(options);
-        if (!w) break;
-        threads.push(new ChunkThread(w));
+        const { port1, port2 } = new MessageChannel();
+        const w = spawnChunkWorker(options, port2);
+        if (!w) { port1.close(); port2.close(); break; }
+        threads.push(new ChunkThread(w, port1));
       }
     } catch {
       /* fall through: whatever started is used */
@@ -102,8 +125,8 @@ export class ChunkPool {
 
   get size(): number { return this.threads.length; }
 
-  /** ingestFile() of each file, in order, on the least busy thread. Rejects if that thread fails. */
-  ingest(files: ChunkRequest['files']): Promise<IngestResult[]> {
+  /** ingestFile() of each file, in order, on the least busy thread; resolves when done, with the taker of the results. Rejects if that thread fails. */
+  ingest(files: ChunkRequest['files']): Promise<TakeResults> {
     let best = this.threads[0];
     for (const t of this.threads) if (t.load < best.load) best = t;
     return best.ingest(files);

@@ -100,7 +100,8 @@ export function matchEmbeddingBag(graph: OnnxGraph): EmbeddingBagWeights | { not
 }
 
 // Subtoken vectors kept between texts: code repeats its identifiers, so most
-// of a chunk's subtokens are already pooled. 8,192 × dim floats (8 MB at 256).
+// of a chunk's subtokens are already pooled. 8,192 × dim floats (8 MB at 256),
+// in one slab: a typed array per entry made ~100 MB of short-lived buffers per 100K chunks.
 const SUBTOKEN_CACHE = 8192;
 
 /**
@@ -109,34 +110,43 @@ const SUBTOKEN_CACHE = 8192;
  * the count-weighted sum of its subtokens' vectors, divided by max(‖·‖, ε).
  */
 export class EmbeddingBagKernel {
-  private readonly cache = new Map<string, Float32Array>();
+  // slot i of the cache is slab[i·dim, (i+1)·dim); the slot after the last is scratch for uncached subtokens
+  private readonly slab: Float32Array;
+  private readonly slotOf = new Map<string, number>();
   private readonly acc: Float64Array;
 
   constructor(private readonly w: EmbeddingBagWeights, private readonly tokenizer: Tokenizer) {
     if (tokenizer.rowCount !== w.rows) throw new Error(`the tokenizer addresses ${tokenizer.rowCount} rows, the table has ${w.rows}`);
     this.acc = new Float64Array(w.dim);
+    this.slab = new Float32Array((SUBTOKEN_CACHE + 1) * w.dim);
   }
 
   get dim(): number { return this.w.dim; }
 
-  private subtokenVector(sub: string): Float32Array | null {
-    let v = this.cache.get(sub);
-    if (v) return v;
+  /** Where the subtoken's vector starts in the slab, or -1 when it has no rows. */
+  private subtokenVector(sub: string): number {
+    const cached = this.slotOf.get(sub);
+    if (cached !== undefined) return cached * this.w.dim;
     const rows = this.tokenizer.computeTokenRows(sub);
-    if (rows.length === 0) return null;
+    if (rows.length === 0) return -1;
+    let slot = SUBTOKEN_CACHE; // scratch
+    if (sub.length <= CACHED_SUBTOKEN_MAX) {
+      if (this.slotOf.size >= SUBTOKEN_CACHE) this.slotOf.clear();
+      slot = this.slotOf.size;
+      this.slotOf.set(detached(sub), slot);
+    }
     const { table, scales, dim } = this.w;
-    v = new Float32Array(dim);
+    const v = this.slab;
+    const base = slot * dim;
+    v.fill(0, base, base + dim);
     const share = 1 / rows.length;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const coef = scales[r] * share;
       const off = r * dim;
-      for (let d = 0; d < dim; d++) v[d] += coef * table[off + d];
+      for (let d = 0; d < dim; d++) v[base + d] += coef * table[off + d];
     }
-    if (sub.length > CACHED_SUBTOKEN_MAX) return v;
-    if (this.cache.size >= SUBTOKEN_CACHE) this.cache.clear();
-    this.cache.set(detached(sub), v);
-    return v;
+    return base;
   }
 
   /** Embedding of one text into out[offset .. offset+dim); a zero vector when it has no tokens. */
@@ -146,10 +156,11 @@ export class EmbeddingBagKernel {
     acc.fill(0);
     const counts = new Map<string, number>();
     for (const s of this.tokenizer.subtokens(text)) counts.set(s, (counts.get(s) ?? 0) + 1);
+    const slab = this.slab;
     for (const [sub, n] of counts) {
-      const v = this.subtokenVector(sub);
-      if (!v) continue;
-      for (let d = 0; d < dim; d++) acc[d] += n * v[d];
+      const base = this.subtokenVector(sub);
+      if (base < 0) continue;
+      for (let d = 0; d < dim; d++) acc[d] += n * slab[base + d];
     }
     let ss = 0;
     for (let d = 0; d < dim; d++) ss += acc[d] * acc[d];

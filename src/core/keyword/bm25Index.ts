@@ -11,7 +11,7 @@ import { BinaryReader, BinaryWriter, writeMagic } from '../persist/binary';
 const K1 = 1.2;
 const B = 0.75;
 const MAGIC = 'SFTB';
-const VERSION = 2;
+const VERSION = 3; // 3: term frequencies as bytes
 // document states in `state`
 const NEVER = 0;
 const LIVE = 1;
@@ -25,12 +25,21 @@ const DELTA_MERGE_MIN = 262_144;
 
 export interface KeywordHit { key: number; score: number }
 
-function grownInt32(a: Int32Array, min: number, keep: number): Int32Array {
-  const b = new Int32Array(Math.max(min, Math.ceil(a.length * 1.5), 1024)); b.set(a.subarray(0, keep)); return b;
+/** Term frequencies are stored as whole numbers up to this (BM25 saturates long before). */
+const MAX_TF = 255;
+
+function storedTf(tf: number): number {
+  return tf >= MAX_TF ? MAX_TF : tf <= 1 ? 1 : Math.round(tf);
 }
-function grownFloat32(a: Float32Array, min: number, keep: number): Float32Array {
-  const b = new Float32Array(Math.max(min, Math.ceil(a.length * 1.5), 1024)); b.set(a.subarray(0, keep)); return b;
+
+/** A copy of a's first `keep` values in a larger array (a quarter more, at least `min`): growing costs old + new at once. */
+function grown<A extends Int32Array | Uint8Array>(a: A, min: number, keep: number, make: (n: number) => A): A {
+  const b = make(Math.max(min, Math.ceil(a.length * 1.25), 1024));
+  b.set(a.subarray(0, keep));
+  return b;
 }
+const int32s = (n: number) => new Int32Array(n);
+const uint8s = (n: number) => new Uint8Array(n);
 
 export class Bm25Index {
   // term dictionary: term → id; ids index `offsets` (main block) and the delta's chains
@@ -40,10 +49,10 @@ export class Bm25Index {
   // the arrays may be longer than the postings (room to merge in place)
   private offsets = new Uint32Array(1);
   private keys: Int32Array = new Int32Array(0);
-  private tfs: Float32Array = new Float32Array(0);
+  private tfs: Uint8Array = new Uint8Array(0);
   // delta: postings in arrival (= key) order, chained per term: head/tail by term id, next by entry
   private dKey: Int32Array = new Int32Array(0);
-  private dTf: Float32Array = new Float32Array(0);
+  private dTf: Uint8Array = new Uint8Array(0);
   private dTerm: Int32Array = new Int32Array(0);
   private dNext: Int32Array = new Int32Array(0);
   private dCount = 0;
@@ -96,19 +105,20 @@ export class Bm25Index {
   private appendDelta(id: number, key: number, tf: number): void {
     const e = this.dCount++;
     if (e >= this.dKey.length) {
-      this.dKey = grownInt32(this.dKey, e + 1, e);
-      this.dTf = grownFloat32(this.dTf, e + 1, e);
-      this.dTerm = grownInt32(this.dTerm, e + 1, e);
-      this.dNext = grownInt32(this.dNext, e + 1, e);
+      this.dKey = grown(this.dKey, e + 1, e, int32s);
+      this.dTf = grown(this.dTf, e + 1, e, uint8s);
+      this.dTerm = grown(this.dTerm, e + 1, e, int32s);
+      this.dNext = grown(this.dNext, e + 1, e, int32s);
     }
-    this.dKey[e] = key; this.dTf[e] = tf; this.dTerm[e] = id; this.dNext[e] = -1;
+    this.dKey[e] = key; this.dTf[e] = storedTf(tf); this.dTerm[e] = id; this.dNext[e] = -1;
     if (this.dTail[id] >= 0) this.dNext[this.dTail[id]] = e; else this.dHead[id] = e;
     this.dTail[id] = e;
   }
 
   /**
-   * Add a document as term → weighted frequency. Keys must increase from one
-   * call to the next (the engine issues them so); this keeps postings sorted.
+   * Add a document as term → weighted frequency (kept as a whole number, 1..255).
+   * Keys must increase from one call to the next (the engine issues them so);
+   * this keeps postings sorted.
    */
   add(key: number, termFreqs: Map<string, number>): void {
     if (!Number.isInteger(key) || key < 0) throw new Error(`keyword index: bad key ${key}`);
@@ -176,8 +186,8 @@ export class Bm25Index {
     for (let i = 0; i < kept; i++) offsets[i + 1] += offsets[i];
     const total = offsets[kept];
     if (total > this.keys.length) {
-      this.keys = grownInt32(this.keys, total, w);
-      this.tfs = grownFloat32(this.tfs, total, w);
+      this.keys = grown(this.keys, total, w, int32s);
+      this.tfs = grown(this.tfs, total, w, uint8s);
     }
     // a term's new start is never left of its squeezed start (earlier terms only gained), so walking
     // backwards never overwrites postings not yet moved
@@ -323,7 +333,7 @@ export class Bm25Index {
     idx.termIds = new Map(idx.terms.map((t, i) => [t, i]));
     idx.offsets = r.u32s();
     idx.keys = r.i32();
-    idx.tfs = r.f32();
+    idx.tfs = r.u8();
     r.done();
     if (idx.offsets.length !== idx.terms.length + 1 || idx.offsets[idx.terms.length] !== idx.keys.length || idx.keys.length !== idx.tfs.length) {
       throw new CorruptIndexError('keyword index: inconsistent postings');

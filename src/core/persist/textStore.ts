@@ -9,10 +9,13 @@ import { CorruptIndexError } from '../errors';
 export interface TextRef { offset: number; length: number }
 
 const FLUSH_BYTES = 4 << 20;
-const WRITEV_PIECES = 1024; // IOV_MAX on Linux
 
 export class TextStore {
-  private pending: Buffer[] = [];
+  // Texts not yet on disk, encoded back to back into one staging buffer that is
+  // reused after each flush: no buffer per text for the collector to chase
+  // (100K chunks made ~50 MB of short-lived buffers). It grows only while
+  // flushes fail (a read-only index folder keeps everything in memory).
+  private pending: Buffer = Buffer.alloc(0);
   private pendingBytes = 0;
   private fd: number | null = null;
 
@@ -49,10 +52,16 @@ export class TextStore {
   }
 
   append(text: string): TextRef {
-    const b = Buffer.from(text, 'utf8');
-    const ref = { offset: this.length, length: b.length };
-    this.pending.push(b);
-    this.pendingBytes += b.length;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    const need = this.pendingBytes + bytes;
+    if (need > this.pending.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, FLUSH_BYTES + (FLUSH_BYTES >> 2), this.pending.length * 2));
+      this.pending.copy(grown, 0, 0, this.pendingBytes);
+      this.pending = grown;
+    }
+    const ref = { offset: this.length, length: bytes };
+    this.pending.write(text, this.pendingBytes, bytes, 'utf8');
+    this.pendingBytes = need;
     return ref;
   }
 
@@ -66,29 +75,13 @@ export class TextStore {
     const fd = fs.openSync(this.file, fs.existsSync(this.file) ? 'r+' : 'w');
     try {
       fs.ftruncateSync(fd, this.committed);
-      // gathered writes of the pieces: one 4 MB concatenation per flush is a transient the allocator keeps
-      let pos = this.committed;
-      let crc = this.crc;
-      for (let g = 0; g < this.pending.length; g += WRITEV_PIECES) {
-        const group = this.pending.slice(g, g + WRITEV_PIECES);
-        let done = fs.writevSync(fd, group, pos);
-        // a short write (rare on regular files): the rest piece by piece
-        let at = 0;
-        for (const b of group) {
-          const end = at + b.length;
-          for (let off = Math.max(0, done - at); off < b.length;) {
-            const n = fs.writeSync(fd, b, off, b.length - off, pos + at + off);
-            off += n; done += n;
-          }
-          crc = crc32(b, crc);
-          at = end;
-        }
-        pos += at;
-      }
+      const all = this.pending.subarray(0, this.pendingBytes);
+      let pos = 0;
+      while (pos < all.length) pos += fs.writeSync(fd, all, pos, all.length - pos, this.committed + pos);
+      const crc = crc32(all, this.crc);
       fs.fsyncSync(fd);
       this.crc = crc;
-      this.committed = pos;
-      this.pending = [];
+      this.committed += all.length;
       this.pendingBytes = 0;
     } finally {
       fs.closeSync(fd);
@@ -97,13 +90,10 @@ export class TextStore {
 
   read(ref: TextRef): string {
     if (ref.offset >= this.committed) {
-      // still pending: find it in memory
-      let pos = this.committed;
-      for (const b of this.pending) {
-        if (ref.offset < pos + b.length) return b.toString('utf8', ref.offset - pos, ref.offset - pos + ref.length);
-        pos += b.length;
-      }
-      return '';
+      // still pending: in the staging buffer
+      const at = ref.offset - this.committed;
+      if (at + ref.length > this.pendingBytes) return '';
+      return this.pending.toString('utf8', at, at + ref.length);
     }
     if (this.fd === null) this.fd = fs.openSync(this.file, 'r');
     const buf = Buffer.allocUnsafe(ref.length);
