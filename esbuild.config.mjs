@@ -14,6 +14,8 @@ const entries = [
   ['src/worker/worker.ts', 'worker'],
   ['src/core/chunk/chunkWorker.ts', 'chunkWorker'],
   ['src/vscode/extension.ts', 'extension'],
+  // the speed benchmark runs the engine bundled, as shipped (bench/speed.ts asks for it; never packaged)
+  ...(process.argv.includes('--with-bench') ? [['bench/speed.ts', 'speedBench']] : []),
 ].filter(([src]) => fs.existsSync(path.join(root, src)));
 
 function copyAssets() {

@@ -96,8 +96,18 @@ async function phaseWarm(root: string, indexDir: string, embedder: Embedder | nu
   return out;
 }
 
+// Phases run the engine as it ships, bundled into dist/ next to the chunking
+// thread's bundle and the WASM files, in plain Node: through tsx, its loader
+// (in this process and in every chunking thread) adds ~50–80 MB of RSS.
+const PHASE_BUNDLE = path.join(__dirname, '..', 'dist', 'speedBench.js');
+
+function buildPhaseBundle(): void {
+  const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'esbuild.config.mjs'), '--with-bench'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0 || !fs.existsSync(PHASE_BUNDLE)) throw new Error('could not build dist/speedBench.js');
+}
+
 function runPhase(phase: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--phase', phase, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, [PHASE_BUNDLE, '--phase', phase, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`phase ${phase} failed (exit ${r.status})`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -139,6 +149,7 @@ async function main(): Promise<void> {
     ...(useModel ? [] : ['--no-model']), ...(modelDir ? ['--model', modelDir] : []), ...(arg('runtime') ? ['--runtime', arg('runtime')!] : []),
     ...(arg('chunk-threads') ? ['--chunk-threads', arg('chunk-threads')!] : [])];
   const out: Record<string, unknown> = { corpus: root, node: process.version, cpus: os.cpus().length };
+  buildPhaseBundle();
   Object.assign(out, runPhase('cold', pass));
   Object.assign(out, runPhase('warm', pass));
   out.indexDiskMB = +(dirBytes(indexDir) / 1e6).toFixed(1);

@@ -317,39 +317,60 @@ export class Engine {
       abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: this.files.get(fileId(t.root, t.f.rel))?.hash,
     }));
     const here = (reqs: IngestRequest[]): Promise<IngestResult[]> => Promise.all(reqs.map((r) => ingestFile(() => this.getChunker(), r)));
-    const redoHere = (reqs: IngestRequest[], e: Error): Promise<IngestResult[]> => {
+    const failPool = (e: Error): void => {
       this.log(`chunking thread failed (${e.message}); chunking in this thread`);
       const p = pool;
       pool = null;
       void p?.close();
-      return here(reqs);
     };
-    // A batch's work: on a thread when there is one, its results taken (deserialized)
-    // only when this thread gets to them; work a thread fails is redone here.
-    type Work = () => Promise<IngestResult[]>;
-    const work = (batch: Array<{ f: SourceFile; root: number }>): Promise<Work> => {
+    // The results of reqs[from..], computed here, one file per call.
+    const hereFrom = (reqs: IngestRequest[], from: number): NextResult => {
+      const done = here(reqs.slice(from));
+      let i = 0;
+      return async () => (await done)[i++];
+    };
+    // A batch's work: on a thread when there is one. Its results are taken one
+    // file at a time as this thread indexes them, so each file's chunks die
+    // young; what a failed thread owed is redone here.
+    type NextResult = () => Promise<IngestResult>;
+    const work = (batch: Array<{ f: SourceFile; root: number }>): Promise<NextResult> => {
       const reqs = requests(batch);
-      if (!pool) { const done = here(reqs); return Promise.resolve(() => done); }
+      if (!pool) return Promise.resolve(hereFrom(reqs, 0));
       return pool.ingest(reqs).then(
-        (take): Work => () => { try { return Promise.resolve(take()); } catch (e) { return redoHere(reqs, e as Error); } },
-        (e: Error): Work => { const done = redoHere(reqs, e); return () => done; },
+        (take): NextResult => {
+          let taken = 0;
+          let fallback: NextResult | null = null;
+          return async () => {
+            if (!fallback) {
+              try {
+                const r = take();
+                taken++;
+                return r;
+              } catch (e) {
+                failPool(e as Error);
+                fallback = hereFrom(reqs, taken);
+              }
+            }
+            return fallback();
+          };
+        },
+        (e: Error): NextResult => { failPool(e); return hereFrom(reqs, 0); },
       );
     };
 
     const batches: Array<Array<{ f: SourceFile; root: number }>> = [];
     for (let i = 0; i < todo.length; i += batchSize) batches.push(todo.slice(i, i + batchSize));
     const ahead = pool ? 2 : 0;
-    const queued: Array<Promise<Work>> = batches.slice(0, ahead).map(work);
+    const queued: Array<Promise<NextResult>> = batches.slice(0, ahead).map(work);
     try {
       for (let b = 0; b < batches.length; b++) {
         if (run.signal?.aborted) break;
         if (b + ahead < batches.length && ahead > 0) queued.push(work(batches[b + ahead]));
-        const results = await (await (ahead > 0 ? queued.shift()! : work(batches[b])))();
+        const next = await (ahead > 0 ? queued.shift()! : work(batches[b]));
         const batch = batches[b];
-        const added: number[] = [];
         for (let j = 0; j < batch.length; j++) {
           const t = batch[j];
-          const r = results[j];
+          const r = await next();
           const id = fileId(t.root, t.f.rel);
           const known = this.files.get(id);
           progress.filesDone++;
@@ -376,16 +397,16 @@ export class Engine {
           }
           const keys: number[] = [];
           for (const c of chunks) keys.push(this.addChunk(t.root, c));
-          added.push(...keys);
           this.files.set(id, { root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash: r.hash, keys });
           changed++;
           this.dirty = true;
-        }
-        if (added.length > 0 && this.vectors) {
-          const n = await this.embedKeys(added);
-          embedded += n;
-          progress.embedTotal += added.length;
-          progress.embedded += n;
+          if (keys.length > 0 && this.vectors) {
+            // embedded from the texts in hand, not read back from the text store
+            const n = await this.embedKeys(keys, chunks.map((c) => c.text));
+            embedded += n;
+            progress.embedTotal += keys.length;
+            progress.embedded += n;
+          }
         }
         progress.chunks = this.chunks.size;
         run.onProgress?.({ ...progress });
@@ -444,15 +465,17 @@ export class Engine {
     return done;
   }
 
-  /** Embed these chunks (those still present) and store their vectors; returns how many. */
-  private async embedKeys(keys: number[]): Promise<number> {
+  /** Embed these chunks (those still present; their texts when the caller has them) and store their vectors; returns how many. */
+  private async embedKeys(keys: number[], textsInHand?: string[]): Promise<number> {
     const embedder = this.opts.embedder;
     if (!embedder || !this.vectors) return 0;
     let done = 0;
     for (let i = 0; i < keys.length; i += EMBED_BATCH) {
-      const batch = keys.slice(i, i + EMBED_BATCH).filter((k) => this.chunks.has(k));
-      if (batch.length === 0) continue;
-      const texts = batch.map((k) => this.texts.read(this.chunks.get(k)!.text));
+      const slots = [];
+      for (let j = i; j < Math.min(keys.length, i + EMBED_BATCH); j++) if (this.chunks.has(keys[j])) slots.push(j);
+      if (slots.length === 0) continue;
+      const batch = slots.map((j) => keys[j]);
+      const texts = slots.map((j) => textsInHand?.[j] ?? this.texts.read(this.chunks.get(keys[j])!.text));
       const vecs = await embedder.embed(texts);
       this.vectors.upsertMany(batch, vecs);
       for (const k of batch) this.pendingEmbed.delete(k);

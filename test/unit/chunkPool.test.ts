@@ -4,11 +4,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chunker } from '../../src/core/chunk/chunker';
 import { ChunkPool } from '../../src/core/chunk/chunkPool';
-import { ingestFile } from '../../src/core/chunk/ingestFile';
+import { ingestFile, type IngestResult } from '../../src/core/chunk/ingestFile';
+import { loadEmbedder } from '../../src/core/embed/embedder';
 import { Engine } from '../../src/core/engine';
+import { buildTestModel } from '../helpers/testModel';
 import { FILES } from '../../src/core/persist/indexStore';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'chunker');
+
+/** All n results of a finished batch. */
+function takeAll(take: () => IngestResult, n: number): IngestResult[] {
+  return Array.from({ length: n }, () => take());
+}
 
 describe('chunking threads', function () {
   this.timeout(120_000);
@@ -27,7 +34,9 @@ describe('chunking threads', function () {
     assert.ok(pool, 'threads start from the TypeScript sources');
     try {
       assert.equal(pool.size, 2);
-      const [a, b] = (await Promise.all([pool.ingest(files.slice(0, 6)), pool.ingest([...files.slice(6), missing])])).map((take) => take());
+      const [takeA, takeB] = await Promise.all([pool.ingest(files.slice(0, 6)), pool.ingest([...files.slice(6), missing])]);
+      const a = takeAll(takeA, 6);
+      const b = takeAll(takeB, files.length - 6 + 1);
       const chunker = await Chunker.create();
       const here = [];
       for (const f of [...files, missing]) here.push(await ingestFile(async () => chunker, f));
@@ -37,7 +46,7 @@ describe('chunking threads', function () {
       // a known hash skips the chunking
       const first = here[0];
       assert.ok(first.ok);
-      const [again] = (await pool.ingest([{ ...files[0], knownHash: first.hash }]))();
+      const again = (await pool.ingest([{ ...files[0], knownHash: first.hash }]))();
       assert.deepEqual(again, { ok: true, hash: first.hash, unchanged: true });
     } finally {
       await pool.close();
@@ -54,9 +63,10 @@ describe('chunking threads', function () {
       const chunker = await Chunker.create();
       const expect = async (b: typeof files) => { const out = []; for (const f of b) out.push(await ingestFile(async () => chunker, f)); return out; };
       // the last batch first: the thread's replies queue in order, the earlier ones are kept aside
-      assert.deepEqual(takes[2](), await expect(batches[2]));
-      assert.deepEqual(takes[0](), await expect(batches[0]));
-      assert.deepEqual(takes[1](), await expect(batches[1]));
+      assert.deepEqual(takeAll(takes[2], 2), await expect(batches[2]));
+      assert.deepEqual(takes[0](), (await expect(batches[0]))[0]);
+      assert.deepEqual(takeAll(takes[1], 2), await expect(batches[1]));
+      assert.deepEqual(takes[0](), (await expect(batches[0]))[1]);
       assert.throws(() => takes[1](), /missing/, 'results are taken once');
     } finally {
       await pool.close();
@@ -87,9 +97,10 @@ describe('chunking threads', function () {
       fs.mkdirSync(path.join(root, `pkg${i % 7}`), { recursive: true });
       fs.writeFileSync(path.join(root, `pkg${i % 7}`, `${path.basename(f, ext)}_${i}${ext}`), `${text}\n${ext === '.py' || ext === '.rb' ? '#' : '//'} variant ${i}\n`);
     }
+    const embedder = await loadEmbedder(buildTestModel({ parentDir: tmp('model') }).dir);
     const indexWith = async (chunkThreads: number): Promise<string> => {
       const indexDir = tmp(`idx${chunkThreads}`);
-      const engine = await Engine.open({ roots: [root], indexDir, embedder: null, chunkThreads });
+      const engine = await Engine.open({ roots: [root], indexDir, embedder, chunkThreads });
       const stats = await engine.index();
       assert.equal(stats.files, 240);
       assert.equal(stats.chunkThreads, chunkThreads, 'threads used');
@@ -97,7 +108,8 @@ describe('chunking threads', function () {
       return indexDir;
     };
     const [serial, threaded] = [await indexWith(0), await indexWith(2)];
-    for (const f of [FILES.chunks, FILES.files, FILES.texts, FILES.keyword]) {
+    await embedder.dispose();
+    for (const f of [FILES.chunks, FILES.files, FILES.texts, FILES.keyword, FILES.vectors]) {
       assert.ok(fs.readFileSync(path.join(serial, f)).equals(fs.readFileSync(path.join(threaded, f))), `${f} differs`);
     }
   });

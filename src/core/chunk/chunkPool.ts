@@ -16,8 +16,8 @@ import type { ChunkerOptions } from './chunker';
 import type { ChunkReady, ChunkReply, ChunkRequest, ChunkWorkerData } from './chunkWorker';
 import type { IngestResult } from './ingestFile';
 
-/** Results that are ready: take() deserializes them (call it when about to use them). */
-export type TakeResults = () => IngestResult[];
+/** A finished batch's results: each call deserializes and returns the next file's (call it when about to use it). */
+export type TakeResults = () => IngestResult;
 
 interface Pending { resolve: (take: TakeResults) => void; reject: (e: Error) => void }
 
@@ -34,7 +34,7 @@ export function defaultPoolSize(): number {
 // A thread holds one batch of files and their chunks at a time; a small heap
 // makes V8 collect often instead of growing (a thread over it dies, and its work
 // is redone by the indexer's thread).
-const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
+const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 6 };
 
 function spawnChunkWorker(options: ChunkerOptions, results: MessagePort): Worker | null {
   const workerData: ChunkWorkerData = { options, results };
@@ -53,7 +53,7 @@ function spawnChunkWorker(options: ChunkerOptions, results: MessagePort): Worker
 
 class ChunkThread {
   private readonly pending = new Map<number, Pending>();
-  // replies pulled from the results port ahead of their turn (batches taken out of order)
+  // results pulled from the results port ahead of their batch's turn (batches taken out of order)
   private readonly early = new Map<number, IngestResult[]>();
   private nextId = 0;
   private dead: Error | null = null;
@@ -76,14 +76,19 @@ class ChunkThread {
 
   get load(): number { return this.pending.size; }
 
-  private take(id: number): IngestResult[] {
+  private take(id: number): IngestResult {
+    const kept = this.early.get(id);
+    if (kept) {
+      const r = kept.shift()!;
+      if (kept.length === 0) this.early.delete(id);
+      return r;
+    }
     for (;;) {
-      const had = this.early.get(id);
-      if (had) { this.early.delete(id); return had; }
       const m = receiveMessageOnPort(this.results)?.message as ChunkReply | undefined;
-      if (!m) throw new Error(`chunking thread: the results of batch ${id} are missing`);
-      if (m.id === id) return m.results;
-      this.early.set(m.id, m.results);
+      if (!m) throw new Error(`chunking thread: a result of batch ${id} is missing`);
+      if (m.id === id) return m.result;
+      const list = this.early.get(m.id);
+      if (list) list.push(m.result); else this.early.set(m.id, [m.result]);
     }
   }
 

@@ -7,8 +7,8 @@ import { Chunker, type ChunkerOptions } from './chunker';
 import { ingestFile, type IngestRequest, type IngestResult } from './ingestFile';
 
 export interface ChunkRequest { id: number; files: IngestRequest[] }
-/** On the results port: a batch's results, left there (serialized) until the indexer takes them. */
-export interface ChunkReply { id: number; results: IngestResult[] }
+/** On the results port: one file's result, left there (serialized) until the indexer takes it. */
+export interface ChunkReply { id: number; result: IngestResult }
 /** On the thread's own port: the batch's results are waiting on the results port. */
 export interface ChunkReady { ready: number }
 export interface ChunkWorkerData { options?: ChunkerOptions; results: MessagePort }
@@ -22,10 +22,8 @@ const ready = Chunker.create(data.options ?? {});
 let queue = Promise.resolve();
 port.on('message', (m: ChunkRequest) => {
   queue = queue.then(async () => {
-    const results: IngestResult[] = [];
     // ingestFile never throws for bad files: unreadable ones come back with a reason, unparsable ones as windows
-    for (const f of m.files) results.push(await ingestFile(() => ready, f));
-    data.results.postMessage({ id: m.id, results } satisfies ChunkReply);
+    for (const f of m.files) data.results.postMessage({ id: m.id, result: await ingestFile(() => ready, f) } satisfies ChunkReply);
     port.postMessage({ ready: m.id } satisfies ChunkReady);
   });
 });

@@ -7,6 +7,7 @@ import { selectTopK } from '../topK';
 import { detached } from '../text/detached';
 import { CorruptIndexError } from '../errors';
 import { BinaryReader, BinaryWriter, writeMagic } from '../persist/binary';
+import { ResizableArray } from '../resizableArray';
 
 const K1 = 1.2;
 const B = 0.75;
@@ -32,29 +33,28 @@ function storedTf(tf: number): number {
   return tf >= MAX_TF ? MAX_TF : tf <= 1 ? 1 : Math.round(tf);
 }
 
-/** A copy of a's first `keep` values in a larger array (a quarter more, at least `min`): growing costs old + new at once. */
-function grown<A extends Int32Array | Uint8Array>(a: A, min: number, keep: number, make: (n: number) => A): A {
-  const b = make(Math.max(min, Math.ceil(a.length * 1.25), 1024));
-  b.set(a.subarray(0, keep));
-  return b;
-}
-const int32s = (n: number) => new Int32Array(n);
-const uint8s = (n: number) => new Uint8Array(n);
 
 export class Bm25Index {
   // term dictionary: term → id; ids index `offsets` (main block) and the delta's chains
   private termIds = new Map<string, number>();
   private terms: string[] = [];
-  // main block (CSR): postings of term t are keys/tfs[offsets[t] .. offsets[t+1]);
-  // the arrays may be longer than the postings (room to merge in place)
+  // main block (CSR): postings of term t are keys/tfs[offsets[t] .. offsets[t+1]),
+  // sized exactly between merges (they grow and shrink in place)
   private offsets = new Uint32Array(1);
-  private keys: Int32Array = new Int32Array(0);
-  private tfs: Uint8Array = new Uint8Array(0);
+  private keyStore = new ResizableArray(Int32Array);
+  private tfStore = new ResizableArray(Uint8Array);
   // delta: postings in arrival (= key) order, chained per term: head/tail by term id, next by entry
-  private dKey: Int32Array = new Int32Array(0);
-  private dTf: Uint8Array = new Uint8Array(0);
-  private dTerm: Int32Array = new Int32Array(0);
-  private dNext: Int32Array = new Int32Array(0);
+  private readonly dKeyStore = new ResizableArray(Int32Array);
+  private readonly dTfStore = new ResizableArray(Uint8Array);
+  private readonly dTermStore = new ResizableArray(Int32Array);
+  private readonly dNextStore = new ResizableArray(Int32Array);
+  // the stores' current views, re-read after they resize (see views())
+  private keys = this.keyStore.data;
+  private tfs = this.tfStore.data;
+  private dKey = this.dKeyStore.data;
+  private dTf = this.dTfStore.data;
+  private dTerm = this.dTermStore.data;
+  private dNext = this.dNextStore.data;
   private dCount = 0;
   private dHead = new Int32Array(0);
   private dTail = new Int32Array(0);
@@ -102,13 +102,20 @@ export class Bm25Index {
     return id;
   }
 
+  private views(): void {
+    this.keys = this.keyStore.data;
+    this.tfs = this.tfStore.data;
+    this.dKey = this.dKeyStore.data;
+    this.dTf = this.dTfStore.data;
+    this.dTerm = this.dTermStore.data;
+    this.dNext = this.dNextStore.data;
+  }
+
   private appendDelta(id: number, key: number, tf: number): void {
     const e = this.dCount++;
     if (e >= this.dKey.length) {
-      this.dKey = grown(this.dKey, e + 1, e, int32s);
-      this.dTf = grown(this.dTf, e + 1, e, uint8s);
-      this.dTerm = grown(this.dTerm, e + 1, e, int32s);
-      this.dNext = grown(this.dNext, e + 1, e, int32s);
+      for (const d of [this.dKeyStore, this.dTfStore, this.dTermStore, this.dNextStore]) d.reserve(e + 1, e);
+      this.views();
     }
     this.dKey[e] = key; this.dTf[e] = storedTf(tf); this.dTerm[e] = id; this.dNext[e] = -1;
     if (this.dTail[id] >= 0) this.dNext[this.dTail[id]] = e; else this.dHead[id] = e;
@@ -186,8 +193,9 @@ export class Bm25Index {
     for (let i = 0; i < kept; i++) offsets[i + 1] += offsets[i];
     const total = offsets[kept];
     if (total > this.keys.length) {
-      this.keys = grown(this.keys, total, w, int32s);
-      this.tfs = grown(this.tfs, total, w, uint8s);
+      this.keyStore.fit(total, w);
+      this.tfStore.fit(total, w);
+      this.views();
     }
     // a term's new start is never left of its squeezed start (earlier terms only gained), so walking
     // backwards never overwrites postings not yet moved
@@ -205,6 +213,11 @@ export class Bm25Index {
         if (state[this.dKey[e]] !== LIVE) continue;
         this.keys[dst] = this.dKey[e]; this.tfs[dst] = this.dTf[e]; dst++;
       }
+    }
+    if (total < this.keys.length) { // removals: give the room back
+      this.keyStore.fit(total);
+      this.tfStore.fit(total);
+      this.views();
     }
     for (let k = 0; k < state.length; k++) if (state[k] === DEAD) state[k] = NEVER;
     if (kept !== nTerms) {
@@ -314,8 +327,10 @@ export class Bm25Index {
     w.f64(this.totalLen).u32(this.liveDocs).u32(this.lastKey + 1);
     w.array(this.docLen).array(this.state);
     w.string(this.terms.join('\n'));
-    const n = this.mainPostings;
-    w.array(this.offsets).array(this.keys.subarray(0, n)).array(this.tfs.subarray(0, n));
+    // the delta is empty until the next addition: its room goes back too
+    for (const d of [this.dKeyStore, this.dTfStore, this.dTermStore, this.dNextStore]) d.fit(0);
+    this.views();
+    w.array(this.offsets).array(this.keys).array(this.tfs);
     return w;
   }
 
@@ -332,8 +347,9 @@ export class Bm25Index {
     idx.terms = joined ? joined.split('\n') : [];
     idx.termIds = new Map(idx.terms.map((t, i) => [t, i]));
     idx.offsets = r.u32s();
-    idx.keys = r.i32();
-    idx.tfs = r.u8();
+    idx.keyStore = new ResizableArray(Int32Array, r.i32());
+    idx.tfStore = new ResizableArray(Uint8Array, r.u8());
+    idx.views();
     r.done();
     if (idx.offsets.length !== idx.terms.length + 1 || idx.offsets[idx.terms.length] !== idx.keys.length || idx.keys.length !== idx.tfs.length) {
       throw new CorruptIndexError('keyword index: inconsistent postings');
