@@ -12,13 +12,14 @@ import { crawl, type CrawlOptions } from './crawl/crawler';
 import type { Embedder } from './embed/embedder';
 import { CorruptIndexError } from './errors';
 import { KeywordIndex } from './keyword/keywordIndex';
+import { ChunkTable } from './persist/chunkTable';
 import {
   clearIndexDir, FILES, INDEX_FORMAT, jsonArrayPieces, type Manifest, type ModelRef, readChecked, readCheckedJson, readManifest,
   type StoredChunk, type StoredFile, writeChecked, writeManifest,
 } from './persist/indexStore';
 import { TextStore } from './persist/textStore';
 import { runSearch, type SearchOptions } from './search/search';
-import type { Chunk, IndexProgress, IndexStats, LanguageId, SearchResponse, SkippedFile, SourceFile } from './types';
+import type { Chunk, IndexProgress, IndexStats, SearchResponse, SkippedFile, SourceFile } from './types';
 import { VectorStore } from './vector/vectorStore';
 
 export interface EngineOptions {
@@ -79,7 +80,7 @@ export class Engine {
   readonly roots: string[];
   readonly indexDir: string;
   private files = new Map<string, StoredFile>();
-  private chunks = new Map<number, StoredChunk>();
+  private chunks = new ChunkTable();
   private keyword = new KeywordIndex();
   private vectors: VectorStore | null;
   private texts: TextStore;
@@ -91,7 +92,6 @@ export class Engine {
   private dirty = false;
   private indexingNow = false;
   private chunker: Chunker | null = null;
-  private internTable = new Map<string, string>();
   private readonly log: (m: string) => void;
   openReport: OpenReport = { state: 'new', reembed: 0 };
 
@@ -134,12 +134,13 @@ export class Engine {
       if (m.chunker !== CHUNKER_VERSION) throw new CorruptIndexError(`chunker version ${m.chunker}, now ${CHUNKER_VERSION}`);
       if (JSON.stringify(m.roots) !== JSON.stringify(this.roots)) throw new CorruptIndexError(`index is for other folders (${m.roots.join(', ')})`);
       const files = readCheckedJson<StoredFile[]>(this.indexDir, m, 'files');
-      const chunks = readCheckedJson<StoredChunk[]>(this.indexDir, m, 'chunks');
+      const chunks = ChunkTable.deserialize(readChecked(this.indexDir, m, 'chunks'));
+      const keys = chunks.keys();
       const sum = m.files.texts;
       if (!sum) throw new CorruptIndexError('manifest lists no texts.bin');
       const texts = new TextStore(path.join(this.indexDir, FILES.texts), sum.bytes, sum.crc32);
       texts.verify();
-      const keyword = KeywordIndex.deserialize(readChecked(this.indexDir, m, 'keyword'), chunks.map((c) => [c.key, c.name] as [number, string]));
+      const keyword = KeywordIndex.deserialize(readChecked(this.indexDir, m, 'keyword'), keys.map((k) => [k, chunks.name(k)] as [number, string]));
       const model = this.modelRef();
       let vectors: VectorStore | null = null;
       let reembed = 0;
@@ -148,22 +149,16 @@ export class Engine {
         const sameModel = m.model && m.model.hash === model.hash && m.model.dim === model.dim && m.files.vectors;
         if (sameModel) {
           vectors = VectorStore.deserialize(readChecked(this.indexDir, m, 'vectors'));
-          for (const c of chunks) if (!vectors.has(c.key)) pending.add(c.key);
+          for (const k of keys) if (!vectors.has(k)) pending.add(k);
         } else {
           // a new model re-embeds from the stored texts; nothing is re-chunked
           vectors = new VectorStore(model.dim);
-          for (const c of chunks) pending.add(c.key);
+          for (const k of keys) pending.add(k);
           reembed = pending.size;
         }
       }
       this.files = new Map(files.map((f) => [fileId(f.root, f.rel), f]));
-      for (const c of chunks) {
-        c.file = this.intern(c.file);
-        c.kind = this.intern(c.kind) as StoredChunk['kind'];
-        c.language = this.intern(c.language) as StoredChunk['language'];
-        c.context = c.context.map((x) => this.intern(x));
-      }
-      this.chunks = new Map(chunks.map((c) => [c.key, c]));
+      this.chunks = chunks;
       this.keyword = keyword;
       this.vectors = vectors;
       this.texts = texts;
@@ -171,7 +166,7 @@ export class Engine {
       this.createdAt = m.createdAt;
       this.updatedAt = m.updatedAt;
       this.pendingEmbed = pending;
-      if (keyword.size !== chunks.length) throw new CorruptIndexError(`keyword index holds ${keyword.size} chunks, chunk list ${chunks.length}`);
+      if (keyword.size !== chunks.size) throw new CorruptIndexError(`keyword index holds ${keyword.size} chunks, chunk list ${chunks.size}`);
       return { state: 'loaded', reembed };
     } catch (e) {
       if (!(e instanceof CorruptIndexError)) throw e;
@@ -181,9 +176,8 @@ export class Engine {
   }
 
   private resetState(): void {
-    this.internTable = new Map();
     this.files = new Map();
-    this.chunks = new Map();
+    this.chunks = new ChunkTable();
     this.keyword = new KeywordIndex();
     this.vectors = this.opts.embedder ? new VectorStore(this.opts.embedder.dim) : null;
     this.texts = new TextStore(path.join(this.indexDir, FILES.texts));
@@ -424,23 +418,14 @@ export class Engine {
     const key = this.nextKey++;
     const text = this.texts.append(c.text);
     const stored: StoredChunk = {
-      key, root, file: this.intern(c.file), startLine: c.startLine, endLine: c.endLine, declLine: c.declLine,
-      kind: this.intern(c.kind) as Chunk['kind'], name: c.name, language: this.intern(c.language) as Chunk['language'],
-      signature: c.signature, context: c.context.map((x) => this.intern(x)), text,
+      key, root, file: c.file, startLine: c.startLine, endLine: c.endLine, declLine: c.declLine,
+      kind: c.kind, name: c.name, language: c.language, signature: c.signature, context: c.context, text,
     };
     if (c.part) stored.part = c.part;
-    this.chunks.set(key, stored);
+    this.chunks.add(stored);
     this.keyword.add(key, c);
     if (this.vectors) this.pendingEmbed.add(key);
     return key;
-  }
-
-  // Chunks arrive from chunking threads and from JSON with a copy of their
-  // path, kind, language and context each; one shared string per value saves ~20 MB at 100K chunks.
-  private intern(v: string): string {
-    let s = this.internTable.get(v);
-    if (s === undefined) { this.internTable.set(v, v); s = v; }
-    return s;
   }
 
   private tryFlushTexts(): void {
@@ -475,7 +460,7 @@ export class Engine {
       for (let j = i; j < Math.min(keys.length, i + EMBED_BATCH); j++) if (this.chunks.has(keys[j])) slots.push(j);
       if (slots.length === 0) continue;
       const batch = slots.map((j) => keys[j]);
-      const texts = slots.map((j) => textsInHand?.[j] ?? this.texts.read(this.chunks.get(keys[j])!.text));
+      const texts = slots.map((j) => textsInHand?.[j] ?? this.texts.read(this.chunks.text(keys[j])!));
       const vecs = await embedder.embed(texts);
       this.vectors.upsertMany(batch, vecs);
       for (const k of batch) this.pendingEmbed.delete(k);
@@ -492,7 +477,6 @@ export class Engine {
       fs.mkdirSync(this.indexDir, { recursive: true });
       this.compactTextsIfWasteful();
       this.texts.flush();
-      const chunks = [...this.chunks.values()];
       const m: Manifest = {
         format: INDEX_FORMAT,
         chunker: CHUNKER_VERSION,
@@ -504,7 +488,7 @@ export class Engine {
         files: {
           // written in pieces: 100K chunk records as one JSON string, or the postings and rows copied into one buffer, cost ~200 MB at once
           files: writeChecked(this.indexDir, 'files', jsonArrayPieces([...this.files.values()])),
-          chunks: writeChecked(this.indexDir, 'chunks', jsonArrayPieces(chunks)),
+          chunks: writeChecked(this.indexDir, 'chunks', this.chunks.serializePieces()),
           texts: { bytes: this.texts.length, crc32: this.texts.checksum },
           keyword: writeChecked(this.indexDir, 'keyword', this.keyword.serializePieces()),
         },
@@ -522,20 +506,21 @@ export class Engine {
   // Removed chunks leave their text behind in the append-only file; rewrite it when most of it is garbage.
   private compactTextsIfWasteful(): void {
     let live = 0;
-    for (const c of this.chunks.values()) live += c.text.length;
+    const keys = this.chunks.keys();
+    for (const k of keys) live += this.chunks.text(k)!.length;
     if (this.texts.length < 1 << 20 || live > this.texts.length / 2) return;
     const tmpFile = path.join(this.indexDir, `${FILES.texts}.compact`);
     fs.rmSync(tmpFile, { force: true });
     const fresh = new TextStore(tmpFile);
     const refs = new Map<number, StoredChunk['text']>();
-    for (const c of this.chunks.values()) {
-      refs.set(c.key, fresh.append(this.texts.read(c.text)));
+    for (const k of keys) {
+      refs.set(k, fresh.append(this.texts.read(this.chunks.text(k)!)));
       if (fresh.wantsFlush) fresh.flush();
     }
     fresh.flush();
     this.texts.closeReader();
     fs.renameSync(tmpFile, path.join(this.indexDir, FILES.texts));
-    for (const [k, ref] of refs) this.chunks.get(k)!.text = ref;
+    for (const [k, ref] of refs) this.chunks.setText(k, ref);
     this.texts = new TextStore(path.join(this.indexDir, FILES.texts), fresh.length, fresh.checksum);
   }
 
@@ -547,9 +532,7 @@ export class Engine {
    */
   async warmUp(): Promise<void> {
     this.keyword.prepareNames();
-    const languages = new Set<LanguageId>();
-    for (const c of this.chunks.values()) languages.add(c.language);
-    await (await this.getChunker()).prepare(...languages);
+    await (await this.getChunker()).prepare(...this.chunks.languages());
   }
 
   /** Search the index; see search/search.ts for the ranking. */

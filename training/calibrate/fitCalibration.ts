@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
 import { KeywordIndex } from '../../src/core/keyword/keywordIndex';
 import type { StoredChunk } from '../../src/core/persist/indexStore';
+import { ChunkTable } from '../../src/core/persist/chunkTable';
 import { type CalibrationParams, DEFAULT_CALIBRATION } from '../../src/core/search/calibrate';
 import { runSearch } from '../../src/core/search/search';
 import { VectorStore } from '../../src/core/vector/vectorStore';
@@ -43,7 +44,7 @@ export function fitLogistic(data: Example[], iters = 3000, lr = 0.5, l2 = 1e-4):
 }
 
 async function buildContext(units: Pair[], embedder: Embedder) {
-  const chunks = new Map<number, StoredChunk>();
+  const records: StoredChunk[] = [];
   const texts = new Map<number, string>();
   const keyword = new KeywordIndex();
   const vectors = new VectorStore(embedder.dim);
@@ -52,13 +53,19 @@ async function buildContext(units: Pair[], embedder: Embedder) {
       key, root: 0, file: `${u.file}#${key}`, startLine: 1, endLine: 1, declLine: 1, kind: 'function',
       name: u.name ?? '', language: 'text', signature: '', context: [], text: { offset: 0, length: 0 },
     };
-    chunks.set(key, c);
+    records.push(c);
     texts.set(key, u.code);
     keyword.add(key, { name: c.name, signature: '', text: u.code });
   });
   const vecs = await embedder.embed(units.map((u) => u.code));
   vectors.upsertMany(units.map((_, i) => i), vecs);
-  return { chunks, texts, keyword, vectors };
+  /** The chunks, or all but one (a query whose answer is not in the index). */
+  const chunksWithout = (skip: number | null): ChunkTable => {
+    const t = new ChunkTable();
+    for (const c of records) if (c.key !== skip) t.add(c);
+    return t;
+  };
+  return { chunksWithout, texts, keyword, vectors };
 }
 
 async function main(): Promise<void> {
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
         for (const semantic of [true, false]) {
           const allowed = withAnswer ? null : i;
           const res = await runSearch({
-            chunks: allowed === null ? ctx.chunks : new Map([...ctx.chunks].filter(([k]) => k !== allowed)),
+            chunks: ctx.chunksWithout(allowed),
             keyword: ctx.keyword, vectors: semantic ? ctx.vectors : null, embedder: semantic ? embedder : null,
             readText: (c) => ctx.texts.get(c.key) ?? '', roots: [''], partial: false,
           }, u.q, { k: 10, fixedK: true, debugEvidence: true });

@@ -46,7 +46,7 @@ export class BinaryWriter {
   align4(): this { const pad = (4 - (this.length & 3)) & 3; this.ensure(pad); this.buf.fill(0, this.pos, this.pos + pad); this.pos += pad; return this; }
   string(s: string): this { const b = Buffer.from(s, 'utf8'); this.u32(b.length); return this.bytes(b); }
   /** A typed array prefixed by its element count, aligned. Large arrays are referenced, not copied: write the pieces before changing them. */
-  array(a: Int32Array | Uint32Array | Float32Array | Uint8Array | Uint16Array): this {
+  array(a: Int32Array | Uint32Array | Float32Array | Float64Array | Uint8Array | Uint16Array): this {
     this.u32(a.length).align4();
     return this.bytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).align4();
   }
@@ -90,6 +90,8 @@ export class BinaryReader {
   u32s(): Uint32Array<ArrayBuffer> { const b = this.raw(4); return new Uint32Array(b.buffer, b.byteOffset, b.length / 4); }
   f32(): Float32Array<ArrayBuffer> { const b = this.raw(4); return new Float32Array(b.buffer, b.byteOffset, b.length / 4); }
   u8(): Uint8Array<ArrayBuffer> { return this.raw(1); }
+  u16(): Uint16Array<ArrayBuffer> { const b = this.raw(2); return new Uint16Array(b.buffer, b.byteOffset, b.length / 2); }
+  f64s(): Float64Array<ArrayBuffer> { const b = this.raw(8); return new Float64Array(b.buffer, b.byteOffset, b.length / 8); }
   expectMagic(magic: string, version: number): void {
     const m = Buffer.from(this.bytes(4)).toString('latin1');
     if (m !== magic) throw new CorruptIndexError(`${this.what}: not a ${magic} file`);

@@ -10,12 +10,12 @@ import type { Chunk } from '../types';
 import { type FileData, filePieces, writeFileAtomic } from './atomicWrite';
 import type { TextRef } from './textStore';
 
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2; // 2: chunk records as a binary table (chunks.bin)
 
 export const FILES = {
   manifest: 'manifest.json',
   files: 'files.json',
-  chunks: 'chunks.json',
+  chunks: 'chunks.bin',
   texts: 'texts.bin',
   keyword: 'keyword.bin',
   vectors: 'vectors.bin',

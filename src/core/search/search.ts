@@ -2,6 +2,7 @@
 // duplicates, calibrate, cut to an honest answer, and dress the hits.
 import type { Embedder } from '../embed/embedder';
 import { KeywordIndex, queryTerms } from '../keyword/keywordIndex';
+import type { ChunkTable } from '../persist/chunkTable';
 import type { StoredChunk } from '../persist/indexStore';
 import { looksLikeIdentifier, splitWords } from '../text/identifiers';
 import type { LanguageId, SearchHit, SearchResponse } from '../types';
@@ -40,7 +41,7 @@ export interface SearchOptions {
 }
 
 export interface SearchContext {
-  chunks: Map<number, StoredChunk>;
+  chunks: ChunkTable;
   keyword: KeywordIndex;
   vectors: VectorStore | null;
   embedder: Embedder | null;
@@ -98,7 +99,7 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
     }
   }
   const nameMatch = nameMatcher(query);
-  for (const c of cands.values()) c.nameMatch = nameMatch(ctx.chunks.get(c.key)?.name ?? '');
+  for (const c of cands.values()) c.nameMatch = nameMatch(ctx.chunks.name(c.key));
 
   const weights = { ...defaultWeights(looksLikeIdentifier(query), semantic), ...opts.weights };
   const fused = fuse([...cands.values()], opts.fusion ?? DEFAULT_FUSION, weights);
@@ -155,15 +156,16 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
   return res;
 }
 
-function makeFilter(chunks: Map<number, StoredChunk>, opts: SearchOptions): ((key: number) => boolean) | null {
+function makeFilter(chunks: ChunkTable, opts: SearchOptions): ((key: number) => boolean) | null {
   const langs = opts.languages?.length ? new Set(opts.languages) : null;
   const prefix = opts.pathPrefix ? opts.pathPrefix.replace(/^\.?\/+/, '') : '';
   if (!langs && !prefix) return null;
   return (key) => {
-    const c = chunks.get(key);
-    if (!c) return false;
-    if (langs && !langs.has(c.language)) return false;
-    if (prefix && !(c.file === prefix || c.file.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'))) return false;
+    const language = chunks.language(key);
+    if (language === undefined) return false;
+    if (langs && !langs.has(language)) return false;
+    const file = chunks.file(key);
+    if (prefix && !(file === prefix || file.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'))) return false;
     return true;
   };
 }
