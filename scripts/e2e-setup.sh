@@ -50,7 +50,11 @@ if [ ! -f "$MARK" ]; then
   step "installing code-server@$CODE_SERVER_VERSION into $CS (about 5 minutes, ~600 MB)"
   rm -rf "$CS"
   mkdir -p "$CS"
-  PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
+  # Under `npm test` the outer npm's settings are in npm_config_* variables, its user agent among
+  # them ("node/v20"), which code-server's postinstall reads as the Node version: drop them all.
+  clean_env=()
+  for v in $(compgen -e | grep -i '^npm_'); do clean_env+=(-u "$v"); done
+  env "${clean_env[@]}" PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
     npm install --no-audit --no-fund --loglevel=error --prefix "$CS" "code-server@$CODE_SERVER_VERSION"
   test -f "$CS/node_modules/code-server/out/node/entry.js"
   touch "$MARK"
