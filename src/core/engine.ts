@@ -14,7 +14,7 @@ import { CorruptIndexError } from './errors';
 import { KeywordIndex } from './keyword/keywordIndex';
 import { ChunkTable } from './persist/chunkTable';
 import {
-  clearIndexDir, FILES, INDEX_FORMAT, jsonArrayPieces, type Manifest, type ModelRef, readChecked, readCheckedJson, readManifest,
+  clearIndexDir, FILES, INDEX_FORMAT, jsonArrayPieces, type Manifest, type ModelRef, openChecked, readChecked, readCheckedJson, readManifest,
   type StoredChunk, type StoredFile, writeChecked, writeManifest,
 } from './persist/indexStore';
 import { TextStore } from './persist/textStore';
@@ -148,7 +148,14 @@ export class Engine {
       if (model) {
         const sameModel = m.model && m.model.hash === model.hash && m.model.dim === model.dim && m.files.vectors;
         if (sameModel) {
-          vectors = VectorStore.deserialize(readChecked(this.indexDir, m, 'vectors'));
+          // read straight into the store's rows: no whole-file buffer beside them
+          const src = openChecked(this.indexDir, m, 'vectors');
+          try {
+            vectors = VectorStore.read(src);
+            src.finish();
+          } finally {
+            src.close();
+          }
           for (const k of keys) if (!vectors.has(k)) pending.add(k);
         } else {
           // a new model re-embeds from the stored texts; nothing is re-chunked

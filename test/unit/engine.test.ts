@@ -289,6 +289,28 @@ describe('Engine (hybrid mode, real ONNX model)', function () {
     assert.equal(st.embeddedChunks, first.chunks);
   });
 
+  for (const [what, damage] of [
+    ['a flipped byte in the vector rows', (f: string) => { const b = fs.readFileSync(f); b[b.length - 40] ^= 0x5a; fs.writeFileSync(f, b); }],
+    ['a vector file cut short', (f: string) => { fs.truncateSync(f, fs.statSync(f).size - 100); }],
+    ['a vector header that disagrees with the file length', (f: string) => { const b = fs.readFileSync(f); b.writeUInt32LE(b.readUInt32LE(12) - 1, 12); fs.writeFileSync(f, b); }],
+  ] as Array<[string, (file: string) => void]>) {
+    it(`detects ${what}, reports it and rebuilds, hybrid again`, async () => {
+      const e = await open(root, indexDir, modelA);
+      await e.index();
+      await e.close();
+      damage(path.join(indexDir, FILES.vectors));
+      const e2 = await open(root, indexDir, modelA);
+      assert.equal(e2.openReport.state, 'rebuild');
+      assert.match(e2.openReport.reason ?? '', /vector/);
+      assert.equal(e2.chunkCount, 0, 'nothing half-loaded');
+      const st = await e2.index();
+      assert.equal(st.embeddedChunks, st.chunks);
+      const res = await e2.search('validateJwtToken');
+      assert.equal(res.mode, 'hybrid');
+      assert.equal(res.hits[0].name, 'validateJwtToken');
+    });
+  }
+
   it('falls back to keyword search from a hybrid index when opened without a model', async () => {
     const e = await open(root, indexDir, modelA);
     await e.index();

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { crc32 } from '../crc32';
 import { CorruptIndexError } from '../errors';
 import type { Chunk } from '../types';
+import type { ByteSource } from '../vector/vectorFile';
 import { type FileData, filePieces, writeFileAtomic } from './atomicWrite';
 import type { TextRef } from './textStore';
 
@@ -80,6 +81,48 @@ export function readChecked(dir: string, m: Manifest, name: keyof typeof FILES):
   if (buf.length !== sum.bytes) throw new CorruptIndexError(`${FILES[name]} has ${buf.length} bytes, expected ${sum.bytes}`);
   if (crc32(buf) !== sum.crc32) throw new CorruptIndexError(`${FILES[name]} checksum mismatch`);
   return buf;
+}
+
+/**
+ * A data file read front to back in pieces, for readers that put its bytes
+ * straight where they belong (VectorStore.read). finish() checks that all of
+ * it was read and that it matches the manifest's length and CRC; close() in any case.
+ */
+export interface CheckedFileSource extends ByteSource { finish(): void; close(): void }
+
+export function openChecked(dir: string, m: Manifest, name: keyof typeof FILES): CheckedFileSource {
+  const sum = m.files[name];
+  if (!sum) throw new CorruptIndexError(`manifest lists no ${FILES[name]}`);
+  const file = path.join(dir, FILES[name]);
+  let fd: number | null;
+  try { fd = fs.openSync(file, 'r'); } catch (e) {
+    throw new CorruptIndexError(`cannot read ${FILES[name]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const size = fs.fstatSync(fd).size;
+  if (size !== sum.bytes) { fs.closeSync(fd); throw new CorruptIndexError(`${FILES[name]} has ${size} bytes, expected ${sum.bytes}`); }
+  let pos = 0;
+  let crc = 0;
+  const close = (): void => { if (fd !== null) { fs.closeSync(fd); fd = null; } };
+  return {
+    length: size,
+    get crc() { return crc; },
+    readInto(into: Uint8Array): void {
+      if (fd === null) throw new Error(`${FILES[name]} is closed`);
+      for (let at = 0; at < into.length;) {
+        const n = fs.readSync(fd, into, at, into.length - at, pos + at);
+        if (n <= 0) throw new CorruptIndexError(`${FILES[name]} truncated at byte ${pos + at}`);
+        at += n;
+      }
+      crc = crc32(into, crc);
+      pos += into.length;
+    },
+    finish(): void {
+      close();
+      if (pos !== sum.bytes) throw new CorruptIndexError(`${FILES[name]}: ${sum.bytes - pos} bytes left unread`);
+      if (crc !== sum.crc32) throw new CorruptIndexError(`${FILES[name]} checksum mismatch`);
+    },
+    close,
+  };
 }
 
 export function readCheckedJson<T>(dir: string, m: Manifest, name: keyof typeof FILES): T {

@@ -26,8 +26,6 @@ export interface VectorFileContents {
   count: number;
   keys: Uint32Array;
   scales: Float32Array;
-  /** count × dim int8 values, unpadded: a view into the decoded buffer. */
-  rows: Int8Array;
 }
 
 /** Byte size of a file holding `count` vectors of `dim`. */
@@ -92,16 +90,54 @@ function bytesOf(a: Uint32Array | Float32Array, count: number): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, count * 4);
 }
 
-/** Decode and verify a vector file. Throws CorruptIndexError on any mismatch. */
-export function decodeVectorFile(buf: Uint8Array): VectorFileContents {
-  if (!(buf instanceof Uint8Array)) throw new CorruptIndexError('vector index: expected bytes (Uint8Array)');
-  if (buf.length < HEADER_BYTES + TRAILER_BYTES) {
-    throw new CorruptIndexError(`vector index truncated: ${buf.length} bytes, a header alone is ${HEADER_BYTES + TRAILER_BYTES}`);
+/**
+ * Bytes read front to back with a running CRC-32 of what was read: a buffer in
+ * memory, or a file read piece by piece (persist/indexStore.ts) so a 27 MB
+ * vector file goes straight into the store's rows without a whole-file copy.
+ */
+export interface ByteSource {
+  /** Total bytes the source holds. */
+  readonly length: number;
+  /** CRC-32 of the bytes read so far. */
+  readonly crc: number;
+  /** Fill `into` with the next into.length bytes; throws CorruptIndexError past the end. */
+  readInto(into: Uint8Array): void;
+}
+
+export function bufferSource(buf: Uint8Array): ByteSource {
+  let pos = 0;
+  let crc = 0;
+  return {
+    length: buf.length,
+    get crc() { return crc; },
+    readInto(into: Uint8Array): void {
+      if (pos + into.length > buf.length) throw new CorruptIndexError(`vector index truncated at byte ${buf.length}`);
+      const piece = buf.subarray(pos, pos + into.length);
+      into.set(piece);
+      crc = crc32(piece, crc);
+      pos += into.length;
+    },
+  };
+}
+
+/** Where decoding puts the rows: `count` rows of dim bytes, `stride` bytes apart in `rows` (zeroed padding stays). */
+export interface RowSink { rows: Uint8Array; stride: number }
+
+/**
+ * Decode and verify a vector file from `src`; its rows go to the sink that
+ * `rowsFor(dim, count)` returns once the header is read. Throws CorruptIndexError
+ * on any mismatch (the sink may then hold part of the rows).
+ */
+export function readVectorFile(src: ByteSource, rowsFor: (dim: number, count: number) => RowSink): Omit<VectorFileContents, 'rows'> {
+  if (src.length < HEADER_BYTES + TRAILER_BYTES) {
+    throw new CorruptIndexError(`vector index truncated: ${src.length} bytes, a header alone is ${HEADER_BYTES + TRAILER_BYTES}`);
   }
+  const header = new Uint8Array(HEADER_BYTES);
+  src.readInto(header);
   for (let i = 0; i < 4; i++) {
-    if (buf[i] !== VECTOR_FILE_MAGIC.charCodeAt(i)) throw new CorruptIndexError('not a Sift vector index (bad magic)');
+    if (header[i] !== VECTOR_FILE_MAGIC.charCodeAt(i)) throw new CorruptIndexError('not a Sift vector index (bad magic)');
   }
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const view = new DataView(header.buffer);
   const version = view.getUint32(4, true);
   if (version !== VECTOR_FILE_VERSION) {
     throw new CorruptIndexError(`unsupported vector index version ${version} (this build reads ${VECTOR_FILE_VERSION})`);
@@ -110,29 +146,38 @@ export function decodeVectorFile(buf: Uint8Array): VectorFileContents {
   const count = view.getUint32(12, true);
   if (dim < 1 || dim > MAX_DIM) throw new CorruptIndexError(`vector index has an impossible dimension ${dim}`);
   const expected = vectorFileBytes(dim, count);
-  if (buf.length !== expected) {
-    throw new CorruptIndexError(`vector index length ${buf.length} does not match ${count} vectors of dim ${dim} (${expected} bytes)`);
+  if (src.length !== expected) {
+    throw new CorruptIndexError(`vector index length ${src.length} does not match ${count} vectors of dim ${dim} (${expected} bytes)`);
   }
-  const crcAt = expected - TRAILER_BYTES;
-  if (crc32(buf.subarray(0, crcAt)) !== view.getUint32(crcAt, true)) {
-    throw new CorruptIndexError('vector index checksum mismatch');
-  }
-  let off = HEADER_BYTES;
   const keys = new Uint32Array(count);
   const scales = new Float32Array(count);
-  if (HOST_IS_LITTLE_ENDIAN) {
-    // copies: the arrays must be 4-byte aligned and must not alias buf
-    bytesOf(keys, count).set(buf.subarray(off, off + 4 * count));
-    bytesOf(scales, count).set(buf.subarray(off + 4 * count, off + 8 * count));
-    off += 8 * count;
-  } else {
-    for (let i = 0; i < count; i++, off += 4) keys[i] = view.getUint32(off, true);
-    for (let i = 0; i < count; i++, off += 4) scales[i] = view.getFloat32(off, true);
+  src.readInto(bytesOf(keys, count));
+  src.readInto(bytesOf(scales, count));
+  if (!HOST_IS_LITTLE_ENDIAN) {
+    const k = new DataView(keys.buffer), sc = new DataView(scales.buffer);
+    for (let i = 0; i < count; i++) { keys[i] = k.getUint32(i * 4, true); scales[i] = sc.getFloat32(i * 4, true); }
   }
   for (let i = 0; i < count; i++) {
     const s = scales[i];
     if (!(s >= 0 && s <= 1)) throw new CorruptIndexError(`vector index has an invalid scale ${s} at row ${i}`);
   }
-  const rows = new Int8Array(buf.buffer, buf.byteOffset + off, count * dim);
-  return { dim, count, keys, scales, rows };
+  const sink = rowsFor(dim, count);
+  if (sink.stride === dim) {
+    src.readInto(sink.rows.subarray(0, count * dim));
+  } else {
+    // padded rows: read many rows at a time, then place each
+    const batch = Math.max(1, Math.floor((1 << 20) / dim));
+    const scratch = new Uint8Array(Math.min(count, batch) * dim);
+    for (let i = 0; i < count; i += batch) {
+      const n = Math.min(batch, count - i);
+      const got = scratch.subarray(0, n * dim);
+      src.readInto(got);
+      for (let j = 0; j < n; j++) sink.rows.set(got.subarray(j * dim, (j + 1) * dim), (i + j) * sink.stride);
+    }
+  }
+  const crc = src.crc;
+  const trailer = new Uint8Array(TRAILER_BYTES);
+  src.readInto(trailer);
+  if (crc !== new DataView(trailer.buffer).getUint32(0, true)) throw new CorruptIndexError('vector index checksum mismatch');
+  return { dim, count, keys, scales };
 }

@@ -9,7 +9,7 @@ import { CorruptIndexError } from '../errors';
 import { firstNonFinite, quantizeInto } from './quantize';
 import { createScanKernel, KernelKind, ScanKernel } from './simdKernel';
 import { selectTopK } from '../topK';
-import { decodeVectorFile, encodeVectorFile, encodeVectorFilePieces, MAX_DIM } from './vectorFile';
+import { bufferSource, type ByteSource, encodeVectorFile, encodeVectorFilePieces, MAX_DIM, readVectorFile } from './vectorFile';
 
 export { CorruptIndexError };
 
@@ -157,21 +157,28 @@ export class VectorStore {
 
   /** Rebuild a store from serialize()'s bytes. Throws CorruptIndexError when they are damaged. */
   static deserialize(buf: Uint8Array, options: VectorStoreOptions = {}): VectorStore {
-    const file = decodeVectorFile(buf);
-    const store = new VectorStore(file.dim, file.count, options);
+    if (!(buf instanceof Uint8Array)) throw new CorruptIndexError('vector index: expected bytes (Uint8Array)');
+    return VectorStore.read(bufferSource(buf), options);
+  }
+
+  /** Read a store from a vector file's bytes, straight into its rows. Throws CorruptIndexError when they are damaged. */
+  static read(src: ByteSource, options: VectorStoreOptions = {}): VectorStore {
+    let store: VectorStore | null = null;
+    const file = readVectorFile(src, (dim, count) => {
+      store = new VectorStore(dim, count, options);
+      const { rows, stride } = store.kernel;
+      return { rows: new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength), stride };
+    });
+    const s = store as unknown as VectorStore;
     for (let i = 0; i < file.count; i++) {
       const key = file.keys[i];
-      if (store.slotOfKey.has(key)) throw new CorruptIndexError(`vector index lists key ${key} twice`);
-      store.slotOfKey.set(key, i);
+      if (s.slotOfKey.has(key)) throw new CorruptIndexError(`vector index lists key ${key} twice`);
+      s.slotOfKey.set(key, i);
     }
-    const { rows, stride } = store.kernel;
-    // padding bytes past dim are already zero in fresh memory
-    if (stride === file.dim) rows.set(file.rows);
-    else for (let i = 0; i < file.count; i++) rows.set(file.rows.subarray(i * file.dim, (i + 1) * file.dim), i * stride);
-    store.keyOfSlot.set(file.keys);
-    store.scaleOfSlot.set(file.scales);
-    store.count = file.count;
-    return store;
+    s.keyOfSlot.set(file.keys);
+    s.scaleOfSlot.set(file.scales);
+    s.count = file.count;
+    return s;
   }
 
   private write(key: number, vecs: ArrayLike<number>, offset: number): void {
