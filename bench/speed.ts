@@ -2,6 +2,7 @@
 //   npx tsx bench/speed.ts [--corpus DIR] [--no-model] [--max-files N] [--queries N] [--runtime native|onnxruntime] [--chunk-threads N]
 // Measures a cold index, a re-index with nothing changed, one changed file
 // becoming searchable, warm query latency (p50/p95), peak RSS per phase and index size.
+// The phases run on the engine bundled into dist/speedBench.js (built first), in plain Node.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
