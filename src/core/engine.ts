@@ -493,7 +493,7 @@ export class Engine {
         createdAt: this.createdAt,
         updatedAt: new Date().toISOString(),
         files: {
-          // written in pieces: 100K chunk records as one JSON string, or the postings and rows copied into one buffer, cost ~200 MB at once
+          // written in pieces from the arrays that hold them, never as a whole copy of each file
           files: writeChecked(this.indexDir, 'files', jsonArrayPieces([...this.files.values()])),
           chunks: writeChecked(this.indexDir, 'chunks', this.chunks.serializePieces()),
           texts: { bytes: this.texts.length, crc32: this.texts.checksum },
