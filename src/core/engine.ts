@@ -69,6 +69,8 @@ const EMBED_BATCH = 64;
 // Below this many files to (re)read, starting chunking threads costs more than it saves.
 const POOL_MIN_FILES = 200;
 const POOL_BATCH_FILES = 64;
+// Keys are renumbered when fewer than half of those issued are alive (and the holes are many).
+const RENUMBER_SLACK = 4096;
 
 function fileId(root: number, rel: string): string { return `${root}\u0000${rel}`; }
 
@@ -91,6 +93,8 @@ export class Engine {
   private pendingEmbed = new Set<number>();
   private dirty = false;
   private indexingNow = false;
+  /** Searches in flight (a search awaits the query's embedding): keys must not change under them. */
+  private searching = 0;
   private chunker: Chunker | null = null;
   private readonly log: (m: string) => void;
   openReport: OpenReport = { state: 'new', reembed: 0 };
@@ -482,6 +486,7 @@ export class Engine {
     if (!this.dirty && fs.existsSync(path.join(this.indexDir, FILES.manifest))) return;
     try {
       fs.mkdirSync(this.indexDir, { recursive: true });
+      this.renumberKeysIfSparse();
       this.compactTextsIfWasteful();
       this.texts.flush();
       const m: Manifest = {
@@ -508,6 +513,25 @@ export class Engine {
       const err = e as NodeJS.ErrnoException;
       throw new IndexWriteError(`cannot write the index at ${this.indexDir}: ${err.code ?? ''} ${err.message}`.trim());
     }
+  }
+
+  // Keys are never reused, so a workspace re-chunked day after day would keep
+  // per-key arrays (BM25 lengths and states, the chunk table's key map) sized
+  // by every key ever issued. When most keys are holes, the live chunks get
+  // keys 0..n−1 again, in their old order (postings stay sorted).
+  private renumberKeysIfSparse(): void {
+    const n = this.chunks.size;
+    if (this.nextKey <= 2 * n + RENUMBER_SLACK || this.searching > 0) return;
+    const old = this.chunks.keys().sort((a, b) => a - b);
+    const remap = new Int32Array(this.nextKey).fill(-1);
+    for (let i = 0; i < old.length; i++) remap[old[i]] = i;
+    this.chunks.renumber(remap);
+    this.keyword.renumber(remap, n);
+    this.vectors?.renumber(remap);
+    for (const f of this.files.values()) f.keys = f.keys.map((k) => remap[k]);
+    this.pendingEmbed = new Set([...this.pendingEmbed].map((k) => remap[k]));
+    this.nextKey = n;
+    this.log(`chunk keys renumbered: ${n} live of ${remap.length} issued`);
   }
 
   // Removed chunks leave their text behind in the append-only file; rewrite it when most of it is garbage.
@@ -544,6 +568,15 @@ export class Engine {
 
   /** Search the index; see search/search.ts for the ranking. */
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
+    this.searching++;
+    try {
+      return await this.runSearchNow(query, opts);
+    } finally {
+      this.searching--;
+    }
+  }
+
+  private runSearchNow(query: string, opts: SearchOptions): Promise<SearchResponse> {
     return runSearch({
       chunks: this.chunks,
       keyword: this.keyword,

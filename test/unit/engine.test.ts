@@ -311,6 +311,42 @@ describe('Engine (hybrid mode, real ONNX model)', function () {
     });
   }
 
+  it('gives live chunks compact keys again after many re-chunkings, with the same answers', async () => {
+    const e = await open(root, indexDir, modelA);
+    await e.index();
+    const gen = path.join(root, 'src', 'generated.ts');
+    const notes: string[] = [];
+    (e as unknown as { log: (m: string) => void }).log = (m) => notes.push(m);
+    // 60 versions of a 90-function file: ~5,400 keys issued for ~100 live chunks
+    for (let v = 0; v < 60; v++) {
+      const fns = Array.from({ length: 90 }, (_, i) => `export function step${i}Version${v}(x: number): number {\n  return x * ${i} + ${v};\n}\n`);
+      fs.writeFileSync(gen, fns.join('\n'));
+      await e.updateFiles([gen]);
+    }
+    const before = await e.search('validateJwtToken');
+    const prose = await e.search('remove expired sessions', { showWeak: true });
+    e.save();
+    assert.ok(notes.some((n) => /renumbered/.test(n)), 'keys were renumbered');
+    const st = e.status();
+    const after = await e.search('validateJwtToken');
+    assert.deepEqual(after.hits, before.hits);
+    assert.deepEqual((await e.search('remove expired sessions', { showWeak: true })).hits, prose.hits);
+    assert.equal((await e.search('step17Version59')).hits[0].name, 'step17Version59');
+    // new chunks after renumbering, and a reload
+    fs.writeFileSync(gen, 'export function freshAfterRenumbering(): void {}\n');
+    await e.updateFiles([gen]);
+    assert.equal((await e.search('freshAfterRenumbering')).hits[0].name, 'freshAfterRenumbering');
+    const final = await e.search('validateJwtToken');
+    e.save();
+    await e.close();
+    const again = await open(root, indexDir, modelA);
+    assert.equal(again.openReport.state, 'loaded');
+    assert.equal(again.chunkCount, st.chunks - 90 + 1);
+    assert.equal((await again.search('freshAfterRenumbering')).hits[0].name, 'freshAfterRenumbering');
+    assert.deepEqual((await again.search('validateJwtToken')).hits, final.hits);
+    assert.equal((await again.index()).changedFiles, 0);
+  });
+
   it('falls back to keyword search from a hybrid index when opened without a model', async () => {
     const e = await open(root, indexDir, modelA);
     await e.index();

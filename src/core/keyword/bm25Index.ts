@@ -235,6 +235,34 @@ export class Bm25Index {
     this.deadDocs = 0;
   }
 
+  /**
+   * Give the documents new keys: remap[old] is the new key, increasing with
+   * the old one (so postings stay sorted), for every live document; `count`
+   * new keys in all. Merges first, so only the main block needs rewriting.
+   */
+  renumber(remap: Int32Array, count: number): void {
+    this.compact();
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = remap[keys[i]];
+      if (!(k >= 0 && k < count)) throw new Error(`keyword index: no new key for document ${keys[i]}`);
+      keys[i] = k;
+    }
+    const docLen = new Float32Array(Math.max(1024, count));
+    const state = new Uint8Array(Math.max(1024, count));
+    for (let k = 0; k < this.state.length; k++) {
+      if (this.state[k] !== LIVE) continue;
+      const n = remap[k];
+      if (!(n >= 0 && n < count)) throw new Error(`keyword index: no new key for document ${k}`);
+      docLen[n] = this.docLen[k];
+      state[n] = LIVE;
+    }
+    this.docLen = docLen;
+    this.state = state;
+    this.lastKey = count - 1;
+    this.acc = new Float32Array(0);
+  }
+
   /** Document frequency of a term (live and not-yet-compacted documents). */
   docFreq(term: string): number {
     const id = this.termIds.get(term);

@@ -51,6 +51,15 @@ export class KeywordIndex {
     if (this.symbols && this.symbols.size > this.names.size) this.symbols = null;
   }
 
+  /** New keys for the chunks (see Bm25Index.renumber); the name index is rebuilt on next use. */
+  renumber(remap: Int32Array, count: number): void {
+    this.bm25.renumber(remap, count);
+    const names = [...this.names];
+    this.names.clear();
+    for (const [k, n] of names) this.names.set(remap[k], n);
+    this.symbols = null;
+  }
+
   /** Build the name index now (idle time), so the first name search does not pay for it. */
   prepareNames(): void {
     if (!this.symbols) {

@@ -119,6 +119,19 @@ export class ChunkTable {
     return true;
   }
 
+  /** New keys for the chunks: remap[old] for each (every key must have one). */
+  renumber(remap: Int32Array): void {
+    let max = 0;
+    for (let s = 0; s < this.count; s++) {
+      const k = remap[this.keyOf[s]];
+      if (!(k >= 0)) throw new Error(`chunk table: no new key for ${this.keyOf[s]}`);
+      this.keyOf[s] = k;
+      max = Math.max(max, k);
+    }
+    this.slotOfKey = new Int32Array(Math.max(1024, max + 1));
+    for (let s = 0; s < this.count; s++) this.slotOfKey[this.keyOf[s]] = s + 1;
+  }
+
   /** The chunk's record, as a new object (changing it does not change the table). */
   get(key: number): StoredChunk | undefined {
     const s = this.slot(key);

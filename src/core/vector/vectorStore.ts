@@ -91,6 +91,17 @@ export class VectorStore {
     for (let i = 0; i < n; i++) this.write(keys[i], vecs, i * this.dim);
   }
 
+  /** New keys for the stored vectors: remap[old] for each (every stored key must have one). */
+  renumber(remap: Int32Array): void {
+    this.slotOfKey.clear();
+    for (let s = 0; s < this.count; s++) {
+      const k = remap[this.keyOfSlot[s]];
+      if (!(k >= 0)) throw new Error(`vector store: no new key for ${this.keyOfSlot[s]}`);
+      this.keyOfSlot[s] = k;
+      this.slotOfKey.set(k, s);
+    }
+  }
+
   remove(key: number): boolean {
     const slot = this.slotOfKey.get(key);
     if (slot === undefined) return false;
