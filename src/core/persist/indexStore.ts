@@ -69,24 +69,25 @@ export function readManifest(dir: string): Manifest {
   return m;
 }
 
-/** Read a data file and check it against the manifest's checksum. */
+/** Read a data file whole and check it against the manifest's length and checksum. */
 export function readChecked(dir: string, m: Manifest, name: keyof typeof FILES): Buffer {
-  const sum = m.files[name];
-  if (!sum) throw new CorruptIndexError(`manifest lists no ${FILES[name]}`);
-  const file = path.join(dir, FILES[name]);
-  let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch (e) {
-    throw new CorruptIndexError(`cannot read ${FILES[name]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  const src = openChecked(dir, m, name);
+  try {
+    // not from Buffer's pool: a buffer of its own starts at offset 0, so BinaryReader can view its arrays
+    const buf = Buffer.allocUnsafeSlow(src.length);
+    src.readInto(buf);
+    src.finish();
+    return buf;
+  } finally {
+    src.close();
   }
-  if (buf.length !== sum.bytes) throw new CorruptIndexError(`${FILES[name]} has ${buf.length} bytes, expected ${sum.bytes}`);
-  if (crc32(buf) !== sum.crc32) throw new CorruptIndexError(`${FILES[name]} checksum mismatch`);
-  return buf;
 }
 
 /**
  * A data file read front to back in pieces, for readers that put its bytes
- * straight where they belong (VectorStore.read). finish() checks that all of
- * it was read and that it matches the manifest's length and CRC; close() in any case.
+ * straight where they belong (VectorStore.read, readChecked). finish() checks
+ * that all of it was read and that it matches the manifest's length and CRC;
+ * close() in any case.
  */
 export interface CheckedFileSource extends ByteSource { finish(): void; close(): void }
 
@@ -109,7 +110,10 @@ export function openChecked(dir: string, m: Manifest, name: keyof typeof FILES):
     readInto(into: Uint8Array): void {
       if (fd === null) throw new Error(`${FILES[name]} is closed`);
       for (let at = 0; at < into.length;) {
-        const n = fs.readSync(fd, into, at, into.length - at, pos + at);
+        let n: number;
+        try { n = fs.readSync(fd, into, at, into.length - at, pos + at); } catch (e) {
+          throw new CorruptIndexError(`cannot read ${FILES[name]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
         if (n <= 0) throw new CorruptIndexError(`${FILES[name]} truncated at byte ${pos + at}`);
         at += n;
       }
