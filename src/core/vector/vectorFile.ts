@@ -33,6 +33,17 @@ export function vectorFileBytes(dim: number, count: number): number {
   return HEADER_BYTES + count * (8 + dim) + TRAILER_BYTES;
 }
 
+/** Magic, version, dim and count. */
+function vectorFileHeader(dim: number, count: number): Uint8Array {
+  const header = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(header.buffer);
+  for (let i = 0; i < 4; i++) header[i] = VECTOR_FILE_MAGIC.charCodeAt(i);
+  view.setUint32(4, VECTOR_FILE_VERSION, true);
+  view.setUint32(8, dim, true);
+  view.setUint32(12, count, true);
+  return header;
+}
+
 /**
  * Encode `count` rows that lie `stride` bytes apart in `rows` (stride ≥ dim;
  * the padding is dropped).
@@ -42,10 +53,7 @@ export function encodeVectorFile(
 ): Uint8Array {
   const out = new Uint8Array(vectorFileBytes(dim, count));
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  for (let i = 0; i < 4; i++) out[i] = VECTOR_FILE_MAGIC.charCodeAt(i);
-  view.setUint32(4, VECTOR_FILE_VERSION, true);
-  view.setUint32(8, dim, true);
-  view.setUint32(12, count, true);
+  out.set(vectorFileHeader(dim, count));
   let off = HEADER_BYTES;
   if (HOST_IS_LITTLE_ENDIAN) {
     out.set(bytesOf(keys, count), off);
@@ -72,13 +80,7 @@ export function encodeVectorFilePieces(
   dim: number, count: number, keys: Uint32Array, scales: Float32Array, rows: Int8Array, stride: number,
 ): Uint8Array[] {
   if (!HOST_IS_LITTLE_ENDIAN || stride !== dim) return [encodeVectorFile(dim, count, keys, scales, rows, stride)];
-  const header = new Uint8Array(HEADER_BYTES);
-  const view = new DataView(header.buffer);
-  for (let i = 0; i < 4; i++) header[i] = VECTOR_FILE_MAGIC.charCodeAt(i);
-  view.setUint32(4, VECTOR_FILE_VERSION, true);
-  view.setUint32(8, dim, true);
-  view.setUint32(12, count, true);
-  const pieces = [header, bytesOf(keys, count), bytesOf(scales, count), new Uint8Array(rows.buffer, rows.byteOffset, count * dim)];
+  const pieces = [vectorFileHeader(dim, count), bytesOf(keys, count), bytesOf(scales, count), new Uint8Array(rows.buffer, rows.byteOffset, count * dim)];
   let crc = 0;
   for (const p of pieces) crc = crc32(p, crc);
   const trailer = new Uint8Array(TRAILER_BYTES);
@@ -128,7 +130,7 @@ export interface RowSink { rows: Uint8Array; stride: number }
  * `rowsFor(dim, count)` returns once the header is read. Throws CorruptIndexError
  * on any mismatch (the sink may then hold part of the rows).
  */
-export function readVectorFile(src: ByteSource, rowsFor: (dim: number, count: number) => RowSink): Omit<VectorFileContents, 'rows'> {
+export function readVectorFile(src: ByteSource, rowsFor: (dim: number, count: number) => RowSink): VectorFileContents {
   if (src.length < HEADER_BYTES + TRAILER_BYTES) {
     throw new CorruptIndexError(`vector index truncated: ${src.length} bytes, a header alone is ${HEADER_BYTES + TRAILER_BYTES}`);
   }
