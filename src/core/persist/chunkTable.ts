@@ -34,25 +34,44 @@ const CONTEXT_SEP = '\u0000';
 
 type Column = Int32Array | Uint16Array | Uint8Array | Uint32Array | Float64Array;
 
+interface Numbers {
+  keyOf: Int32Array; root: Int32Array; startLine: Int32Array; endLine: Int32Array; declLine: Int32Array;
+  kindOf: Uint8Array; languageOf: Uint8Array; partIndex: Uint16Array; partCount: Uint16Array;
+  textOffset: Float64Array; textLength: Uint32Array;
+}
+interface Strings { fileOf: string[]; nameOf: string[]; signatureOf: string[]; contextOf: string[] }
+
+interface NumberSpec<T extends Column> { what: string; make: (n: number) => T; read: (r: BinaryReader) => T }
+const int32 = (what: string): NumberSpec<Int32Array> => ({ what, make: (n) => new Int32Array(n), read: (r) => r.i32() });
+const uint8 = (what: string): NumberSpec<Uint8Array> => ({ what, make: (n) => new Uint8Array(n), read: (r) => r.u8() });
+const uint16 = (what: string): NumberSpec<Uint16Array> => ({ what, make: (n) => new Uint16Array(n), read: (r) => r.u16() });
+
+/** The number columns, in file order, with what a damaged file's message calls each. */
+const NUMBERS: { [K in keyof Numbers]: NumberSpec<Numbers[K]> } = {
+  keyOf: int32('keys'), root: int32('roots'), startLine: int32('start lines'), endLine: int32('end lines'),
+  declLine: int32('declaration lines'), kindOf: uint8('kinds'), languageOf: uint8('languages'),
+  partIndex: uint16('part indexes'), partCount: uint16('part counts'),
+  textOffset: { what: 'text offsets', make: (n) => new Float64Array(n), read: (r) => r.f64s() },
+  textLength: { what: 'text lengths', make: (n) => new Uint32Array(n), read: (r) => r.u32s() },
+};
+const NUMBER_COLUMNS = Object.keys(NUMBERS) as Array<keyof Numbers>;
+/** The string columns, in file order; paths and contexts repeat across chunks and are shared. */
+const STRINGS: { [K in keyof Strings]: { what: string; shared: boolean } } = {
+  fileOf: { what: 'paths', shared: true }, nameOf: { what: 'names', shared: false },
+  signatureOf: { what: 'signatures', shared: false }, contextOf: { what: 'contexts', shared: true },
+};
+const STRING_COLUMNS = Object.keys(STRINGS) as Array<keyof Strings>;
+
+function makeNumbers(cap: number): Numbers {
+  return Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, NUMBERS[c].make(cap)])) as unknown as Numbers;
+}
+
 export class ChunkTable {
   private count = 0;
   // key → slot + 1 (0: no such chunk)
   private slotOfKey = new Int32Array(1024);
-  private keyOf = new Int32Array(1024);
-  private root = new Int32Array(1024);
-  private startLine = new Int32Array(1024);
-  private endLine = new Int32Array(1024);
-  private declLine = new Int32Array(1024);
-  private kindOf = new Uint8Array(1024);
-  private languageOf = new Uint8Array(1024);
-  private partIndex = new Uint16Array(1024);
-  private partCount = new Uint16Array(1024);
-  private textOffset = new Float64Array(1024);
-  private textLength = new Uint32Array(1024);
-  private fileOf: string[] = [];
-  private nameOf: string[] = [];
-  private signatureOf: string[] = [];
-  private contextOf: string[] = [];
+  private num: Numbers = makeNumbers(1024);
+  private str: Strings = { fileOf: [], nameOf: [], signatureOf: [], contextOf: [] };
   // one string per distinct path and context
   private shared = new Map<string, string>();
 
@@ -83,21 +102,22 @@ export class ChunkTable {
     this.ensureKeys(c.key + 1);
     const s = this.count++;
     this.slotOfKey[c.key] = s + 1;
-    this.keyOf[s] = c.key;
-    this.root[s] = c.root;
-    this.startLine[s] = c.startLine;
-    this.endLine[s] = c.endLine;
-    this.declLine[s] = c.declLine;
-    this.kindOf[s] = kind;
-    this.languageOf[s] = language;
-    this.partIndex[s] = c.part?.index ?? 0;
-    this.partCount[s] = c.part?.count ?? 0;
-    this.textOffset[s] = c.text.offset;
-    this.textLength[s] = c.text.length;
-    this.fileOf[s] = this.share(c.file);
-    this.nameOf[s] = c.name;
-    this.signatureOf[s] = c.signature;
-    this.contextOf[s] = c.context.length ? this.share(c.context.join(CONTEXT_SEP)) : '';
+    const n = this.num;
+    n.keyOf[s] = c.key;
+    n.root[s] = c.root;
+    n.startLine[s] = c.startLine;
+    n.endLine[s] = c.endLine;
+    n.declLine[s] = c.declLine;
+    n.kindOf[s] = kind;
+    n.languageOf[s] = language;
+    n.partIndex[s] = c.part?.index ?? 0;
+    n.partCount[s] = c.part?.count ?? 0;
+    n.textOffset[s] = c.text.offset;
+    n.textLength[s] = c.text.length;
+    this.str.fileOf[s] = this.share(c.file);
+    this.str.nameOf[s] = c.name;
+    this.str.signatureOf[s] = c.signature;
+    this.str.contextOf[s] = c.context.length ? this.share(c.context.join(CONTEXT_SEP)) : '';
   }
 
   /** Remove a chunk; the last slot moves into its place. */
@@ -106,30 +126,38 @@ export class ChunkTable {
     if (s < 0) return false;
     const last = this.count - 1;
     if (s !== last) {
-      for (const col of this.columns()) col[s] = col[last];
-      this.fileOf[s] = this.fileOf[last];
-      this.nameOf[s] = this.nameOf[last];
-      this.signatureOf[s] = this.signatureOf[last];
-      this.contextOf[s] = this.contextOf[last];
-      this.slotOfKey[this.keyOf[s]] = s + 1;
+      for (const c of NUMBER_COLUMNS) this.num[c][s] = this.num[c][last];
+      for (const c of STRING_COLUMNS) this.str[c][s] = this.str[c][last];
+      this.slotOfKey[this.num.keyOf[s]] = s + 1;
     }
     this.slotOfKey[key] = 0;
-    this.fileOf.length = this.nameOf.length = this.signatureOf.length = this.contextOf.length = last;
+    for (const c of STRING_COLUMNS) this.str[c].length = last;
     this.count = last;
     return true;
   }
 
   /** New keys for the chunks: remap[old] for each (every key must have one). */
   renumber(remap: Int32Array): void {
-    let max = 0;
+    const keyOf = this.num.keyOf;
     for (let s = 0; s < this.count; s++) {
-      const k = remap[this.keyOf[s]];
-      if (!(k >= 0)) throw new Error(`chunk table: no new key for ${this.keyOf[s]}`);
-      this.keyOf[s] = k;
-      max = Math.max(max, k);
+      const k = remap[keyOf[s]];
+      if (!(k >= 0)) throw new Error(`chunk table: no new key for ${keyOf[s]}`);
+      keyOf[s] = k;
     }
+    this.indexKeys();
+  }
+
+  /** slotOfKey rebuilt from the key column; returns a key listed twice, or -1. */
+  private indexKeys(): number {
+    const keyOf = this.num.keyOf;
+    let max = 0;
+    for (let s = 0; s < this.count; s++) max = Math.max(max, keyOf[s]);
     this.slotOfKey = new Int32Array(Math.max(1024, max + 1));
-    for (let s = 0; s < this.count; s++) this.slotOfKey[this.keyOf[s]] = s + 1;
+    for (let s = 0; s < this.count; s++) {
+      if (this.slotOfKey[keyOf[s]] !== 0) return keyOf[s];
+      this.slotOfKey[keyOf[s]] = s + 1;
+    }
+    return -1;
   }
 
   /** The chunk's record, as a new object (changing it does not change the table). */
@@ -139,58 +167,51 @@ export class ChunkTable {
   }
 
   private record(s: number): StoredChunk {
-    const context = this.contextOf[s];
+    const n = this.num;
+    const context = this.str.contextOf[s];
     const c: StoredChunk = {
-      key: this.keyOf[s], root: this.root[s], file: this.fileOf[s],
-      startLine: this.startLine[s], endLine: this.endLine[s], declLine: this.declLine[s],
-      kind: KINDS[this.kindOf[s]], name: this.nameOf[s], language: LANGUAGES[this.languageOf[s]],
-      signature: this.signatureOf[s], context: context ? context.split(CONTEXT_SEP) : [],
-      text: { offset: this.textOffset[s], length: this.textLength[s] },
+      key: n.keyOf[s], root: n.root[s], file: this.str.fileOf[s],
+      startLine: n.startLine[s], endLine: n.endLine[s], declLine: n.declLine[s],
+      kind: KINDS[n.kindOf[s]], name: this.str.nameOf[s], language: LANGUAGES[n.languageOf[s]],
+      signature: this.str.signatureOf[s], context: context ? context.split(CONTEXT_SEP) : [],
+      text: { offset: n.textOffset[s], length: n.textLength[s] },
     };
-    if (this.partCount[s] > 0) c.part = { index: this.partIndex[s], count: this.partCount[s] };
+    if (n.partCount[s] > 0) c.part = { index: n.partIndex[s], count: n.partCount[s] };
     return c;
   }
 
   /** Keys in table order. */
-  keys(): number[] { return Array.from(this.keyOf.subarray(0, this.count)); }
+  keys(): number[] { return Array.from(this.num.keyOf.subarray(0, this.count)); }
 
   *values(): Generator<StoredChunk> {
     for (let s = 0; s < this.count; s++) yield this.record(s);
   }
 
-  name(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.nameOf[s]; }
-  file(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.fileOf[s]; }
-  language(key: number): LanguageId | undefined { const s = this.slot(key); return s < 0 ? undefined : LANGUAGES[this.languageOf[s]]; }
-  text(key: number): TextRef | undefined { const s = this.slot(key); return s < 0 ? undefined : { offset: this.textOffset[s], length: this.textLength[s] }; }
+  name(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.nameOf[s]; }
+  file(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.fileOf[s]; }
+  language(key: number): LanguageId | undefined { const s = this.slot(key); return s < 0 ? undefined : LANGUAGES[this.num.languageOf[s]]; }
+  text(key: number): TextRef | undefined { const s = this.slot(key); return s < 0 ? undefined : { offset: this.num.textOffset[s], length: this.num.textLength[s] }; }
 
   setText(key: number, ref: TextRef): void {
     const s = this.slot(key);
     if (s < 0) throw new Error(`chunk table: no chunk ${key}`);
-    this.textOffset[s] = ref.offset;
-    this.textLength[s] = ref.length;
+    this.num.textOffset[s] = ref.offset;
+    this.num.textLength[s] = ref.length;
   }
 
   /** Distinct languages of the chunks. */
   languages(): Set<LanguageId> {
     const seen = new Set<LanguageId>();
-    for (let s = 0; s < this.count; s++) seen.add(LANGUAGES[this.languageOf[s]]);
+    for (let s = 0; s < this.count; s++) seen.add(LANGUAGES[this.num.languageOf[s]]);
     return seen;
   }
 
-  private columns(): Column[] {
-    return [this.keyOf, this.root, this.startLine, this.endLine, this.declLine, this.kindOf, this.languageOf,
-      this.partIndex, this.partCount, this.textOffset, this.textLength];
-  }
-
   private ensureSlots(n: number): void {
-    if (n <= this.keyOf.length) return;
-    const cap = Math.max(n, this.keyOf.length * 2);
-    const grow = <T extends Column>(a: T): T => { const b = new (a.constructor as new (n: number) => T)(cap); b.set(a as never); return b; };
-    this.keyOf = grow(this.keyOf); this.root = grow(this.root);
-    this.startLine = grow(this.startLine); this.endLine = grow(this.endLine); this.declLine = grow(this.declLine);
-    this.kindOf = grow(this.kindOf); this.languageOf = grow(this.languageOf);
-    this.partIndex = grow(this.partIndex); this.partCount = grow(this.partCount);
-    this.textOffset = grow(this.textOffset); this.textLength = grow(this.textLength);
+    const have = this.num.keyOf.length;
+    if (n <= have) return;
+    const grown = makeNumbers(Math.max(n, have * 2));
+    for (const c of NUMBER_COLUMNS) grown[c].set(this.num[c] as never);
+    this.num = grown;
   }
 
   private ensureKeys(n: number): void {
@@ -205,20 +226,17 @@ export class ChunkTable {
     const n = this.count;
     // forget paths and contexts no chunk holds any more (edits make new ones all the time)
     this.shared = new Map();
-    for (let s = 0; s < n; s++) {
-      this.shared.set(this.fileOf[s], this.fileOf[s]);
-      if (this.contextOf[s]) this.shared.set(this.contextOf[s], this.contextOf[s]);
+    for (const c of STRING_COLUMNS) {
+      if (!STRINGS[c].shared) continue;
+      for (let s = 0; s < n; s++) if (this.str[c][s]) this.shared.set(this.str[c][s], this.str[c][s]);
     }
     const w = new BinaryWriter();
     writeMagic(w, MAGIC, VERSION);
     w.u32(n);
-    w.array(this.keyOf.subarray(0, n)).array(this.root.subarray(0, n))
-      .array(this.startLine.subarray(0, n)).array(this.endLine.subarray(0, n)).array(this.declLine.subarray(0, n))
-      .array(this.kindOf.subarray(0, n)).array(this.languageOf.subarray(0, n))
-      .array(this.partIndex.subarray(0, n)).array(this.partCount.subarray(0, n))
-      .array(this.textOffset.subarray(0, n)).array(this.textLength.subarray(0, n));
-    for (const col of [this.fileOf, this.nameOf, this.signatureOf, this.contextOf]) {
+    for (const c of NUMBER_COLUMNS) w.array(this.num[c].subarray(0, n));
+    for (const c of STRING_COLUMNS) {
       // lengths in UTF-16 units, then all the strings as one
+      const col = this.str[c];
       const lengths = new Uint32Array(n);
       for (let s = 0; s < n; s++) lengths[s] = col[s].length;
       w.array(lengths).string(col.join(''));
@@ -235,52 +253,31 @@ export class ChunkTable {
       if (a.length !== n) throw new CorruptIndexError(`chunk table: ${what} has ${a.length} rows, expected ${n}`);
       return a;
     };
-    const keys = exact(r.i32(), 'keys');
-    const root = exact(r.i32(), 'roots');
-    const startLine = exact(r.i32(), 'start lines');
-    const endLine = exact(r.i32(), 'end lines');
-    const declLine = exact(r.i32(), 'declaration lines');
-    const kinds = exact(r.u8(), 'kinds');
-    const languages = exact(r.u8(), 'languages');
-    const partIndex = exact(r.u16(), 'part indexes');
-    const partCount = exact(r.u16(), 'part counts');
-    const textOffset = exact(r.f64s(), 'text offsets');
-    const textLength = exact(r.u32s(), 'text lengths');
-    const strings = (what: string): string[] => {
+    // read into the table's own columns (copies: the file buffer is not kept)
+    t.ensureSlots(n);
+    for (const c of NUMBER_COLUMNS) t.num[c].set(exact(NUMBERS[c].read(r), NUMBERS[c].what) as never);
+    for (const c of STRING_COLUMNS) {
+      const { what, shared } = STRINGS[c];
       const lengths = exact(r.u32s(), what);
       const all = r.string();
-      const out = new Array<string>(n);
+      const out = t.str[c];
       let at = 0;
-      for (let s = 0; s < n; s++) { out[s] = all.substring(at, at + lengths[s]); at += lengths[s]; }
+      for (let s = 0; s < n; s++) {
+        const v = all.substring(at, at + lengths[s]);
+        out.push(shared && v ? t.share(v) : v);
+        at += lengths[s];
+      }
       if (at !== all.length) throw new CorruptIndexError(`chunk table: ${what} lengths do not add up`);
-      return out;
-    };
-    const file = strings('paths');
-    const name = strings('names');
-    const signature = strings('signatures');
-    const context = strings('contexts');
-    r.done();
-    let maxKey = 0;
-    for (let s = 0; s < n; s++) {
-      if (keys[s] < 0) throw new CorruptIndexError(`chunk table: bad key ${keys[s]}`);
-      if (kinds[s] >= KINDS.length || languages[s] >= LANGUAGES.length) throw new CorruptIndexError(`chunk table: unknown kind or language code in row ${s}`);
-      maxKey = Math.max(maxKey, keys[s]);
     }
-    t.ensureSlots(n);
-    t.ensureKeys(maxKey + 1);
-    // copies into the table's own columns (the file buffer is not kept)
-    t.keyOf.set(keys); t.root.set(root); t.startLine.set(startLine); t.endLine.set(endLine); t.declLine.set(declLine);
-    t.kindOf.set(kinds); t.languageOf.set(languages); t.partIndex.set(partIndex); t.partCount.set(partCount);
-    t.textOffset.set(textOffset); t.textLength.set(textLength);
+    r.done();
+    const { keyOf, kindOf, languageOf } = t.num;
     for (let s = 0; s < n; s++) {
-      if (t.slotOfKey[keys[s]] !== 0) throw new CorruptIndexError(`chunk table lists key ${keys[s]} twice`);
-      t.slotOfKey[keys[s]] = s + 1;
-      t.fileOf.push(t.share(file[s]));
-      t.nameOf.push(name[s]);
-      t.signatureOf.push(signature[s]);
-      t.contextOf.push(context[s] ? t.share(context[s]) : '');
+      if (keyOf[s] < 0) throw new CorruptIndexError(`chunk table: bad key ${keyOf[s]}`);
+      if (kindOf[s] >= KINDS.length || languageOf[s] >= LANGUAGES.length) throw new CorruptIndexError(`chunk table: unknown kind or language code in row ${s}`);
     }
     t.count = n;
+    const twice = t.indexKeys();
+    if (twice >= 0) throw new CorruptIndexError(`chunk table lists key ${twice} twice`);
     return t;
   }
 }
