@@ -33,7 +33,6 @@ function storedTf(tf: number): number {
   return tf >= MAX_TF ? MAX_TF : tf <= 1 ? 1 : Math.round(tf);
 }
 
-
 export class Bm25Index {
   // term dictionary: term → id; ids index `offsets` (main block) and the delta's chains
   private termIds = new Map<string, number>();
@@ -48,6 +47,7 @@ export class Bm25Index {
   private readonly dTfStore = new ResizableArray(Uint8Array);
   private readonly dTermStore = new ResizableArray(Int32Array);
   private readonly dNextStore = new ResizableArray(Int32Array);
+  private readonly deltaStores = [this.dKeyStore, this.dTfStore, this.dTermStore, this.dNextStore];
   // the stores' current views, re-read after they resize (see views())
   private keys = this.keyStore.data;
   private tfs = this.tfStore.data;
@@ -114,7 +114,7 @@ export class Bm25Index {
   private appendDelta(id: number, key: number, tf: number): void {
     const e = this.dCount++;
     if (e >= this.dKey.length) {
-      for (const d of [this.dKeyStore, this.dTfStore, this.dTermStore, this.dNextStore]) d.reserve(e + 1, e);
+      for (const d of this.deltaStores) d.reserve(e + 1, e);
       this.views();
     }
     this.dKey[e] = key; this.dTf[e] = storedTf(tf); this.dTerm[e] = id; this.dNext[e] = -1;
@@ -158,9 +158,9 @@ export class Bm25Index {
   /**
    * Merge the delta into the main block and drop removed documents, in place:
    * a forward pass squeezes out dead postings, then a backward pass moves each
-   * term's postings right to their new start and appends its delta. New arrays
-   * only when the block outgrows its room (by half again), so a merge allocates
-   * nothing most of the time.
+   * term's postings right to their new start and appends its delta. The block
+   * is resized to exactly its postings, in place (a resizable buffer), so a
+   * merge never holds a second copy of it.
    */
   compact(): void {
     if (this.dCount === 0 && this.deadDocs === 0) return;
@@ -356,7 +356,7 @@ export class Bm25Index {
     w.array(this.docLen).array(this.state);
     w.string(this.terms.join('\n'));
     // the delta is empty until the next addition: its room goes back too
-    for (const d of [this.dKeyStore, this.dTfStore, this.dTermStore, this.dNextStore]) d.fit(0);
+    for (const d of this.deltaStores) d.fit(0);
     this.views();
     w.array(this.offsets).array(this.keys).array(this.tfs);
     return w;
