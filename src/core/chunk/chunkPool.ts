@@ -4,10 +4,10 @@
 // a thread fed from the indexer's event loop would wait whenever that loop is busy. Any failure
 // (no worker script, a crashed thread) rejects, and the caller chunks in its
 // own thread instead: the pool only ever makes indexing faster, never different.
-// A batch's results wait serialized on a port of their own until the indexer
-// takes them: deserialized on arrival, the batches read ahead would outlive a
-// few young-generation collections each and fill the old generation with
-// garbage (a 100K-chunk run: ~300 MB promoted, ~80 MB more peak heap).
+// Each file's result waits serialized on a port of its thread until the
+// indexer takes it: deserialized on arrival, the batches read ahead would
+// outlive a few young-generation collections each and fill the indexer's old
+// generation with garbage (a 100K-chunk run: ~300 MB promoted).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,15 +27,15 @@ export function defaultPoolSize(): number {
   return Math.max(1, Math.min(3, cores - 1));
 }
 
+// A thread holds one batch of files and their chunks at a time; small limits
+// make V8 collect often instead of growing (a thread over them dies, and its
+// work is redone by the indexer's thread).
+const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 6 };
+
 /**
  * How to start a chunking thread: the bundled dist/chunkWorker.js next to this
  * code, or (running from source, in tests) the TypeScript entry through tsx.
  */
-// A thread holds one batch of files and their chunks at a time; a small heap
-// makes V8 collect often instead of growing (a thread over it dies, and its work
-// is redone by the indexer's thread).
-const THREAD_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 6 };
-
 function spawnChunkWorker(options: ChunkerOptions, results: MessagePort): Worker | null {
   const workerData: ChunkWorkerData = { options, results };
   const bundled = path.join(__dirname, 'chunkWorker.js');
