@@ -321,7 +321,6 @@ export class Engine {
     const requests = (batch: Array<{ f: SourceFile; root: number }>): IngestRequest[] => batch.map((t) => ({
       abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: this.files.get(fileId(t.root, t.f.rel))?.hash,
     }));
-    const here = (reqs: IngestRequest[]): Promise<IngestResult[]> => Promise.all(reqs.map((r) => ingestFile(() => this.getChunker(), r)));
     const failPool = (e: Error): void => {
       this.log(`chunking thread failed (${e.message}); chunking in this thread`);
       const p = pool;
@@ -330,7 +329,7 @@ export class Engine {
     };
     // The results of reqs[from..], computed here, one file per call.
     const hereFrom = (reqs: IngestRequest[], from: number): NextResult => {
-      const done = here(reqs.slice(from));
+      const done = Promise.all(reqs.slice(from).map((r) => ingestFile(() => this.getChunker(), r)));
       let i = 0;
       return async () => (await done)[i++];
     };
@@ -570,22 +569,18 @@ export class Engine {
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     this.searching++;
     try {
-      return await this.runSearchNow(query, opts);
+      return await runSearch({
+        chunks: this.chunks,
+        keyword: this.keyword,
+        vectors: this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
+        embedder: this.opts.embedder,
+        readText: (c) => this.texts.read(c.text),
+        roots: this.roots,
+        partial: this.indexingNow,
+      }, query, opts);
     } finally {
       this.searching--;
     }
-  }
-
-  private runSearchNow(query: string, opts: SearchOptions): Promise<SearchResponse> {
-    return runSearch({
-      chunks: this.chunks,
-      keyword: this.keyword,
-      vectors: this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
-      embedder: this.opts.embedder,
-      readText: (c) => this.texts.read(c.text),
-      roots: this.roots,
-      partial: this.indexingNow,
-    }, query, opts);
   }
 
   status(): EngineStatus {
