@@ -9,6 +9,7 @@ import { quantizeRows } from '../onnx/embeddingBagModel';
 import { loadTable, loadTokenizer, readJson, RUN_FILE, writeJson } from '../train/checkpoint';
 import { isTestPackage, listPairFiles, readPairs, type SkipReason } from '../train/data';
 import type { RunConfig } from '../train/runConfig';
+import { deriveSeed, Rng } from '../train/random';
 import { TableEmbedder } from '../train/tableEmbedder';
 import { CandidateBm25 } from './bm25';
 import { csnMarkdown, runCsn, type CsnReport } from './csn';
@@ -22,6 +23,12 @@ export interface EvalOptions {
   seed?: number;
   distractors?: number;
   log?: (line: string) => void;
+  /** Keep at most this many held-out pairs per language (seeded sample): the teacher-ceiling protocol, cheap enough for a transformer on 2 cores. */
+  maxItemsPerLanguage?: number;
+  /** Write the held-out pairs ranked here (JSON lines: q, code, lang) for an external model to embed. */
+  exportHeldOut?: string;
+  /** Rank with these vectors (rows = held-out pairs in order, L2-normalised) instead of the run's table. */
+  external?: { dim: number; query: Float32Array; code: Float32Array };
 }
 
 export interface EvalResult {
@@ -46,7 +53,7 @@ export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promi
   const run = readJson<RunConfig>(path.join(runDir, RUN_FILE), 'run configuration');
   const tokCfg = loadTokenizer(runDir);
   const tokenizer = new Tokenizer(tokCfg);
-  const dim = run.train.dim;
+  let dim = run.train.dim;
   const rows = tokenizer.rowCount;
   let table = loadTable(runDir, rows, dim);
   if (opts.int8) table = int8RoundTrip(table, rows, dim);
@@ -74,19 +81,34 @@ export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promi
     seen.add(key);
     test.push({ q: p.q, code: p.code, name: p.name, lang: p.lang, codeHash });
   }
-  const kept = test.filter((t) => !trainCode.has(t.codeHash));
+  let kept = test.filter((t) => !trainCode.has(t.codeHash));
   const leakedCode = test.length - kept.length;
+  if (opts.maxItemsPerLanguage !== undefined) kept = capPerLanguage(kept, opts.maxItemsPerLanguage, opts.seed ?? 1);
   log(`[eval] ${kept.length} held-out pairs (${duplicates} duplicates, ${leakedCode} with code also in train left out) read in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   if (kept.length < 2) throw new Error(`eval: only ${kept.length} held-out pairs; nothing to rank`);
 
+  if (opts.exportHeldOut) {
+    fs.writeFileSync(opts.exportHeldOut, kept.map((t) => JSON.stringify({ q: t.q, code: t.code, lang: t.lang })).join('\n') + '\n');
+    log(`[eval] wrote ${kept.length} held-out pairs to ${opts.exportHeldOut}`);
+  }
   const t1 = Date.now();
-  const embedder = new TableEmbedder(table, rows, dim);
   const n = kept.length;
-  const queryEmb = new Float32Array(n * dim);
-  const codeEmb = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    embedder.embedText(tokenizer, kept[i].q, queryEmb, i * dim);
-    embedder.embedText(tokenizer, kept[i].code, codeEmb, i * dim);
+  let queryEmb: Float32Array, codeEmb: Float32Array;
+  if (opts.external) {
+    dim = opts.external.dim;
+    if (opts.external.query.length !== n * dim || opts.external.code.length !== n * dim) {
+      throw new Error(`eval: external vectors hold ${opts.external.query.length / dim} queries and ${opts.external.code.length / dim} codes for ${n} held-out pairs`);
+    }
+    queryEmb = opts.external.query;
+    codeEmb = opts.external.code;
+  } else {
+    const embedder = new TableEmbedder(table, rows, dim);
+    queryEmb = new Float32Array(n * dim);
+    codeEmb = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      embedder.embedText(tokenizer, kept[i].q, queryEmb, i * dim);
+      embedder.embedText(tokenizer, kept[i].code, codeEmb, i * dim);
+    }
   }
   const index = new CandidateBm25(kept.map((t) => ({ text: t.code, name: t.name })));
   const queryTerms = kept.map((t) => index.queryIds(t.q));
@@ -113,9 +135,25 @@ export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promi
   };
 }
 
+/** At most `max` items of each language, a seeded sample in the original order. */
+export function capPerLanguage<T extends { lang: string }>(items: T[], max: number, seed: number): T[] {
+  const byLang = new Map<string, number[]>();
+  items.forEach((t, i) => {
+    let a = byLang.get(t.lang);
+    if (!a) byLang.set(t.lang, (a = []));
+    a.push(i);
+  });
+  const keep = new Uint8Array(items.length);
+  for (const [lang, idx] of byLang) {
+    const chosen = idx.length <= max ? idx : new Rng(deriveSeed(seed, 0xca9, fnv1a32(lang))).shuffle(idx.slice()).slice(0, max);
+    for (const i of chosen) keep[i] = 1;
+  }
+  return items.filter((_, i) => keep[i] === 1);
+}
+
 /** Write eval.json and eval.md (or eval-int8.*) into the run folder; returns their paths. */
-export function writeEvalReport(runDir: string, result: EvalResult, int8: boolean): { json: string; md: string } {
-  const base = path.join(runDir, int8 ? 'eval-int8' : 'eval');
+export function writeEvalReport(runDir: string, result: EvalResult, int8: boolean, name?: string): { json: string; md: string } {
+  const base = path.join(runDir, name ?? (int8 ? 'eval-int8' : 'eval'));
   writeJson(`${base}.json`, { heldOut: result.heldOut, ...result.report });
   fs.writeFileSync(`${base}.md`, result.markdown);
   return { json: `${base}.json`, md: `${base}.md` };

@@ -31,8 +31,13 @@ const USAGE = `Sift training pipeline.
          --max-code-tokens 256 --max-query-tokens 64 --max-per-root 0 (0: no cap)
          --test-fraction 0.1 --split-salt ''
          --validation-pairs 5000 --checkpoint-minutes 10 --progress-seconds 5
+         --init <run-dir>   start from that run's tokenizer and table (a distilled teacher: training/distill)
   train  --resume --out <run-dir> [--epochs N]       continue from the last checkpoint
   eval   --run <run-dir> [--int8] [--max-queries N] [--distractors 999] [--seed 1] [--pairs ...]
+         [--max-items N]  at most N held-out pairs per language (the teacher-ceiling protocol)
+         [--export-heldout FILE]  write the ranked pairs for an external model (training/teacher)
+         [--query-vectors F --code-vectors F]  rank with an external model's vectors instead of the table
+         [--report NAME]  report files NAME.json / NAME.md in the run folder
   export --run <run-dir> --model-dir models/<name> [--name <name>] [--version <v>]
   synth  --out <file.jsonl> [--pairs 100000] [--seed 1] [--topics 2000] [--packages 500]
 
@@ -64,6 +69,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
       out: { type: 'string' },
       name: { type: 'string' },
       resume: { type: 'boolean' },
+      init: { type: 'string' },
       dim: { type: 'string' },
       epochs: { type: 'string' },
       batch: { type: 'string' },
@@ -147,6 +153,12 @@ async function cmdTrain(argv: string[]): Promise<void> {
         progressSeconds: num(a['progress-seconds'], 'progress-seconds', { min: 0 }),
       }),
     };
+    if (a.init) {
+      const initRun = readJson<RunConfig>(path.join(path.resolve(a.init), RUN_FILE), 'init run configuration');
+      if (a.dim !== undefined && trainOpts.dim !== initRun.train.dim) fail(`--dim ${trainOpts.dim} differs from the --init run's ${initRun.train.dim}`);
+      trainOpts.dim = initRun.train.dim;
+      trainOpts.init = path.resolve(a.init);
+    }
     if (trainOpts.dim % 16 !== 0) fail(`--dim must be a multiple of 16, got ${trainOpts.dim}`);
     if (a['fixed-temperature']) trainOpts.learnTemperature = false;
     if (a['no-hard-negatives']) trainOpts.hardNegatives = false;
@@ -175,7 +187,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
   const cpu0 = process.cpuUsage();
   const corpusOpts: CorpusOptions = {
     ...config.corpus,
-    tokenizer: a.resume ? loadTokenizer(runDir) : undefined,
+    tokenizer: a.resume ? loadTokenizer(runDir) : config.train.init ? loadTokenizer(config.train.init) : undefined,
     onProgress: (n) => { if (n % 100_000 === 0) log(`[train] read ${n} lines (${((Date.now() - t0) / 1000).toFixed(0)}s)`); },
   };
   const corpus = await loadCorpus(files, corpusOpts);
@@ -195,7 +207,12 @@ async function cmdTrain(argv: string[]): Promise<void> {
   config.timings = { ...config.timings, loadSeconds };
   writeJson(path.join(runDir, RUN_FILE), config);
 
-  const result = await train(corpus, config.train, { runDir, resume: resume ?? undefined, log });
+  let initTable: Float32Array | undefined;
+  if (!resume && config.train.init) {
+    initTable = loadTable(config.train.init, corpus.tokenizer.vocab.length + corpus.tokenizer.ngramBuckets, config.train.dim);
+    log(`[train] starting from the table of ${config.train.init}`);
+  }
+  const result = await train(corpus, config.train, { runDir, resume: resume ?? undefined, log, initTable });
   config.timings = {
     loadSeconds, trainSeconds: result.state.seconds, pairsPerSecond: result.pairsPerSecond, pairsPerCpuSecond: result.pairsPerCpuSecond,
   };
@@ -215,18 +232,39 @@ async function cmdEval(argv: string[]): Promise<void> {
       int8: { type: 'boolean' },
       seed: { type: 'string' },
       distractors: { type: 'string' },
+      'max-items': { type: 'string' },
+      'export-heldout': { type: 'string' },
+      'query-vectors': { type: 'string' },
+      'code-vectors': { type: 'string' },
+      report: { type: 'string' },
     },
   });
   if (!a.run) fail('eval needs --run <run-dir>');
+  if (!a['query-vectors'] !== !a['code-vectors']) fail('--query-vectors and --code-vectors go together');
   const runDir = path.resolve(a.run);
+  const readVectors = (file: string): { dim: number; data: Float32Array } => {
+    const meta = readJson<{ dim: number }>(`${file}.json`, 'vectors');
+    const buf = fs.readFileSync(file);
+    return { dim: meta.dim, data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
+  };
+  let external;
+  if (a['query-vectors'] && a['code-vectors']) {
+    const q = readVectors(path.resolve(a['query-vectors']));
+    const c = readVectors(path.resolve(a['code-vectors']));
+    if (q.dim !== c.dim) fail(`query vectors are ${q.dim}-dimensional, code vectors ${c.dim}`);
+    external = { dim: q.dim, query: q.data, code: c.data };
+  }
   const result = await evaluateRun(runDir, {
     pairs: a.pairs,
     maxQueriesPerLanguage: num(a['max-queries'], 'max-queries', { int: true, min: 1 }),
     int8: a.int8 ?? false,
     seed: num(a.seed, 'seed', { int: true, min: 0 }),
     distractors: num(a.distractors, 'distractors', { int: true, min: 1 }),
+    maxItemsPerLanguage: num(a['max-items'], 'max-items', { int: true, min: 2 }),
+    exportHeldOut: a['export-heldout'] ? path.resolve(a['export-heldout']) : undefined,
+    external,
   });
-  const files = writeEvalReport(runDir, result, a.int8 ?? false);
+  const files = writeEvalReport(runDir, result, a.int8 ?? false, a.report);
   process.stdout.write(result.markdown + '\n');
   process.stderr.write(`[eval] wrote ${files.json} and ${files.md}\n`);
 }

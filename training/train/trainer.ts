@@ -34,6 +34,8 @@ export interface TrainOptions {
   maxTemperature: number;
   /** Standard deviation of the random initial table. */
   initStd: number;
+  /** Run folder whose tokenizer and table the run starts from (instead of a vocabulary and a random table). */
+  init?: string;
   beta1: number;
   beta2: number;
   eps: number;
@@ -274,6 +276,8 @@ export interface TrainHooks {
   log?: (line: string) => void;
   /** Stop (with a checkpoint) after this many steps of this invocation: time-boxed runs, tests of resuming. */
   stopAfterSteps?: number;
+  /** Start from this table (rows × dim, e.g. a distilled teacher) instead of a random one. */
+  initTable?: Float32Array;
 }
 
 export interface TrainResult {
@@ -316,7 +320,10 @@ export async function train(corpus: Corpus, opts: TrainOptions, hooks: TrainHook
     adam = { m: r.adamM, v: r.adamV, steps: r.adamSteps };
     log(`[train] resuming at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1} (step ${state.step}/${totalSteps})`);
   } else {
-    table = initTable(rows, opts.dim, opts.initStd, opts.seed);
+    if (hooks.initTable && hooks.initTable.length !== rows * opts.dim) {
+      throw new Error(`init: the starting table holds ${hooks.initTable.length / opts.dim} rows of ${opts.dim}, the tokenizer needs ${rows}`);
+    }
+    table = hooks.initTable ? Float32Array.from(hooks.initTable) : initTable(rows, opts.dim, opts.initStd, opts.seed);
     state = {
       epoch: 0, batchInEpoch: 0, step: 0, totalSteps,
       logTemperature: Math.log(opts.temperature),

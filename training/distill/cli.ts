@@ -1,0 +1,123 @@
+// Static distillation, the TypeScript half (the teacher's forward pass is training/teacher/teacher.py):
+//
+//   npx tsx training/distill/cli.ts words --vocab models/sift-bag-256/vocab.txt [--extra <teacher vocab.txt>] --out <run-dir>
+//       → <run-dir>/tokenizer.json and <run-dir>/words.txt (the words the teacher must embed)
+//   python training/teacher/teacher.py --teacher minilm words --in <run-dir>/words.txt --out <run-dir>/words.f32
+//   npx tsx training/distill/cli.ts table --run <run-dir> [--dim 256 --sif 1e-4 --ridge 0.1 --iterations 40]
+//       → <run-dir>/table.f32, run.json, distill.json: a run folder that `train --init`, `eval` and `export` take
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TokenizerConfig } from '../../src/core/embed/tokenizer';
+import { saveCheckpoint, loadTokenizer, readJson, RUN_FILE, saveTokenizer, writeJson } from '../train/checkpoint';
+import { DEFAULT_CORPUS_OPTIONS, listPairFiles } from '../train/data';
+import type { RunConfig } from '../train/runConfig';
+import { trainingCacheHome } from '../sources/paths';
+import { DEFAULT_TRAIN_OPTIONS } from '../train/trainer';
+import { DEFAULT_DISTILL_OPTIONS, distill } from './distill';
+import { extraWords, readVocab } from './vocab';
+
+export const WORDS_FILE = 'words.txt';
+export const TEACHER_VECTORS_FILE = 'words.f32';
+export const DISTILL_FILE = 'distill.json';
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+}
+
+function num(v: string | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) fail(`--${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function cmdWords(argv: string[]): void {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      vocab: { type: 'string' }, extra: { type: 'string' }, 'max-extra': { type: 'string' }, out: { type: 'string' },
+      'ngram-buckets': { type: 'string' }, 'max-tokens': { type: 'string' },
+    },
+  });
+  if (!a.vocab || !a.out) fail('words needs --vocab <vocab.txt|tokenizer.json> and --out <run-dir>');
+  const vocab = readVocab(a.vocab);
+  const extra = a.extra ? extraWords(readVocab(a.extra), vocab, num(a['max-extra'], 'max-extra', 8000)) : [];
+  const tok: TokenizerConfig = {
+    vocab: [...vocab, ...extra],
+    ngramBuckets: num(a['ngram-buckets'], 'ngram-buckets', DEFAULT_CORPUS_OPTIONS.ngramBuckets),
+    ngramSizes: DEFAULT_CORPUS_OPTIONS.ngramSizes.slice(),
+    maxTokens: num(a['max-tokens'], 'max-tokens', DEFAULT_CORPUS_OPTIONS.maxCodeTokens),
+    lowercase: true,
+  };
+  const runDir = path.resolve(a.out);
+  saveTokenizer(runDir, tok);
+  fs.writeFileSync(path.join(runDir, WORDS_FILE), tok.vocab.join('\n') + '\n');
+  process.stderr.write(`[distill] ${runDir}: ${vocab.length} vocabulary words + ${extra.length} from the teacher's vocabulary; `
+    + `next: embed ${WORDS_FILE} with training/teacher/teacher.py into ${TEACHER_VECTORS_FILE}\n`);
+}
+
+function cmdTable(argv: string[]): void {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      run: { type: 'string' }, vectors: { type: 'string' }, dim: { type: 'string' }, sif: { type: 'string' },
+      ridge: { type: 'string' }, iterations: { type: 'string' }, pairs: { type: 'string', multiple: true },
+    },
+  });
+  if (!a.run) fail('table needs --run <run-dir>');
+  const runDir = path.resolve(a.run);
+  const tok = loadTokenizer(runDir);
+  const vecFile = path.resolve(a.vectors ?? path.join(runDir, TEACHER_VECTORS_FILE));
+  const meta = readJson<{ dim: number; rows: number; teacher: string; package: string; packageVersion: string; licence: string; model: string }>(`${vecFile}.json`, 'teacher vectors');
+  if (meta.rows !== tok.vocab.length) fail(`${vecFile} holds ${meta.rows} vectors for ${tok.vocab.length} vocabulary words`);
+  const buf = fs.readFileSync(vecFile);
+  const vectors = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const opts = {
+    dim: num(a.dim, 'dim', DEFAULT_DISTILL_OPTIONS.dim),
+    sif: num(a.sif, 'sif', DEFAULT_DISTILL_OPTIONS.sif),
+    ridge: num(a.ridge, 'ridge', DEFAULT_DISTILL_OPTIONS.ridge),
+    iterations: num(a.iterations, 'iterations', DEFAULT_DISTILL_OPTIONS.iterations),
+    holdoutEvery: DEFAULT_DISTILL_OPTIONS.holdoutEvery,
+    log: (line: string) => process.stderr.write(line + '\n'),
+  };
+  if (opts.dim % 16 !== 0) fail(`--dim must be a multiple of 16, got ${opts.dim}`);
+  const { table, report } = distill(tok, vectors, meta.dim, opts);
+  const pairsDefault = path.join(trainingCacheHome(), 'pairs');
+  const pairs = a.pairs ?? (fs.existsSync(pairsDefault) ? [pairsDefault] : []);
+  const config: RunConfig = {
+    version: 1,
+    name: path.basename(runDir),
+    created: new Date().toISOString(),
+    pairs: pairs.length > 0 ? listPairFiles(pairs).filter((f) => !path.basename(f).startsWith('inline-')) : [],
+    corpus: { ...DEFAULT_CORPUS_OPTIONS, vocabSize: tok.vocab.length, ngramBuckets: tok.ngramBuckets },
+    train: { ...DEFAULT_TRAIN_OPTIONS, dim: opts.dim, epochs: 0 },
+  };
+  writeJson(path.join(runDir, RUN_FILE), config);
+  writeJson(path.join(runDir, DISTILL_FILE), { teacher: meta, options: { ...opts, log: undefined }, report });
+  saveCheckpoint(runDir, {
+    table,
+    adamM: new Float32Array(0), adamV: new Float32Array(0), adamSteps: new Int32Array(0),
+    state: {
+      epoch: 0, batchInEpoch: 0, step: 0, totalSteps: 0, logTemperature: Math.log(DEFAULT_TRAIN_OPTIONS.temperature),
+      temperatureAdam: { m: 0, v: 0, t: 0 }, history: [], done: true, seconds: report.seconds, corpusFingerprint: 'distilled',
+    },
+  }, false);
+  process.stderr.write(`[distill] wrote ${runDir}/table.f32 (${tok.vocab.length + tok.ngramBuckets} rows × ${opts.dim}) in ${report.seconds.toFixed(1)}s\n`);
+}
+
+function main(): void {
+  const [cmd, ...rest] = process.argv.slice(2);
+  if (cmd === 'words') return cmdWords(rest);
+  if (cmd === 'table') return cmdTable(rest);
+  process.stdout.write('usage: distill/cli.ts words --vocab FILE [--extra FILE] --out RUN | table --run RUN [--dim --sif --ridge --iterations]\n');
+  if (cmd && cmd !== '--help' && cmd !== '-h') process.exit(2);
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
