@@ -4,6 +4,7 @@ import { collapseOverlapping } from '../../src/core/search/collapse';
 import { defaultWeights, fuse, type Candidate } from '../../src/core/search/fusion';
 import { nameMatchScore, shortName } from '../../src/core/search/nameMatch';
 import { looksLikeIdentifier } from '../../src/core/text/identifiers';
+import { bestBias } from '../../training/calibrate/fitCalibration';
 
 describe('nameMatch', () => {
   it('matches identifiers across case styles and qualified names', () => {
@@ -89,5 +90,27 @@ describe('calibration', () => {
     assert.ok(relevanceProbability({ ...base, coverage: 0.9 }) > p);
     assert.ok(relevanceProbability({ ...base, nameMatch: 1 }) > p);
     assert.ok(relevanceProbability({ coverage: 1, nameMatch: 0 }) > relevanceProbability({ coverage: 0.2, nameMatch: 0 }));
+  });
+});
+
+describe('calibration fit: the answer-presence level', () => {
+  it('puts the bias where queries with an answer in the index part from those without', () => {
+    // score = 10·cos: answered queries' best hits at cos 0.5–0.7, unanswered at 0.2–0.45
+    const ex = (cos: number, y: number) => ({ x: [cos, 0, 0], y });
+    const data = [...[0.5, 0.55, 0.6, 0.65, 0.7].map((c) => ex(c, 1)), ...[0.2, 0.3, 0.35, 0.4, 0.45].map((c) => ex(c, 0))];
+    const fit = bestBias(data, [10, 0, 0], 0.5);
+    assert.equal(fit.balancedAccuracy, 1);
+    // the cut sits between 0.45 and 0.5: p(0.5) ≥ 0.5 > p(0.45)
+    const p = (cos: number) => 1 / (1 + Math.exp(-(fit.bias + 10 * cos)));
+    assert.ok(p(0.5) >= 0.5 && p(0.45) < 0.5, `bias ${fit.bias}`);
+    // a higher threshold moves the bias up by the logit difference, keeping the same cut
+    const f9 = bestBias(data, [10, 0, 0], 0.9);
+    assert.ok(Math.abs(f9.bias - fit.bias - Math.log(9)) < 1e-9);
+  });
+  it('reports the trade-off when the two overlap, and refuses one-sided data', () => {
+    const data = [{ x: [0.6], y: 1 }, { x: [0.4], y: 1 }, { x: [0.5], y: 0 }, { x: [0.3], y: 0 }];
+    const fit = bestBias(data, [1], 0.5);
+    assert.equal(fit.balancedAccuracy, 0.75);
+    assert.throws(() => bestBias([{ x: [1], y: 1 }], [1], 0.5), /positives and negatives/);
   });
 });

@@ -43,6 +43,29 @@ export function fitLogistic(data: Example[], iters = 3000, lr = 0.5, l2 = 1e-4):
   return w;
 }
 
+/**
+ * The bias b for which "sigmoid(b + slopes·x) ≥ threshold" best separates positives from
+ * negatives (balanced accuracy), searched over the midpoints between sorted scores.
+ */
+export function bestBias(data: Example[], slopes: number[], threshold: number): { bias: number; balancedAccuracy: number; tpr: number; tnr: number } {
+  const logit = Math.log(threshold / (1 - threshold));
+  const scored = data.map((e) => ({ s: e.x.reduce((acc, v, j) => acc + v * slopes[j], 0), y: e.y })).sort((a, b) => a.s - b.s);
+  const pos = scored.filter((e) => e.y === 1).length;
+  const neg = scored.length - pos;
+  if (pos === 0 || neg === 0) throw new Error('bestBias: needs positives and negatives');
+  // Passing = score ≥ cut. Start with every query passing, then move the cut up past each score.
+  let tp = pos, tn = 0;
+  let best = { cut: scored[0].s - 1, acc: 0.5, tpr: 1, tnr: 0 };
+  for (let i = 0; i < scored.length; i++) {
+    if (scored[i].y === 1) tp--; else tn++;
+    if (i + 1 < scored.length && scored[i + 1].s === scored[i].s) continue;
+    const acc = (tp / pos + tn / neg) / 2;
+    const cut = i + 1 < scored.length ? (scored[i].s + scored[i + 1].s) / 2 : scored[i].s + 1;
+    if (acc > best.acc) best = { cut, acc, tpr: tp / pos, tnr: tn / neg };
+  }
+  return { bias: logit - best.cut, balancedAccuracy: best.acc, tpr: best.tpr, tnr: best.tnr };
+}
+
 async function buildContext(units: Pair[], embedder: Embedder) {
   const records: StoredChunk[] = [];
   const texts = new Map<number, string>();
@@ -91,6 +114,8 @@ async function main(): Promise<void> {
 
   const hybrid: Example[] = [];
   const keywordOnly: Example[] = [];
+  // Query level: the best hit's evidence, and whether the query's answer was in the index.
+  const bestHybrid: Example[] = [];
   let answered = 0, trials = 0;
   for (const [, units] of pkgs) {
     const ctx = await buildContext(units, embedder);
@@ -111,21 +136,29 @@ async function main(): Promise<void> {
             else keywordOnly.push({ x: [e.cov, e.name], y });
           }
           if (semantic && withAnswer) { trials++; if (ev[0]?.key === i) answered++; }
+          if (semantic && ev[0]) bestHybrid.push({ x: [ev[0].cos ?? 0, ev[0].cov, ev[0].name], y: withAnswer ? 1 : 0 });
         }
       }
     }
   }
   const wh = fitLogistic(hybrid);
   const wk = fitLogistic(keywordOnly);
+  // The per-hit fit gives the slopes but learns "is this the one labelled unit", not "is anything
+  // here relevant". The level comes from the query-level question the answer size asks: with the
+  // per-hit slopes, the bias that best separates queries whose answer is in the index from the same
+  // queries with it removed (balanced accuracy of "best hit at or above the threshold").
+  const level = bestBias(bestHybrid, wh.slice(0, 3), DEFAULT_CALIBRATION.threshold);
   const params: CalibrationParams = {
     ...DEFAULT_CALIBRATION,
-    hybrid: { cosine: +wh[0].toFixed(2), coverage: +wh[1].toFixed(2), name: +wh[2].toFixed(2), bias: +wh[3].toFixed(2) },
+    hybrid: { cosine: +wh[0].toFixed(2), coverage: +wh[1].toFixed(2), name: +wh[2].toFixed(2), bias: +level.bias.toFixed(2) },
     keyword: { coverage: +wk[0].toFixed(2), name: +wk[1].toFixed(2), bias: +wk[2].toFixed(2) },
   };
   console.log(JSON.stringify({
     packages: pkgs.length, examples: { hybrid: hybrid.length, keyword: keywordOnly.length },
     positives: { hybrid: hybrid.filter((e) => e.y).length, keyword: keywordOnly.filter((e) => e.y).length },
     top1Accuracy: +(answered / Math.max(1, trials)).toFixed(3),
+    perHitBias: +wh[3].toFixed(2),
+    answerPresence: { queries: bestHybrid.length, balancedAccuracy: +level.balancedAccuracy.toFixed(3), answeredKept: +level.tpr.toFixed(3), unansweredCut: +level.tnr.toFixed(3) },
     params,
   }, null, 1));
   await embedder.dispose();

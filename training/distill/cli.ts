@@ -15,11 +15,52 @@ import type { RunConfig } from '../train/runConfig';
 import { trainingCacheHome } from '../sources/paths';
 import { DEFAULT_TRAIN_OPTIONS } from '../train/trainer';
 import { DEFAULT_DISTILL_OPTIONS, distill } from './distill';
+import { projectPca, type Pca } from './pca';
 import { extraWords, readVocab } from './vocab';
 
 export const WORDS_FILE = 'words.txt';
 export const TEACHER_VECTORS_FILE = 'words.f32';
 export const DISTILL_FILE = 'distill.json';
+/** The PCA as float32: inDim, outDim, then the mean (inDim) and the components (outDim × inDim). */
+export const PCA_FILE = 'pca.f32';
+
+function savePca(file: string, p: Pca): void {
+  const out = new Float32Array(2 + p.inDim + p.outDim * p.inDim);
+  out[0] = p.inDim;
+  out[1] = p.outDim;
+  out.set(p.mean, 2);
+  out.set(p.components, 2 + p.inDim);
+  fs.writeFileSync(file, new Uint8Array(out.buffer));
+}
+
+function loadPca(file: string): Pca {
+  const buf = fs.readFileSync(file);
+  const f = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const inDim = f[0], outDim = f[1];
+  return {
+    inDim, outDim, mean: Float64Array.from(f.subarray(2, 2 + inDim)),
+    components: Float64Array.from(f.subarray(2 + inDim, 2 + inDim + outDim * inDim)), variances: new Float64Array(outDim), explained: NaN,
+  };
+}
+
+/** Teacher vectors (e.g. of queries, from the full transformer) mapped into the table's space: centred, projected, L2-normalised. */
+function cmdProject(argv: string[]): void {
+  const { values: a } = parseArgs({ args: argv, options: { run: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' } } });
+  if (!a.run || !a.in || !a.out) fail('project needs --run <run-dir> --in <vectors.f32> --out <vectors.f32>');
+  const pca = loadPca(path.join(path.resolve(a.run), PCA_FILE));
+  const meta = readJson<{ dim: number; rows: number }>(`${a.in}.json`, 'vectors');
+  if (meta.dim !== pca.inDim) fail(`${a.in} is ${meta.dim}-dimensional, the PCA takes ${pca.inDim}`);
+  const buf = fs.readFileSync(a.in);
+  const y = projectPca(pca, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), meta.rows);
+  for (let r = 0; r < meta.rows; r++) {
+    let n = 0;
+    for (let d = 0; d < pca.outDim; d++) n += y[r * pca.outDim + d] ** 2;
+    const s = n > 0 ? 1 / Math.sqrt(n) : 0;
+    for (let d = 0; d < pca.outDim; d++) y[r * pca.outDim + d] *= s;
+  }
+  fs.writeFileSync(a.out, new Uint8Array(y.buffer));
+  writeJson(`${a.out}.json`, { ...meta, dim: pca.outDim, projectedBy: path.resolve(a.run) });
+}
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -83,7 +124,8 @@ function cmdTable(argv: string[]): void {
     log: (line: string) => process.stderr.write(line + '\n'),
   };
   if (opts.dim % 16 !== 0) fail(`--dim must be a multiple of 16, got ${opts.dim}`);
-  const { table, report } = distill(tok, vectors, meta.dim, opts);
+  const { table, report, pca } = distill(tok, vectors, meta.dim, opts);
+  savePca(path.join(runDir, PCA_FILE), pca);
   const pairsDefault = path.join(trainingCacheHome(), 'pairs');
   const pairs = a.pairs ?? (fs.existsSync(pairsDefault) ? [pairsDefault] : []);
   const config: RunConfig = {
@@ -111,7 +153,8 @@ function main(): void {
   const [cmd, ...rest] = process.argv.slice(2);
   if (cmd === 'words') return cmdWords(rest);
   if (cmd === 'table') return cmdTable(rest);
-  process.stdout.write('usage: distill/cli.ts words --vocab FILE [--extra FILE] --out RUN | table --run RUN [--dim --sif --ridge --iterations]\n');
+  if (cmd === 'project') return cmdProject(rest);
+  process.stdout.write('usage: distill/cli.ts words --vocab FILE [--extra FILE] --out RUN | table --run RUN [--dim --sif --ridge --iterations] | project --run RUN --in F --out F\n');
   if (cmd && cmd !== '--help' && cmd !== '-h') process.exit(2);
 }
 

@@ -13,7 +13,7 @@
 // 5. each vocabulary row is then set so that the word's rows (its own + its n-grams,
 //    each weighted 1/count by the tokenizer) average to exactly its weighted target.
 import { Tokenizer, type TokenizerConfig } from '../../src/core/embed/tokenizer';
-import { fitPca, projectPca } from './pca';
+import { fitPca, projectPca, type Pca } from './pca';
 
 export interface DistillOptions {
   /** Table width (PCA components kept). */
@@ -45,6 +45,8 @@ export interface DistillResult {
   /** rows × dim, rows = vocab + n-gram buckets (the trainer's and exporter's layout). */
   table: Float32Array;
   report: DistillReport;
+  /** The projection from the teacher's space to the table's (to map a contextual teacher's query vectors). */
+  pca: Pca;
 }
 
 /** SIF weight of each frequency rank (0 = most frequent) among `n` words. */
@@ -230,6 +232,7 @@ export function distill(tokCfg: TokenizerConfig, vectors: Float32Array, teacherD
   const seconds = (Date.now() - t0) / 1000;
   return {
     table,
+    pca,
     report: {
       words: n, teacherDim, dim, pcaExplained: pca.explained, sif: opts.sif,
       ngram: { buckets, fitWords, heldOutWords: heldOut, fitCosine, heldOutCosine, lambda, iterations: opts.iterations },

@@ -27,8 +27,9 @@ export interface EvalOptions {
   maxItemsPerLanguage?: number;
   /** Write the held-out pairs ranked here (JSON lines: q, code, lang) for an external model to embed. */
   exportHeldOut?: string;
-  /** Rank with these vectors (rows = held-out pairs in order, L2-normalised) instead of the run's table. */
-  external?: { dim: number; query: Float32Array; code: Float32Array };
+  /** Rank with these vectors (rows = held-out pairs in order, L2-normalised) instead of the run's table;
+   *  with only query vectors, codes come from the table (an asymmetric model: a contextual query encoder). */
+  external?: { dim: number; query: Float32Array; code?: Float32Array };
 }
 
 export interface EvalResult {
@@ -93,22 +94,25 @@ export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promi
   }
   const t1 = Date.now();
   const n = kept.length;
+  const embedder = new TableEmbedder(table, rows, dim);
+  const embedAll = (field: 'q' | 'code'): Float32Array => {
+    const out = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) embedder.embedText(tokenizer, kept[i][field], out, i * dim);
+    return out;
+  };
   let queryEmb: Float32Array, codeEmb: Float32Array;
   if (opts.external) {
-    dim = opts.external.dim;
-    if (opts.external.query.length !== n * dim || opts.external.code.length !== n * dim) {
-      throw new Error(`eval: external vectors hold ${opts.external.query.length / dim} queries and ${opts.external.code.length / dim} codes for ${n} held-out pairs`);
+    const e = opts.external;
+    if (!e.code && e.dim !== dim) throw new Error(`eval: external query vectors are ${e.dim}-dimensional, the table ${dim}`);
+    if (e.query.length !== n * e.dim || (e.code && e.code.length !== n * e.dim)) {
+      throw new Error(`eval: external vectors hold ${e.query.length / e.dim} queries and ${(e.code?.length ?? 0) / e.dim} codes for ${n} held-out pairs`);
     }
-    queryEmb = opts.external.query;
-    codeEmb = opts.external.code;
+    queryEmb = e.query;
+    codeEmb = e.code ?? embedAll('code');
+    dim = e.dim;
   } else {
-    const embedder = new TableEmbedder(table, rows, dim);
-    queryEmb = new Float32Array(n * dim);
-    codeEmb = new Float32Array(n * dim);
-    for (let i = 0; i < n; i++) {
-      embedder.embedText(tokenizer, kept[i].q, queryEmb, i * dim);
-      embedder.embedText(tokenizer, kept[i].code, codeEmb, i * dim);
-    }
+    queryEmb = embedAll('q');
+    codeEmb = embedAll('code');
   }
   const index = new CandidateBm25(kept.map((t) => ({ text: t.code, name: t.name })));
   const queryTerms = kept.map((t) => index.queryIds(t.q));

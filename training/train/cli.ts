@@ -9,6 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeModelDir } from '../onnx/embeddingBagModel';
+import { matchEmbeddingBag } from '../../src/core/embed/embeddingBag';
+import { readManifest } from '../../src/core/embed/manifest';
+import { readOnnxGraph } from '../../src/core/embed/onnxGraph';
 import { evaluateRun, writeEvalReport } from '../eval/evalRun';
 import {
   defaultRunsDir, loadCheckpoint, loadTable, loadTokenizer, readJson, RUN_FILE, saveTokenizer, writeJson,
@@ -36,9 +39,10 @@ const USAGE = `Sift training pipeline.
   eval   --run <run-dir> [--int8] [--max-queries N] [--distractors 999] [--seed 1] [--pairs ...]
          [--max-items N]  at most N held-out pairs per language (the teacher-ceiling protocol)
          [--export-heldout FILE]  write the ranked pairs for an external model (training/teacher)
-         [--query-vectors F --code-vectors F]  rank with an external model's vectors instead of the table
+         [--query-vectors F [--code-vectors F]]  rank with an external model's vectors (codes: the table's without --code-vectors)
          [--report NAME]  report files NAME.json / NAME.md in the run folder
   export --run <run-dir> --model-dir models/<name> [--name <name>] [--version <v>]
+  import --model-dir models/<name> --out <run-dir>   a shipped model as a run folder (to evaluate or continue it)
   synth  --out <file.jsonl> [--pairs 100000] [--seed 1] [--topics 2000] [--packages 500]
 
 Runs live in ${defaultRunsDir()}/<name> unless --out says otherwise.`;
@@ -240,7 +244,7 @@ async function cmdEval(argv: string[]): Promise<void> {
     },
   });
   if (!a.run) fail('eval needs --run <run-dir>');
-  if (!a['query-vectors'] !== !a['code-vectors']) fail('--query-vectors and --code-vectors go together');
+  if (a['code-vectors'] && !a['query-vectors']) fail('--code-vectors needs --query-vectors');
   const runDir = path.resolve(a.run);
   const readVectors = (file: string): { dim: number; data: Float32Array } => {
     const meta = readJson<{ dim: number }>(`${file}.json`, 'vectors');
@@ -248,11 +252,11 @@ async function cmdEval(argv: string[]): Promise<void> {
     return { dim: meta.dim, data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
   };
   let external;
-  if (a['query-vectors'] && a['code-vectors']) {
+  if (a['query-vectors']) {
     const q = readVectors(path.resolve(a['query-vectors']));
-    const c = readVectors(path.resolve(a['code-vectors']));
-    if (q.dim !== c.dim) fail(`query vectors are ${q.dim}-dimensional, code vectors ${c.dim}`);
-    external = { dim: q.dim, query: q.data, code: c.data };
+    const c = a['code-vectors'] ? readVectors(path.resolve(a['code-vectors'])) : undefined;
+    if (c && q.dim !== c.dim) fail(`query vectors are ${q.dim}-dimensional, code vectors ${c.dim}`);
+    external = { dim: q.dim, query: q.data, code: c?.data };
   }
   const result = await evaluateRun(runDir, {
     pairs: a.pairs,
@@ -294,6 +298,33 @@ async function cmdExport(argv: string[]): Promise<void> {
   if (size > MAX_MODEL_BYTES) process.stderr.write(`[export] warning: over the 25 MiB budget for a shipped model\n`);
 }
 
+/** A run folder from a shipped model folder (its int8 table, dequantised): eval and train --init take it. */
+async function cmdImport(argv: string[]): Promise<void> {
+  const { values: a } = parseArgs({ args: argv, options: { 'model-dir': { type: 'string' }, out: { type: 'string' }, pairs: { type: 'string', multiple: true } } });
+  if (!a['model-dir'] || !a.out) fail('import needs --model-dir <dir> and --out <run-dir>');
+  const modelDir = path.resolve(a['model-dir']);
+  const manifest = readManifest(modelDir);
+  const bag = matchEmbeddingBag(readOnnxGraph(fs.readFileSync(path.join(modelDir, manifest.files.onnx))));
+  if ('notBag' in bag) fail(`${modelDir} is not an embedding-bag model: ${bag.notBag}`);
+  const vocab = fs.readFileSync(path.join(modelDir, manifest.files.vocab), 'utf8').split('\n').filter((l) => l.length > 0);
+  const tokenizer = { vocab, ...manifest.tokenizer, lowercase: true as const };
+  if (vocab.length + tokenizer.ngramBuckets !== bag.rows) fail(`${modelDir}: ${vocab.length} words + ${tokenizer.ngramBuckets} buckets ≠ ${bag.rows} rows`);
+  const table = new Float32Array(bag.rows * bag.dim);
+  for (let r = 0; r < bag.rows; r++) for (let d = 0; d < bag.dim; d++) table[r * bag.dim + d] = bag.table[r * bag.dim + d] * bag.scales[r];
+  const runDir = path.resolve(a.out);
+  const pairs = a.pairs ?? [path.join(trainingCacheHome(), 'pairs')];
+  const config: RunConfig = {
+    version: 1, name: path.basename(runDir), created: new Date().toISOString(),
+    pairs: listPairFiles(pairs).filter((f) => !path.basename(f).startsWith('inline-')),
+    corpus: { ...DEFAULT_CORPUS_OPTIONS, vocabSize: vocab.length, ngramBuckets: tokenizer.ngramBuckets, maxCodeTokens: tokenizer.maxTokens },
+    train: { ...DEFAULT_TRAIN_OPTIONS, dim: bag.dim, epochs: 0 },
+  };
+  saveTokenizer(runDir, tokenizer);
+  writeJson(path.join(runDir, RUN_FILE), config);
+  fs.writeFileSync(path.join(runDir, 'table.f32'), new Uint8Array(table.buffer));
+  process.stderr.write(`[import] ${manifest.name}@${manifest.version} → ${runDir} (${bag.rows} rows × ${bag.dim})\n`);
+}
+
 async function cmdSynth(argv: string[]): Promise<void> {
   const { values: a } = parseArgs({
     args: argv,
@@ -325,7 +356,7 @@ async function cmdSynth(argv: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
-  const commands: Record<string, (argv: string[]) => Promise<void>> = { train: cmdTrain, eval: cmdEval, export: cmdExport, synth: cmdSynth };
+  const commands: Record<string, (argv: string[]) => Promise<void>> = { train: cmdTrain, eval: cmdEval, export: cmdExport, import: cmdImport, synth: cmdSynth };
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(USAGE + '\n');
     return;
