@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { findDefaultModel } from '../../src/core/embed/embedder';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -94,14 +95,15 @@ describe('sift CLI', function () {
     assert.match(r.err, /cannot write the index/);
   });
 
-  it('runs the shipped model in the native kernel or in onnxruntime-web, as asked, with the same answer', function () {
-    const model = path.join(__dirname, '..', '..', 'models', 'sift-bag-256');
-    if (!fs.existsSync(path.join(model, 'manifest.json'))) this.skip();
+  it('runs the shipped model in the native kernel or in onnxruntime-web, as asked, with the same answer', () => {
+    const model = findDefaultModel();
+    assert.ok(model, 'a model ships in models/');
+    const name = JSON.parse(fs.readFileSync(path.join(model, 'manifest.json'), 'utf8')).name as string;
     const answers = ['native', 'onnxruntime'].map((runtime) => {
       const s = sift(['search', '--model', model, '--runtime', runtime, '--root', root, '--json', 'retry with backoff'], env());
       assert.equal(s.code, 0, s.err);
       const st = sift(['status', '--model', model, '--runtime', runtime, root], env());
-      assert.match(st.out, new RegExp(`model: sift-bag-256@\\S+ \\(${runtime === 'native' ? 'native kernel' : 'onnxruntime-web'}\\)`));
+      assert.match(st.out, new RegExp(`model: ${name}@\\S+ \\(${runtime === 'native' ? 'native kernel' : 'onnxruntime-web'}\\)`));
       return JSON.parse(s.out);
     });
     assert.equal(answers[0].mode, 'hybrid');

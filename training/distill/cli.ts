@@ -1,6 +1,6 @@
 // Static distillation, the TypeScript half (the teacher's forward pass is training/teacher/teacher.py):
 //
-//   npx tsx training/distill/cli.ts words --vocab models/sift-bag-256/vocab.txt [--extra <teacher vocab.txt>] --out <run-dir>
+//   npx tsx training/distill/cli.ts words --vocab training/distill/code-vocab.txt [--extra <teacher vocab.txt>] --out <run-dir>
 //       → <run-dir>/tokenizer.json and <run-dir>/words.txt (the words the teacher must embed)
 //   python training/teacher/teacher.py --teacher minilm words --in <run-dir>/words.txt --out <run-dir>/words.f32
 //   npx tsx training/distill/cli.ts table --run <run-dir> [--dim 256 --sif 1e-4 --ridge 0.1 --iterations 40]
