@@ -14,7 +14,7 @@ import { ChunkTable } from '../../src/core/persist/chunkTable';
 import { type CalibrationParams, DEFAULT_CALIBRATION } from '../../src/core/search/calibrate';
 import { runSearch } from '../../src/core/search/search';
 import { VectorStore } from '../../src/core/vector/vectorStore';
-import { isTestPackage, listPairFiles, readPairs, type Pair } from '../train/data';
+import { docPairFiles, isTestPackage, readPairs, type Pair } from '../train/data';
 import { mulberry32 } from '../train/random';
 
 interface Example { x: number[]; y: number }
@@ -101,8 +101,7 @@ async function main(): Promise<void> {
 
   // held-out packages only (the same split as training), doc pairs only
   const byPkg = new Map<string, Pair[]>();
-  // doc pairs only: the harvester writes inline-comment pairs to inline-*.jsonl
-  const files = listPairFiles([pairsDir]).filter((f) => !path.basename(f).startsWith('inline-'));
+  const files = docPairFiles([pairsDir]);
   for await (const p of readPairs(files)) {
     if (!isTestPackage(p.pkg)) continue;
     let list = byPkg.get(p.pkg);

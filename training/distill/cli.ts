@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TokenizerConfig } from '../../src/core/embed/tokenizer';
-import { saveCheckpoint, loadTokenizer, readJson, RUN_FILE, saveTokenizer, writeJson } from '../train/checkpoint';
-import { DEFAULT_CORPUS_OPTIONS, listPairFiles } from '../train/data';
-import type { RunConfig } from '../train/runConfig';
+import { loadTokenizer, saveTokenizer, writeJson } from '../train/checkpoint';
+import { DEFAULT_CORPUS_OPTIONS, docPairFiles } from '../train/data';
+import { writeTableRun } from '../train/tableRun';
 import { trainingCacheHome } from '../sources/paths';
-import { DEFAULT_TRAIN_OPTIONS } from '../train/trainer';
+import { readF32, readVectors, writeVectors } from '../vectorFile';
 import { DEFAULT_DISTILL_OPTIONS, distill } from './distill';
 import { projectPca, type Pca } from './pca';
 import { extraWords, readVocab } from './vocab';
@@ -34,8 +34,7 @@ function savePca(file: string, p: Pca): void {
 }
 
 function loadPca(file: string): Pca {
-  const buf = fs.readFileSync(file);
-  const f = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const f = readF32(file);
   const inDim = f[0], outDim = f[1];
   return {
     inDim, outDim, mean: Float64Array.from(f.subarray(2, 2 + inDim)),
@@ -48,18 +47,16 @@ function cmdProject(argv: string[]): void {
   const { values: a } = parseArgs({ args: argv, options: { run: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' } } });
   if (!a.run || !a.in || !a.out) fail('project needs --run <run-dir> --in <vectors.f32> --out <vectors.f32>');
   const pca = loadPca(path.join(path.resolve(a.run), PCA_FILE));
-  const meta = readJson<{ dim: number; rows: number }>(`${a.in}.json`, 'vectors');
+  const { meta, data } = readVectors(a.in);
   if (meta.dim !== pca.inDim) fail(`${a.in} is ${meta.dim}-dimensional, the PCA takes ${pca.inDim}`);
-  const buf = fs.readFileSync(a.in);
-  const y = projectPca(pca, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), meta.rows);
+  const y = projectPca(pca, data, meta.rows);
   for (let r = 0; r < meta.rows; r++) {
     let n = 0;
     for (let d = 0; d < pca.outDim; d++) n += y[r * pca.outDim + d] ** 2;
     const s = n > 0 ? 1 / Math.sqrt(n) : 0;
     for (let d = 0; d < pca.outDim; d++) y[r * pca.outDim + d] *= s;
   }
-  fs.writeFileSync(a.out, new Uint8Array(y.buffer));
-  writeJson(`${a.out}.json`, { ...meta, dim: pca.outDim, projectedBy: path.resolve(a.run) });
+  writeVectors(a.out, y, { ...meta, dim: pca.outDim, projectedBy: path.resolve(a.run) });
 }
 
 function fail(message: string): never {
@@ -111,10 +108,8 @@ function cmdTable(argv: string[]): void {
   const runDir = path.resolve(a.run);
   const tok = loadTokenizer(runDir);
   const vecFile = path.resolve(a.vectors ?? path.join(runDir, TEACHER_VECTORS_FILE));
-  const meta = readJson<{ dim: number; rows: number; teacher: string; package: string; packageVersion: string; licence: string; model: string }>(`${vecFile}.json`, 'teacher vectors');
+  const { meta, data: vectors } = readVectors(vecFile);
   if (meta.rows !== tok.vocab.length) fail(`${vecFile} holds ${meta.rows} vectors for ${tok.vocab.length} vocabulary words`);
-  const buf = fs.readFileSync(vecFile);
-  const vectors = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const opts = {
     dim: num(a.dim, 'dim', DEFAULT_DISTILL_OPTIONS.dim),
     sif: num(a.sif, 'sif', DEFAULT_DISTILL_OPTIONS.sif),
@@ -128,24 +123,8 @@ function cmdTable(argv: string[]): void {
   savePca(path.join(runDir, PCA_FILE), pca);
   const pairsDefault = path.join(trainingCacheHome(), 'pairs');
   const pairs = a.pairs ?? (fs.existsSync(pairsDefault) ? [pairsDefault] : []);
-  const config: RunConfig = {
-    version: 1,
-    name: path.basename(runDir),
-    created: new Date().toISOString(),
-    pairs: pairs.length > 0 ? listPairFiles(pairs).filter((f) => !path.basename(f).startsWith('inline-')) : [],
-    corpus: { ...DEFAULT_CORPUS_OPTIONS, vocabSize: tok.vocab.length, ngramBuckets: tok.ngramBuckets },
-    train: { ...DEFAULT_TRAIN_OPTIONS, dim: opts.dim, epochs: 0 },
-  };
-  writeJson(path.join(runDir, RUN_FILE), config);
   writeJson(path.join(runDir, DISTILL_FILE), { teacher: meta, options: { ...opts, log: undefined }, report });
-  saveCheckpoint(runDir, {
-    table,
-    adamM: new Float32Array(0), adamV: new Float32Array(0), adamSteps: new Int32Array(0),
-    state: {
-      epoch: 0, batchInEpoch: 0, step: 0, totalSteps: 0, logTemperature: Math.log(DEFAULT_TRAIN_OPTIONS.temperature),
-      temperatureAdam: { m: 0, v: 0, t: 0 }, history: [], done: true, seconds: report.seconds, corpusFingerprint: 'distilled',
-    },
-  }, false);
+  writeTableRun(runDir, { tokenizer: tok, table, dim: opts.dim, pairs: pairs.length > 0 ? docPairFiles(pairs) : [] });
   process.stderr.write(`[distill] wrote ${runDir}/table.f32 (${tok.vocab.length + tok.ngramBuckets} rows × ${opts.dim}) in ${report.seconds.toFixed(1)}s\n`);
 }
 

@@ -83,33 +83,24 @@ function gramMatrix(tok: Tokenizer, words: readonly string[], base: number): Gra
   return { off, col, scale };
 }
 
-/** out (words × dim) = A · x (buckets × dim). */
-function applyA(a: GramMatrix, x: Float64Array, dim: number, out: Float64Array): void {
+/** out = A · x (words × dim from buckets × dim), or with `transposed` out = Aᵀ · x (buckets × dim from words × dim). */
+function multiply(a: GramMatrix, x: Float64Array, dim: number, out: Float64Array, transposed: boolean): void {
   out.fill(0);
   const n = a.scale.length;
   for (let i = 0; i < n; i++) {
     const s = a.scale[i];
-    const o = i * dim;
+    const word = i * dim;
     for (let k = a.off[i]; k < a.off[i + 1]; k++) {
-      const g = a.col[k] * dim;
-      for (let d = 0; d < dim; d++) out[o + d] += s * x[g + d];
+      const bucket = a.col[k] * dim;
+      const from = transposed ? word : bucket;
+      const to = transposed ? bucket : word;
+      for (let d = 0; d < dim; d++) out[to + d] += s * x[from + d];
     }
   }
 }
 
-/** out (buckets × dim) = Aᵀ · y (words × dim). */
-function applyAt(a: GramMatrix, y: Float64Array, dim: number, out: Float64Array): void {
-  out.fill(0);
-  const n = a.scale.length;
-  for (let i = 0; i < n; i++) {
-    const s = a.scale[i];
-    const o = i * dim;
-    for (let k = a.off[i]; k < a.off[i + 1]; k++) {
-      const g = a.col[k] * dim;
-      for (let d = 0; d < dim; d++) out[g + d] += s * y[o + d];
-    }
-  }
-}
+const applyA = (a: GramMatrix, x: Float64Array, dim: number, out: Float64Array): void => multiply(a, x, dim, out, false);
+const applyAt = (a: GramMatrix, y: Float64Array, dim: number, out: Float64Array): void => multiply(a, y, dim, out, true);
 
 /**
  * Ridge least squares min ‖A·G − T‖² + λ‖G‖² by conjugate gradients on the normal

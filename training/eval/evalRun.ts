@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fnv1a32, Tokenizer } from '../../src/core/embed/tokenizer';
-import { quantizeRows } from '../onnx/embeddingBagModel';
+import { dequantizeRows, quantizeRows } from '../onnx/embeddingBagModel';
 import { loadTable, loadTokenizer, readJson, RUN_FILE, writeJson } from '../train/checkpoint';
 import { isTestPackage, listPairFiles, readPairs, type SkipReason } from '../train/data';
 import type { RunConfig } from '../train/runConfig';
@@ -41,12 +41,7 @@ export interface EvalResult {
 /** Dequantised copy of the table: what the shipped int8 model computes with. */
 export function int8RoundTrip(table: Float32Array, rows: number, dim: number): Float32Array {
   const q = quantizeRows(table, rows, dim);
-  const out = new Float32Array(table.length);
-  for (let r = 0; r < rows; r++) {
-    const s = q.scales[r];
-    for (let d = 0; d < dim; d++) out[r * dim + d] = q.table[r * dim + d] * s;
-  }
-  return out;
+  return dequantizeRows(q.table, q.scales, rows, dim);
 }
 
 export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promise<EvalResult> {
@@ -54,10 +49,8 @@ export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promi
   const run = readJson<RunConfig>(path.join(runDir, RUN_FILE), 'run configuration');
   const tokCfg = loadTokenizer(runDir);
   const tokenizer = new Tokenizer(tokCfg);
-  let dim = run.train.dim;
+  const tableDim = run.train.dim;
   const rows = tokenizer.rowCount;
-  let table = loadTable(runDir, rows, dim);
-  if (opts.int8) table = int8RoundTrip(table, rows, dim);
   const files = listPairFiles(opts.pairs ?? run.pairs);
   const split = run.corpus.split;
 
@@ -94,25 +87,29 @@ export async function evaluateRun(runDir: string, opts: EvalOptions = {}): Promi
   }
   const t1 = Date.now();
   const n = kept.length;
-  const embedder = new TableEmbedder(table, rows, dim);
-  const embedAll = (field: 'q' | 'code'): Float32Array => {
-    const out = new Float32Array(n * dim);
-    for (let i = 0; i < n; i++) embedder.embedText(tokenizer, kept[i][field], out, i * dim);
-    return out;
+  // The run's table, read only when something is embedded with it (not when both sides are external).
+  const embedAll = (fields: ('q' | 'code')[]): Float32Array[] => {
+    let table = loadTable(runDir, rows, tableDim);
+    if (opts.int8) table = int8RoundTrip(table, rows, tableDim);
+    const embedder = new TableEmbedder(table, rows, tableDim);
+    return fields.map((field) => {
+      const out = new Float32Array(n * tableDim);
+      for (let i = 0; i < n; i++) embedder.embedText(tokenizer, kept[i][field], out, i * tableDim);
+      return out;
+    });
   };
   let queryEmb: Float32Array, codeEmb: Float32Array;
-  if (opts.external) {
-    const e = opts.external;
-    if (!e.code && e.dim !== dim) throw new Error(`eval: external query vectors are ${e.dim}-dimensional, the table ${dim}`);
+  const e = opts.external;
+  const dim = e ? e.dim : tableDim;
+  if (e) {
+    if (!e.code && e.dim !== tableDim) throw new Error(`eval: external query vectors are ${e.dim}-dimensional, the table ${tableDim}`);
     if (e.query.length !== n * e.dim || (e.code && e.code.length !== n * e.dim)) {
       throw new Error(`eval: external vectors hold ${e.query.length / e.dim} queries and ${(e.code?.length ?? 0) / e.dim} codes for ${n} held-out pairs`);
     }
     queryEmb = e.query;
-    codeEmb = e.code ?? embedAll('code');
-    dim = e.dim;
+    codeEmb = e.code ?? embedAll(['code'])[0];
   } else {
-    queryEmb = embedAll('q');
-    codeEmb = embedAll('code');
+    [queryEmb, codeEmb] = embedAll(['q', 'code']);
   }
   const index = new CandidateBm25(kept.map((t) => ({ text: t.code, name: t.name })));
   const queryTerms = kept.map((t) => index.queryIds(t.q));

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Embedder } from '../../src/core/embed/embedder';
 import { Engine } from '../../src/core/engine';
+import { readVectors } from '../vectorFile';
 
 interface BenchQuery {
   id: string;
@@ -27,8 +28,15 @@ function benchDir(): string {
   return path.resolve(__dirname, '..', '..', '..', 'shared', 'bench');
 }
 
-function loadQueries(): BenchQuery[] {
-  return fs.readFileSync(path.join(benchDir(), 'queries.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as BenchQuery);
+/** The benchmark's queries, grouped by corpus. */
+function queriesByCorpus(): Map<string, BenchQuery[]> {
+  const byCorpus = new Map<string, BenchQuery[]>();
+  for (const line of fs.readFileSync(path.join(benchDir(), 'queries.jsonl'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const q = JSON.parse(line) as BenchQuery;
+    byCorpus.set(q.corpus, [...(byCorpus.get(q.corpus) ?? []), q]);
+  }
+  return byCorpus;
 }
 
 /** Records what the engine asks to embed; answers with zero vectors. */
@@ -63,10 +71,8 @@ class LookupEmbedder implements Embedder {
 
 function readLookup(jsonl: string, vectors: string): { dim: number; map: Map<string, Float32Array> } {
   const texts = fs.readFileSync(jsonl, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => (JSON.parse(l) as { text: string }).text);
-  const meta = JSON.parse(fs.readFileSync(`${vectors}.json`, 'utf8')) as { dim: number; rows: number };
+  const { meta, data: all } = readVectors(vectors);
   if (meta.rows !== texts.length) throw new Error(`${vectors}: ${meta.rows} vectors for ${texts.length} texts`);
-  const buf = fs.readFileSync(vectors);
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const map = new Map<string, Float32Array>();
   texts.forEach((t, i) => map.set(t, all.subarray(i * meta.dim, (i + 1) * meta.dim)));
   return { dim: meta.dim, map };
@@ -80,9 +86,7 @@ async function dump(corpora: string, out: string): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const passages = new Set<string>();
   const queries = new Set<string>();
-  const byCorpus = new Map<string, BenchQuery[]>();
-  for (const q of loadQueries()) byCorpus.set(q.corpus, [...(byCorpus.get(q.corpus) ?? []), q]);
-  for (const [corpus, qs] of byCorpus) {
+  for (const [corpus, qs] of queriesByCorpus()) {
     const rec = new RecordingEmbedder(8);
     const engine = await Engine.open({ roots: [path.join(corpora, corpus)], indexDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sift-tb-')), embedder: rec, chunkThreads: 0 });
     await engine.index();
@@ -106,9 +110,7 @@ async function run(corpora: string, dir: string, teacher: string, fixedK: boolea
   const passages = new LookupEmbedder(`${teacher}@teacher`, teacher, p.dim, p.map);
   const queriesEmb = new LookupEmbedder(`${teacher}@teacher`, teacher, q.dim, q.map);
   const rows: { level: string; rank: number; returned: number; hits: number }[] = [];
-  const byCorpus = new Map<string, BenchQuery[]>();
-  for (const x of loadQueries()) byCorpus.set(x.corpus, [...(byCorpus.get(x.corpus) ?? []), x]);
-  for (const [corpus, qs] of byCorpus) {
+  for (const [corpus, qs] of queriesByCorpus()) {
     let phase: Embedder = passages;
     const switching: Embedder = {
       id: passages.id, hash: passages.hash, dim: passages.dim, runtime: 'native',

@@ -132,6 +132,16 @@ export function quantizeRows(table: Float32Array, rows: number, dim: number): { 
   return { table: q, scales };
 }
 
+/** The float table an int8 table with per-row scales stands for (row value = q × scale). */
+export function dequantizeRows(table: Int8Array, scales: Float32Array, rows: number, dim: number): Float32Array {
+  const out = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const s = scales[r];
+    for (let d = 0; d < dim; d++) out[r * dim + d] = table[r * dim + d] * s;
+  }
+  return out;
+}
+
 /** Write model.onnx, vocab.txt and manifest.json into `dir` (created if needed); returns the manifest. */
 export function writeModelDir(
   dir: string,

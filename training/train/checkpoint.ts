@@ -100,9 +100,14 @@ export function loadTokenizer(runDir: string): TokenizerConfig {
   return t;
 }
 
-export function saveCheckpoint(runDir: string, c: Checkpoint, withOptimizer = true): void {
+/** The table alone (a run made outside the trainer: training/train/tableRun.ts). */
+export function saveTable(runDir: string, table: Float32Array): void {
   fs.mkdirSync(runDir, { recursive: true });
-  writeAtomic(path.join(runDir, TABLE_FILE), c.table);
+  writeAtomic(path.join(runDir, TABLE_FILE), table);
+}
+
+export function saveCheckpoint(runDir: string, c: Checkpoint, withOptimizer = true): void {
+  saveTable(runDir, c.table);
   if (withOptimizer) {
     writeAtomic(path.join(runDir, ADAM_M_FILE), c.adamM);
     writeAtomic(path.join(runDir, ADAM_V_FILE), c.adamV);

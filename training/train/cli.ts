@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeModelDir } from '../onnx/embeddingBagModel';
+import { dequantizeRows, writeModelDir } from '../onnx/embeddingBagModel';
+import { readVectors } from '../vectorFile';
+import { writeTableRun } from './tableRun';
 import { matchEmbeddingBag } from '../../src/core/embed/embeddingBag';
 import { readManifest } from '../../src/core/embed/manifest';
 import { readOnnxGraph } from '../../src/core/embed/onnxGraph';
@@ -16,7 +18,7 @@ import { evaluateRun, writeEvalReport } from '../eval/evalRun';
 import {
   defaultRunsDir, loadCheckpoint, loadTable, loadTokenizer, readJson, RUN_FILE, saveTokenizer, writeJson,
 } from './checkpoint';
-import { DEFAULT_CORPUS_OPTIONS, listPairFiles, loadCorpus, type CorpusOptions } from './data';
+import { DEFAULT_CORPUS_OPTIONS, docPairFiles, listPairFiles, loadCorpus, type CorpusOptions } from './data';
 import type { RunConfig } from './runConfig';
 import { syntheticPairs } from './synthetic';
 import { trainingCacheHome } from '../sources/paths';
@@ -167,7 +169,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
     if (a['fixed-temperature']) trainOpts.learnTemperature = false;
     if (a['no-hard-negatives']) trainOpts.hardNegatives = false;
     // inline-comment pairs (inline-*.jsonl) only when asked: the shipped model is trained on doc pairs
-    const files = listPairFiles(a.pairs).filter((f) => a.inline || !path.basename(f).startsWith('inline-'));
+    const files = a.inline ? listPairFiles(a.pairs) : docPairFiles(a.pairs);
     if (files.length === 0) fail(`no doc-pair files (pairs-*.jsonl) under ${a.pairs.join(', ')}`);
     config = {
       version: 1,
@@ -246,17 +248,12 @@ async function cmdEval(argv: string[]): Promise<void> {
   if (!a.run) fail('eval needs --run <run-dir>');
   if (a['code-vectors'] && !a['query-vectors']) fail('--code-vectors needs --query-vectors');
   const runDir = path.resolve(a.run);
-  const readVectors = (file: string): { dim: number; data: Float32Array } => {
-    const meta = readJson<{ dim: number }>(`${file}.json`, 'vectors');
-    const buf = fs.readFileSync(file);
-    return { dim: meta.dim, data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
-  };
   let external;
   if (a['query-vectors']) {
     const q = readVectors(path.resolve(a['query-vectors']));
     const c = a['code-vectors'] ? readVectors(path.resolve(a['code-vectors'])) : undefined;
-    if (c && q.dim !== c.dim) fail(`query vectors are ${q.dim}-dimensional, code vectors ${c.dim}`);
-    external = { dim: q.dim, query: q.data, code: c?.data };
+    if (c && q.meta.dim !== c.meta.dim) fail(`query vectors are ${q.meta.dim}-dimensional, code vectors ${c.meta.dim}`);
+    external = { dim: q.meta.dim, query: q.data, code: c?.data };
   }
   const result = await evaluateRun(runDir, {
     pairs: a.pairs,
@@ -309,19 +306,11 @@ async function cmdImport(argv: string[]): Promise<void> {
   const vocab = fs.readFileSync(path.join(modelDir, manifest.files.vocab), 'utf8').split('\n').filter((l) => l.length > 0);
   const tokenizer = { vocab, ...manifest.tokenizer, lowercase: true as const };
   if (vocab.length + tokenizer.ngramBuckets !== bag.rows) fail(`${modelDir}: ${vocab.length} words + ${tokenizer.ngramBuckets} buckets ≠ ${bag.rows} rows`);
-  const table = new Float32Array(bag.rows * bag.dim);
-  for (let r = 0; r < bag.rows; r++) for (let d = 0; d < bag.dim; d++) table[r * bag.dim + d] = bag.table[r * bag.dim + d] * bag.scales[r];
   const runDir = path.resolve(a.out);
-  const pairs = a.pairs ?? [path.join(trainingCacheHome(), 'pairs')];
-  const config: RunConfig = {
-    version: 1, name: path.basename(runDir), created: new Date().toISOString(),
-    pairs: listPairFiles(pairs).filter((f) => !path.basename(f).startsWith('inline-')),
-    corpus: { ...DEFAULT_CORPUS_OPTIONS, vocabSize: vocab.length, ngramBuckets: tokenizer.ngramBuckets, maxCodeTokens: tokenizer.maxTokens },
-    train: { ...DEFAULT_TRAIN_OPTIONS, dim: bag.dim, epochs: 0 },
-  };
-  saveTokenizer(runDir, tokenizer);
-  writeJson(path.join(runDir, RUN_FILE), config);
-  fs.writeFileSync(path.join(runDir, 'table.f32'), new Uint8Array(table.buffer));
+  writeTableRun(runDir, {
+    tokenizer, table: dequantizeRows(bag.table, bag.scales, bag.rows, bag.dim), dim: bag.dim,
+    pairs: docPairFiles(a.pairs ?? [path.join(trainingCacheHome(), 'pairs')]),
+  });
   process.stderr.write(`[import] ${manifest.name}@${manifest.version} → ${runDir} (${bag.rows} rows × ${bag.dim})\n`);
 }
 

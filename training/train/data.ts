@@ -70,6 +70,11 @@ export function listPairFiles(inputs: string[]): string[] {
   return [...new Set(out.map((f) => path.resolve(f)))].sort();
 }
 
+/** listPairFiles without the inline-comment pairs (the harvester's inline-*.jsonl): doc pairs only. */
+export function docPairFiles(inputs: string[]): string[] {
+  return listPairFiles(inputs).filter((f) => !path.basename(f).startsWith('inline-'));
+}
+
 /** Parse one JSONL line into a Pair, or say why it is unusable. */
 export function parsePairLine(line: string): Pair | SkipReason {
   let o: unknown;
