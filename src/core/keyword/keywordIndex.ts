@@ -79,7 +79,7 @@ export class KeywordIndex {
     return this.bm25.coverage(terms, key);
   }
 
-  /** Keys whose names match the query's words by prefix (live keys only). */
+  /** Keys whose names match the query's words by prefix, or a one-identifier query by humps (live keys only; see SymbolIndex.search). */
   searchNames(query: string, limit: number): number[] {
     this.prepareNames();
     return this.symbols!.search(query, limit * 2).filter((k) => this.names.has(k)).slice(0, limit);
