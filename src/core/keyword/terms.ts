@@ -2,6 +2,9 @@
 // identifier, so `parseDuration`, `parse_duration` and "parse duration" meet.
 import { splitWords } from '../text/identifiers';
 
+// Words too common to be index terms. Not text/stopWords.ts's list (what is not worth
+// highlighting): this one also drops frequent code words ("get", "not") and is part
+// of the index format, so changing it needs a rebuild of every index.
 const STOP_WORDS = new Set((
   'a an and are as at be been being but by can could do does did for from had has have how i if in into is it its ' +
   'me my no not of on or our should so some such than that the their them then there these they this those to ' +
@@ -22,7 +25,7 @@ export function stem(word: string): string {
   return w;
 }
 
-export function isStopWord(word: string): boolean {
+function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
 }
 

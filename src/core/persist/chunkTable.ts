@@ -74,6 +74,8 @@ export class ChunkTable {
   private str: Strings = { fileOf: [], nameOf: [], signatureOf: [], contextOf: [] };
   // one string per distinct path and context
   private shared = new Map<string, string>();
+  // root → path → keys of that file's chunks; built on first keysOfFile(), then kept up to date (not stored)
+  private byFile: Map<number, Map<string, number[]>> | null = null;
 
   get size(): number { return this.count; }
 
@@ -118,12 +120,19 @@ export class ChunkTable {
     this.str.nameOf[s] = c.name;
     this.str.signatureOf[s] = c.signature;
     this.str.contextOf[s] = c.context.length ? this.share(c.context.join(CONTEXT_SEP)) : '';
+    if (this.byFile) this.fileKeys(c.root, this.str.fileOf[s], true)!.push(c.key);
   }
 
   /** Remove a chunk; the last slot moves into its place. */
   delete(key: number): boolean {
     const s = this.slot(key);
     if (s < 0) return false;
+    if (this.byFile) {
+      const keys = this.fileKeys(this.num.root[s], this.str.fileOf[s], false);
+      const at = keys ? keys.indexOf(key) : -1;
+      if (at >= 0) keys!.splice(at, 1);
+      if (keys && keys.length === 0) this.byFile.get(this.num.root[s])!.delete(this.str.fileOf[s]);
+    }
     const last = this.count - 1;
     if (s !== last) {
       for (const c of NUMBER_COLUMNS) this.num[c][s] = this.num[c][last];
@@ -144,6 +153,7 @@ export class ChunkTable {
       if (!(k >= 0)) throw new Error(`chunk table: no new key for ${keyOf[s]}`);
       keyOf[s] = k;
     }
+    this.byFile = null;
     this.indexKeys();
   }
 
@@ -178,6 +188,27 @@ export class ChunkTable {
     };
     if (n.partCount[s] > 0) c.part = { index: n.partIndex[s], count: n.partCount[s] };
     return c;
+  }
+
+  /** Keys of the chunks of one file (root index and path as stored), in no particular order. */
+  keysOfFile(root: number, file: string): number[] {
+    if (!this.byFile) {
+      this.byFile = new Map();
+      for (let s = 0; s < this.count; s++) this.fileKeys(this.num.root[s], this.str.fileOf[s], true)!.push(this.num.keyOf[s]);
+    }
+    return [...(this.fileKeys(root, file, false) ?? [])];
+  }
+
+  private fileKeys(root: number, file: string, create: boolean): number[] | undefined {
+    let files = this.byFile!.get(root);
+    if (!files) {
+      if (!create) return undefined;
+      files = new Map();
+      this.byFile!.set(root, files);
+    }
+    let keys = files.get(file);
+    if (!keys && create) files.set(file, (keys = []));
+    return keys;
   }
 
   /** Keys in table order. */
