@@ -8,6 +8,7 @@ import { formatHits, formatStats, formatStatus } from './cli/format';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
 import { findDefaultModel, loadEmbedder, type Embedder } from './core/embed/embedder';
+import { shippedRankModel } from './core/rank/model';
 import { QueryError } from './core/search/search';
 import type { SearchResponse } from './core/types';
 import { packageRoot } from './core/assets';
@@ -16,7 +17,7 @@ const USAGE = `sift — search code by meaning
 
 Usage:
   sift index  [PATH...]            index folders (default: .)
-  sift search [--root PATH]... [-k N] [--json] [--all] QUERY
+  sift search [--root PATH]... [-k N] [--threshold P] [--json] [--all] QUERY
   sift status [PATH...]            what the index holds
   sift eval   --corpora DIR [--bench DIR] [-- eval options]   run ../shared/bench through this CLI
 
@@ -29,7 +30,7 @@ Options:
   --exclude GLOB      skip files matching (repeatable)
   --max-file-bytes N  skip larger files (default 1000000)
   --no-refresh        search: do not bring the index up to date first
-  --fusion rrf|score  search: how to fuse the two rankings (default score)
+  --threshold P       search: how likely (0–1) a hit must be to be shown (default ${shippedRankModel().threshold}, the ranking model's)
   --fixed-k           search: always return k results (no calibrated cut)
   --all               search: show the closest matches even when none is relevant
   --json              machine-readable output
@@ -88,8 +89,8 @@ async function cmdSearch(a: ParsedArgs): Promise<number> {
   const roots = a.values.root?.length ? a.values.root : ['.'];
   const k = a.values.k ? Number(a.values.k[0]) : 10;
   if (!Number.isInteger(k) || k < 1 || k > 200) throw new UsageError(`-k must be a whole number from 1 to 200, got ${a.values.k?.[0]}`);
-  const fusion = a.values.fusion?.[0];
-  if (fusion && fusion !== 'rrf' && fusion !== 'score') throw new UsageError(`--fusion must be rrf or score, got ${fusion}`);
+  const threshold = a.values.threshold ? Number(a.values.threshold[0]) : undefined;
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a probability from 0 to 1, got ${a.values.threshold?.[0]}`);
   const json = a.flags.has('json');
   const warn = (m: string) => process.stderr.write(m + '\n');
   const engine = await openEngine(a, roots, warn);
@@ -103,7 +104,7 @@ async function cmdSearch(a: ParsedArgs): Promise<number> {
     }
   }
   const res: SearchResponse = await engine.search(query, {
-    k, showWeak: a.flags.has('all'), fusion: fusion as 'rrf' | 'score' | undefined, fixedK: a.flags.has('fixed-k'),
+    k, showWeak: a.flags.has('all'), threshold, fixedK: a.flags.has('fixed-k'),
   });
   if (json) {
     process.stdout.write(JSON.stringify({

@@ -14,7 +14,7 @@ export interface ParsedArgs {
   rest: string[];
 }
 
-const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'fusion', 'runtime', 'corpora', 'bench']);
+const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench']);
 const FLAG_OPTIONS = new Set(['no-model', 'no-refresh', 'fixed-k', 'all', 'json', 'quiet', 'help']);
 const SHORT: Record<string, string> = { k: 'k', q: 'quiet', h: 'help' };
 

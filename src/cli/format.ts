@@ -33,7 +33,7 @@ export function formatHits(res: SearchResponse, roots: string[], query: string):
   if (res.noRelevant) out.push('nothing judged relevant; closest matches:');
   res.hits.forEach((h, i) => {
     const file = roots.length > 1 ? path.join(h.root, h.file) : h.file;
-    out.push(`${String(i + 1).padStart(2)}. ${file}:${h.declLine}  ${h.name || '(block)'}  [${h.kind}]  score ${h.score.toFixed(2)}`);
+    out.push(`${String(i + 1).padStart(2)}. ${file}:${h.declLine}  ${h.name || '(block)'}  [${h.kind}]  relevance ${Math.round(h.score * 100)}%`);
     for (const l of h.snippet.split('\n')) out.push(`      ${l}`);
   });
   return out.join('\n');

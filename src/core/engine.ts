@@ -18,7 +18,7 @@ import {
   type StoredChunk, type StoredFile, writeChecked, writeManifest,
 } from './persist/indexStore';
 import { TextStore } from './persist/textStore';
-import { runSearch, type SearchOptions } from './search/search';
+import { runSearch, type SearchContext, type SearchOptions } from './search/search';
 import type { Chunk, IndexProgress, IndexStats, SearchResponse, SkippedFile, SourceFile } from './types';
 import { VectorStore } from './vector/vectorStore';
 
@@ -569,18 +569,23 @@ export class Engine {
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
     this.searching++;
     try {
-      return await runSearch({
-        chunks: this.chunks,
-        keyword: this.keyword,
-        vectors: this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
-        embedder: this.opts.embedder,
-        readText: (c) => this.texts.read(c.text),
-        roots: this.roots,
-        partial: this.indexingNow,
-      }, query, opts);
+      return await runSearch(this.searchContext(), query, opts);
     } finally {
       this.searching--;
     }
+  }
+
+  /** What a search reads (the ranker's training reads candidates through it); keyword-only on request. */
+  searchContext(opts: { keywordOnly?: boolean } = {}): SearchContext {
+    return {
+      chunks: this.chunks,
+      keyword: this.keyword,
+      vectors: !opts.keywordOnly && this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
+      embedder: opts.keywordOnly ? null : this.opts.embedder,
+      readText: (c) => this.texts.read(c.text),
+      roots: this.roots,
+      partial: this.indexingNow,
+    };
   }
 
   status(): EngineStatus {

@@ -13,6 +13,8 @@ export interface SiftSettings {
   maxFileSizeKB: number;
   autoIndex: boolean;
   maxResults: number;
+  /** Relevance a hit needs to be shown; undefined: the ranking model's default. */
+  relevanceThreshold: number | undefined;
   feedbackEnabled: boolean;
 }
 
@@ -20,6 +22,11 @@ const MAX_FILE_KB_LIMIT = 100_000;
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** A setting in 0..1; anything else (null: the default) is no override. */
+function probability(v: unknown): number | undefined {
+  return typeof v === 'number' && v >= 0 && v <= 1 ? v : undefined;
 }
 
 function clampInt(v: unknown, lo: number, hi: number, fallback: number): number {
@@ -38,6 +45,7 @@ export function readSettings(scope?: vscode.Uri): SiftSettings {
     maxFileSizeKB: clampInt(c.get('maxFileSizeKB'), 1, MAX_FILE_KB_LIMIT, 1000),
     autoIndex: c.get<boolean>('autoIndex') !== false,
     maxResults: clampInt(c.get('maxResults'), 1, 100, 10),
+    relevanceThreshold: probability(c.get('relevanceThreshold')),
     feedbackEnabled: c.get<boolean>('feedback.enabled') !== false,
   };
 }

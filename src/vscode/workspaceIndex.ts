@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { IndexProgress, IndexStats, SearchResponse } from '../core/types';
 import type { OpenInfo, SearchParams, UpdateResult, WorkerConfig, WorkerStatus } from '../worker/protocol';
 import type { IndexerBackend } from './indexer';
-import { crawlConfig } from './settings';
+import { crawlConfig, readSettings } from './settings';
 import { WorkerRequestError, type RequestHandle, type WorkerClient } from './workerClient';
 
 export class NoFolderError extends Error {
@@ -88,9 +88,11 @@ export class WorkspaceIndex implements IndexerBackend {
     return this.afterOpen(() => this.client.call('update', { paths }, { onProgress }));
   }
 
+  /** Searches; the relevance threshold comes from the settings unless the caller sets one. */
   async search(params: SearchParams, lane?: string): Promise<SearchResponse> {
     await this.ensureOpen();
-    return this.client.request('search', lane === undefined ? { search: params } : { search: params, lane });
+    const search = { threshold: readSettings().relevanceThreshold, ...params };
+    return this.client.request('search', lane === undefined ? { search } : { search, lane });
   }
 
   async status(): Promise<WorkerStatus> {

@@ -27,6 +27,8 @@ export interface SearchParams {
   query: string;
   k?: number;
   showWeak?: boolean;
+  /** Probability a hit needs to be shown (default: the ranking model's). */
+  threshold?: number;
   languages?: LanguageId[];
   /** '/'-separated, relative to a root. */
   pathPrefix?: string;
@@ -154,6 +156,7 @@ export function parseRequest(msg: unknown): { ok: true; request: Request } | { o
       const s = m.search as Partial<SearchParams> | undefined;
       if (!s || typeof s.query !== 'string') return bad('search.query must be a string');
       if (s.k !== undefined && (typeof s.k !== 'number' || !Number.isFinite(s.k))) return bad('search.k must be a number');
+      if (s.threshold !== undefined && (typeof s.threshold !== 'number' || !(s.threshold >= 0 && s.threshold <= 1))) return bad('search.threshold must be a probability from 0 to 1');
       if (s.languages !== undefined && !isStringArray(s.languages)) return bad('search.languages must be a list of strings');
       if (s.pathPrefix !== undefined && typeof s.pathPrefix !== 'string') return bad('search.pathPrefix must be a string');
       if (m.lane !== undefined && typeof m.lane !== 'string') return bad('lane must be a string');

@@ -10,6 +10,8 @@ import {
 
 const SEARCH_INPUT = '[data-testid="sift-search-input"]';
 const RESULT = '[data-testid="sift-result"]';
+// Nothing in test/e2e/fixture does this.
+const NO_ANSWER = 'render a histogram of pixel colours';
 
 /** 1-based line of the first line of `rel` (in the workspace) containing `needle`. */
 function lineOf(workspace, rel, needle) {
@@ -69,6 +71,27 @@ export function uiTests({ page, workspace, extensionDir, userDataDir, shots }) {
       },
     },
     {
+      name: 'palette: a question the workspace cannot answer says "Nothing relevant found" and offers the closest matches',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        await runFromPalette(page, 'Search code by meaning', async () => {
+          const value = await quickInputValue(page);
+          return (await page.locator('.quick-input-widget').isVisible()) && !value.startsWith('>');
+        });
+        await page.keyboard.type(NO_ANSWER, { delay: 10 });
+        await quickPickRows(page).filter({ hasText: 'Nothing relevant found' }).first().waitFor({ timeout: 30_000 });
+        const offer = quickPickRows(page).filter({ hasText: 'Show closest matches anyway' }).first();
+        await offer.waitFor({ timeout: 5_000 });
+        await screenshot(page, shots, '06-quick-pick-nothing-relevant');
+        await offer.click();
+        // the closest matches replace the message, each a file row
+        await page.locator('.quick-input-title').filter({ hasText: 'none judged relevant' }).first().waitFor({ timeout: 30_000 });
+        if (await quickPickRows(page).filter({ hasText: 'Nothing relevant found' }).count()) throw new Error('the message stayed after asking for the closest matches');
+        if ((await quickPickRows(page).count()) === 0) throw new Error('no closest matches were listed');
+        await page.keyboard.press('Escape');
+      },
+    },
+    {
       name: 'sidebar: the search box shows results',
       run: async () => {
         await page.keyboard.press('Escape');
@@ -107,6 +130,20 @@ export function uiTests({ page, workspace, extensionDir, userDataDir, shots }) {
           if (wanted.every(w => records.some(r => r.query === w.query && w.name.test(r.chosen?.name ?? '')))) return;
         }
         throw new Error(`feedback records under ${userDataDir}: ${JSON.stringify(records.map(r => [r.query, r.chosen?.name]))}`);
+      },
+    },
+    {
+      name: 'sidebar: a question the workspace cannot answer says so and shows the closest matches on request',
+      run: async () => {
+        const frame = await findWebviewFrame(page, SEARCH_INPUT);
+        const input = frame.locator(SEARCH_INPUT);
+        await input.fill('');
+        await input.pressSequentially(NO_ANSWER, { delay: 10 });
+        await frame.getByText('Nothing relevant found.').first().waitFor({ timeout: 30_000 });
+        if (await frame.locator(RESULT).count()) throw new Error('results were listed beside "Nothing relevant found."');
+        await frame.getByText('Show closest matches anyway').first().click();
+        await frame.locator(RESULT).first().waitFor({ timeout: 30_000 });
+        await screenshot(page, shots, '07-sidebar-closest-matches');
       },
     },
     {

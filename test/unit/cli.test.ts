@@ -43,10 +43,10 @@ describe('sift CLI', function () {
     assert.equal(j.results[0].name, 'retryWithBackoff');
   });
 
-  it('prints rank, path:line, name, kind, score and a snippet for people', () => {
+  it('prints rank, path:line, name, kind, relevance and a snippet for people', () => {
     const s = sift(['search', '--no-model', '--root', root, 'retry with backoff'], env());
     assert.equal(s.code, 0, s.err);
-    assert.match(s.out, / 1\. src\/retry\.ts:2 {2}retryWithBackoff {2}\[function\] {2}score \d\.\d\d/);
+    assert.match(s.out, / 1\. src\/retry\.ts:2 {2}retryWithBackoff {2}\[function\] {2}relevance \d{1,3}%/);
     assert.match(s.out, /for \(let i = 0/);
   });
 

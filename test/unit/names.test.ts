@@ -21,6 +21,12 @@ describe('nameEvidence', () => {
     }
   });
 
+  it('takes a sentence word beginning a name as no prefix evidence, a typed name as one', () => {
+    assert.equal(ev('render a histogram of pixel colours', 'renderMaintenanceBanner').prefix, 0);
+    assert.ok(ev('Query isStale', 'Query.isStaleByTime').prefix > 0);
+    assert.ok(ev('render', 'renderMaintenanceBanner').prefix > 0);
+  });
+
   it('keeps exact matches exact, not prefixes', () => {
     assert.deepEqual(ev('getContentCharset', 'get_content_charset'), { exact: 1, words: 1, prefix: 0, fuzzy: 0 });
     assert.deepEqual(ev('getContentType', 'get-content-type'), { exact: 1, words: 1, prefix: 0, fuzzy: 0 });

@@ -80,11 +80,17 @@ const PREFIX_MIN = 2;
 // Words of a query as typed: identifiers with their separators (make_msg, make-msg, makeMsg).
 const TYPED_RE = /[\p{L}\p{N}_$-]+/gu;
 
-/** Part lists a name may begin with: each query word's, and the whole query's ("get cont"). */
+/**
+ * Part lists a name may begin with: the whole query's ("get cont"), and each word's when the query
+ * is typed like a name (one or two words, or identifier-like). In a sentence an everyday word
+ * ("render a histogram…") beginning a name (renderBanner) says no more than `words` already does.
+ */
 function typedPrefixes(query: string): string[][] {
   const words = (query.match(TYPED_RE) ?? []).map(splitIdentifier).filter((p) => p.length > 0);
-  if (words.length > 1) words.push(words.flat());
-  return words.filter((p) => p.join('').length >= PREFIX_MIN);
+  const eachWord = words.length <= 2 || looksLikeIdentifier(query);
+  const lists = eachWord ? [...words] : [];
+  if (words.length > 1 || lists.length === 0) lists.push(words.flat());
+  return lists.filter((p) => p.join('').length >= PREFIX_MIN);
 }
 
 /** Best typed length / name length over the typed part lists that begin the name but are not all of it. */

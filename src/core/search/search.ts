@@ -1,27 +1,30 @@
-// One query, start to finish: retrieve from both sides, fuse, collapse nested
-// duplicates, calibrate, cut to an honest answer, and dress the hits.
+// One query, start to finish: retrieve candidates from both sides, rank them
+// with the learned ranker, fold overlapping and split units into one result,
+// calibrate each hit's probability of being right, cut to the hits at or above
+// the threshold ("nothing relevant" when none is), and dress the hits.
 import type { Embedder } from '../embed/embedder';
 import { KeywordIndex, queryTerms } from '../keyword/keywordIndex';
 import type { ChunkTable } from '../persist/chunkTable';
 import type { StoredChunk } from '../persist/indexStore';
-import { looksLikeIdentifier, splitWords } from '../text/identifiers';
+import { FEATURE_COUNT, FEATURES, featurize } from '../rank/features';
+import { type RankModel, shippedRankModel } from '../rank/model';
+import { rankScores } from '../rank/ranker';
+import { answerSize, relevance, relevanceInputs } from '../rank/relevance';
+import { splitWords } from '../text/identifiers';
 import type { LanguageId, SearchHit, SearchResponse } from '../types';
 import type { VectorStore } from '../vector/vectorStore';
-import { answerSize, type CalibrationParams, DEFAULT_CALIBRATION, relevanceProbability } from './calibrate';
+import { gatherCandidates } from './candidates';
 import { collapseOverlapping } from './collapse';
-import { type Candidate, defaultWeights, fuse, type FusionMethod, type FusionWeights } from './fusion';
-import { nameMatcher } from './nameMatch';
 import { makeSnippet } from './snippet';
+import { hitSpan, mergeRankedParts, type UnitSpan } from './units';
 
 /** Longer queries are cut here: no one types more, and a pasted file should not stall the search. */
 export const MAX_QUERY_CHARS = 2000;
 const MAX_QUERY_TERMS = 64;
-const CANDIDATES_PER_SIDE = 100;
-const NAME_CANDIDATES = 20;
-/** Hits whose evidence is weighed for the cut (beyond this they are not shown anyway). */
-const CALIBRATE_TOP = 40;
-
-export const DEFAULT_FUSION: FusionMethod = 'score';
+/** Ranked results kept after folding (beyond this they are not shown anyway). */
+const KEEP_TOP = 40;
+/** Ranked candidates folded per kept hit: enough for overlaps and split parts to fold. */
+const FOLD_DEPTH = 3;
 
 export interface SearchOptions {
   /** Most results to return (default 10). */
@@ -31,13 +34,12 @@ export interface SearchOptions {
   languages?: LanguageId[];
   /** Only files under this '/'-separated prefix (relative to a root). */
   pathPrefix?: string;
-  fusion?: FusionMethod;
-  weights?: Partial<FusionWeights>;
-  calibration?: CalibrationParams;
-  /** Skip the calibrated cut: return the fused top-k (for evaluation). */
+  /** Probability a hit needs to be part of the answer (default: the model's). */
+  threshold?: number;
+  /** Skip the calibrated cut: return the ranked top-k (for evaluation). */
   fixedK?: boolean;
-  /** Attach the evidence behind each hit (calibration work). */
-  debugEvidence?: boolean;
+  /** Another ranking model (training and evaluation). */
+  rankModel?: RankModel;
 }
 
 export interface SearchContext {
@@ -54,89 +56,81 @@ export class QueryError extends Error {
   constructor(message: string) { super(message); this.name = 'QueryError'; }
 }
 
+/** One query's candidates with their feature rows, as the ranker sees them (also what training reads). */
+export interface FeaturizedCandidates {
+  keys: number[];
+  chunks: StoredChunk[];
+  /** Row-major feature rows, keys.length × FEATURE_COUNT. */
+  features: Float32Array;
+  semantic: boolean;
+  terms: string[];
+}
+
+export function normalizeQuery(rawQuery: string): string {
+  const query = rawQuery.trim().slice(0, MAX_QUERY_CHARS);
+  if (!query) throw new QueryError('empty query: type what the code does, or a name');
+  return query;
+}
+
+export async function featurizeQuery(ctx: SearchContext, query: string, opts: Pick<SearchOptions, 'languages' | 'pathPrefix'> = {}): Promise<FeaturizedCandidates> {
+  const terms = queryTerms(query).slice(0, MAX_QUERY_TERMS);
+  const cands = await gatherCandidates(ctx, query, terms, makeFilter(ctx.chunks, opts));
+  const chunks = cands.keys.map((k) => ctx.chunks.get(k)!);
+  const features = featurize(query, cands.scores, chunks, cands.semantic);
+  return { keys: cands.keys, chunks, features, semantic: cands.semantic, terms };
+}
+
+/** A ranked, folded hit; row is its candidate's index in the feature rows. */
+export interface RankedHit { key: number; row: number; chunk: StoredChunk; score: number; unit: UnitSpan | null }
+
+const CLASS_LIKE: ReadonlySet<string> = new Set(['class', 'struct', 'interface', 'enum', 'trait', 'impl', 'type', 'module']);
+const NAME_EXACT = FEATURES.indexOf('name_exact');
+
+/**
+ * Candidates in ranked order, folded: the parts of a split unit become one hit
+ * at the unit's signature, and an overlapping later hit is dropped or takes the
+ * place of a container it is nested in, unless the query names that container.
+ */
+export function rankFeaturized(chunks: ChunkTable, fc: FeaturizedCandidates, model: RankModel, limit: number): RankedHit[] {
+  const scores = rankScores(model.ranker, fc.features, fc.keys.length);
+  const order = fc.keys.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || fc.keys[a] - fc.keys[b]);
+  const named = new Set(order.slice(0, limit * FOLD_DEPTH).filter((i) => fc.features[i * FEATURE_COUNT + NAME_EXACT] >= 1).map((i) => fc.keys[i]));
+  // folding only ever looks this far down: the kept hits come from the top of the ranking
+  const top = order.slice(0, limit * FOLD_DEPTH);
+  const merged = mergeRankedParts(chunks, top.map((i) => ({ key: fc.keys[i], row: i, chunk: fc.chunks[i], score: scores[i] })));
+  const folded = collapseOverlapping(
+    merged,
+    (m) => { const s = hitSpan(m.item.chunk, m.unit); return { root: String(m.item.chunk.root), file: m.item.chunk.file, startLine: s.startLine, endLine: s.endLine }; },
+    limit,
+    { keepContainer: (m) => CLASS_LIKE.has(m.item.chunk.kind) && named.has(m.key) },
+  );
+  return folded.map((m) => ({ key: m.key, row: m.item.row, chunk: m.item.chunk, score: m.item.score, unit: m.unit }));
+}
+
 export async function runSearch(ctx: SearchContext, rawQuery: string, opts: SearchOptions = {}): Promise<SearchResponse> {
   const t0 = performance.now();
   const k = Math.max(1, Math.min(opts.k ?? 10, 200));
-  const query = rawQuery.trim().slice(0, MAX_QUERY_CHARS);
-  if (!query) throw new QueryError('empty query: type what the code does, or a name');
-  const semantic = ctx.vectors !== null && ctx.embedder !== null;
-  const mode = semantic ? 'hybrid' : 'keyword';
-  const modeReason = semantic ? undefined : ctx.embedder ? 'embeddings not ready yet' : 'no embedding model installed';
+  const query = normalizeQuery(rawQuery);
+  const model = opts.rankModel ?? shippedRankModel();
+  const fc = await featurizeQuery(ctx, query, opts);
+  const mode = fc.semantic ? 'hybrid' : 'keyword';
+  const modeReason = fc.semantic ? undefined : ctx.embedder ? 'embeddings not ready yet' : 'no embedding model installed';
 
-  const allow = makeFilter(ctx.chunks, opts);
-  const terms = queryTerms(query).slice(0, MAX_QUERY_TERMS);
-  const cands = new Map<number, Candidate>();
-  const get = (key: number): Candidate => {
-    let c = cands.get(key);
-    if (!c) { c = { key, nameMatch: 0 }; cands.set(key, c); }
-    return c;
-  };
+  const ranked = rankFeaturized(ctx.chunks, fc, model, Math.max(k, KEEP_TOP));
+  const probs = relevance(model.relevance[mode], relevanceInputs(ranked.map((r) => r.score), fc.features, ranked.map((r) => r.row)));
+  const cut = answerSize(probs, k, opts.threshold ?? model.threshold);
+  const size = opts.fixedK || (cut.noRelevant && opts.showWeak) ? Math.min(k, ranked.length) : cut.size;
 
-  let rank = 0;
-  for (const h of ctx.keyword.search(terms, CANDIDATES_PER_SIDE * 4)) {
-    if (allow && !allow(h.key)) continue;
-    const c = get(h.key);
-    c.keyword = h.score;
-    c.keywordRank = ++rank;
-    if (rank >= CANDIDATES_PER_SIDE) break;
-  }
-  for (const key of ctx.keyword.searchNames(query, NAME_CANDIDATES)) if (!allow || allow(key)) get(key);
-
-  let queryVec: Float32Array | null = null;
-  if (semantic) {
-    queryVec = (await ctx.embedder!.embed([query])).subarray(0, ctx.embedder!.dim);
-    rank = 0;
-    for (const h of ctx.vectors!.search(queryVec, CANDIDATES_PER_SIDE, allow ?? undefined)) {
-      const c = get(h.key);
-      c.semantic = h.score;
-      c.semanticRank = ++rank;
-    }
-    // keyword-only candidates still get their cosine, so fusion compares like with like
-    const missing = [...cands.values()].filter((c) => c.semantic === undefined);
-    if (missing.length) {
-      const scores = ctx.vectors!.scoreKeys(queryVec, missing.map((c) => c.key));
-      missing.forEach((c, i) => { if (!Number.isNaN(scores[i])) c.semantic = scores[i]; });
-    }
-  }
-  const nameMatch = nameMatcher(query);
-  for (const c of cands.values()) c.nameMatch = nameMatch(ctx.chunks.name(c.key));
-
-  const weights = { ...defaultWeights(looksLikeIdentifier(query), semantic), ...opts.weights };
-  const fused = fuse([...cands.values()], opts.fusion ?? DEFAULT_FUSION, weights);
-  const ranked = collapseOverlapping(
-    fused.filter((f) => ctx.chunks.has(f.key)),
-    (f) => { const c = ctx.chunks.get(f.key)!; return { root: String(c.root), file: c.file, startLine: c.startLine, endLine: c.endLine }; },
-    Math.max(k, CALIBRATE_TOP),
-  );
-
-  const probs = ranked.map((f) => {
-    const c = cands.get(f.key)!;
-    return relevanceProbability({ cosine: semantic ? c.semantic ?? 0 : undefined, coverage: ctx.keyword.coverage(terms, f.key), nameMatch: c.nameMatch }, opts.calibration ?? DEFAULT_CALIBRATION);
-  });
-  let size: number;
-  let noRelevant: boolean;
-  if (opts.fixedK) {
-    size = Math.min(k, ranked.length);
-    noRelevant = answerSize(probs, k, opts.calibration).noRelevant;
-  } else {
-    const cut = answerSize(probs, k, opts.calibration);
-    noRelevant = cut.noRelevant;
-    size = noRelevant ? (opts.showWeak ? Math.min(k, ranked.length) : 0) : cut.size;
-  }
-
-  // shown scores follow the shown order: a hit never looks more relevant than one ranked above it
-  for (let i = 1; i < probs.length; i++) probs[i] = Math.min(probs[i], probs[i - 1]);
   const words = [...new Set(splitWords(query).flatMap((w) => [w.raw, ...w.parts]).filter((w) => w.length > 1))];
-  const hits: SearchHit[] = ranked.slice(0, size).map((f, i) => {
-    const c = ctx.chunks.get(f.key)!;
-    const text = ctx.readText(c);
-    const snippet = makeSnippet(text, c, words);
+  const hits: SearchHit[] = ranked.slice(0, size).map(({ chunk: c, unit }, i) => {
+    const snippet = makeSnippet(ctx.readText(c), c, words);
+    const span = hitSpan(c, unit);
     return {
       file: c.file,
       root: ctx.roots[c.root] ?? '',
-      startLine: c.startLine,
-      endLine: c.endLine,
-      declLine: c.declLine,
+      startLine: span.startLine,
+      endLine: span.endLine,
+      declLine: span.declLine,
       name: c.name,
       kind: c.kind,
       language: c.language,
@@ -146,17 +140,10 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
       snippet: snippet.text,
     };
   });
-  const res: SearchResponse = { mode, modeReason, noRelevant, hits, partial: ctx.partial, tookMs: performance.now() - t0 };
-  if (opts.debugEvidence) {
-    (res as SearchResponse & { evidence: unknown }).evidence = ranked.slice(0, 10).map((f, i) => {
-      const c = cands.get(f.key)!;
-      return { key: f.key, fused: f.fused, cos: c.semantic, kw: c.keyword, cov: ctx.keyword.coverage(terms, f.key), name: c.nameMatch, p: probs[i] };
-    });
-  }
-  return res;
+  return { mode, modeReason, noRelevant: cut.noRelevant, hits, partial: ctx.partial, tookMs: performance.now() - t0 };
 }
 
-function makeFilter(chunks: ChunkTable, opts: SearchOptions): ((key: number) => boolean) | null {
+function makeFilter(chunks: ChunkTable, opts: Pick<SearchOptions, 'languages' | 'pathPrefix'>): ((key: number) => boolean) | null {
   const langs = opts.languages?.length ? new Set(opts.languages) : null;
   const prefix = opts.pathPrefix ? opts.pathPrefix.replace(/^\.?\/+/, '') : '';
   if (!langs && !prefix) return null;
