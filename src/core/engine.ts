@@ -556,13 +556,18 @@ export class Engine {
 
   /**
    * Do now, in idle time, what loading leaves for first use: the name index
-   * (the first name search would wait ~1 s for it at 100K chunks) and the
-   * chunker with the grammars of the indexed languages (the first saved file
-   * would wait ~200 ms). For long-lived owners of the engine: the worker.
+   * (the first name search would wait ~1 s for it at 100K chunks), the chunks'
+   * per-file lists (folding split units needs them), the chunker with the
+   * grammars of the indexed languages (the first saved file would wait
+   * ~200 ms), and one search, so the first real one does not wait for the
+   * ranking code to be compiled. For long-lived owners of the engine: the worker.
    */
   async warmUp(): Promise<void> {
     this.keyword.prepareNames();
+    this.chunks.indexFiles();
     await (await this.getChunker()).prepare(...this.chunks.languages());
+    // one search compiles the ranking path (features, ranker, folding) before a person waits on it
+    if (this.chunks.size > 0) await this.search('warm up the search path', { k: 1 });
   }
 
   /** Search the index; see search/search.ts for the ranking. */

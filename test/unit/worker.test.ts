@@ -121,6 +121,14 @@ describe('worker protocol (a real worker thread running the engine)', function (
     const filtered = await client.request('search', { search: { query: 'validateJwtToken', languages: ['python'], showWeak: true } });
     assert.ok(filtered.hits.every((h) => h.language === 'python'));
 
+    // the relevance threshold reaches the engine: 0 keeps every ranked hit, 1 none
+    const all = await client.request('search', { search: { query: 'parse duration', k: 5, threshold: 0 } });
+    const none = await client.request('search', { search: { query: 'parse duration', k: 5, threshold: 1 } });
+    assert.ok(all.hits.length >= res.hits.length && all.hits.length > 0);
+    assert.equal(none.hits.length, 0);
+    assert.equal(none.noRelevant, true);
+    await rejectsWith(client.request('search', { search: { query: 'parse duration', threshold: 2 } }), 'badRequest');
+
     const status = await client.request('status', {});
     assert.equal(status.files, 4);
     assert.equal(status.chunks, stats.chunks);

@@ -192,11 +192,15 @@ export class ChunkTable {
 
   /** Keys of the chunks of one file (root index and path as stored), in no particular order. */
   keysOfFile(root: number, file: string): number[] {
-    if (!this.byFile) {
-      this.byFile = new Map();
-      for (let s = 0; s < this.count; s++) this.fileKeys(this.num.root[s], this.str.fileOf[s], true)!.push(this.num.keyOf[s]);
-    }
+    this.indexFiles();
     return [...(this.fileKeys(root, file, false) ?? [])];
+  }
+
+  /** Build the per-file key lists now (a long-lived owner does it before the first search needs them). */
+  indexFiles(): void {
+    if (this.byFile) return;
+    this.byFile = new Map();
+    for (let s = 0; s < this.count; s++) this.fileKeys(this.num.root[s], this.str.fileOf[s], true)!.push(this.num.keyOf[s]);
   }
 
   private fileKeys(root: number, file: string, create: boolean): number[] | undefined {

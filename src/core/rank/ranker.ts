@@ -42,22 +42,23 @@ export function checkRanker(w: RankerWeights): RankerWeights {
   return w;
 }
 
-/** The weights with the standardisation folded in, as typed arrays: compiled once per weights object. */
-interface Compiled { lin: Float64Array; bias: number; w1: Float64Array; b1: Float64Array; w2: Float64Array; hidden: number }
+/** The weights with the standardisation folded in, hidden weights feature-major: compiled once per weights object. */
+interface Compiled { lin: Float64Array; bias: number; w1t: Float64Array; b1: Float64Array; w2: Float64Array; hidden: number }
 const compiledCache = new WeakMap<RankerWeights, Compiled>();
 
 function compile(w: RankerWeights): Compiled {
   const f = FEATURE_COUNT;
+  const h = w.hidden;
   // w·((x − mean) / std) = (w / std)·x − Σ w·mean / std
   const lin = new Float64Array(f);
   let bias = w.bias;
   for (let j = 0; j < f; j++) { lin[j] = w.linear[j] / w.std[j]; bias -= lin[j] * w.mean[j]; }
-  const w1 = new Float64Array(w.hidden * f);
+  const w1t = new Float64Array(f * h);
   const b1 = Float64Array.from(w.b1);
-  for (let h = 0; h < w.hidden; h++) {
-    for (let j = 0; j < f; j++) { w1[h * f + j] = w.w1[h * f + j] / w.std[j]; b1[h] -= w1[h * f + j] * w.mean[j]; }
+  for (let k = 0; k < h; k++) {
+    for (let j = 0; j < f; j++) { const v = w.w1[k * f + j] / w.std[j]; w1t[j * h + k] = v; b1[k] -= v * w.mean[j]; }
   }
-  return { lin, bias, w1, b1, w2: Float64Array.from(w.w2), hidden: w.hidden };
+  return { lin, bias, w1t, b1, w2: Float64Array.from(w.w2), hidden: h };
 }
 
 /** Scores for n candidates whose feature rows are in x (n × FEATURE_COUNT). */
@@ -65,17 +66,22 @@ export function rankScores(w: RankerWeights, x: Float32Array, n: number): Float6
   let c = compiledCache.get(w);
   if (!c) { c = compile(w); compiledCache.set(w, c); }
   const f = FEATURE_COUNT;
+  const h = c.hidden;
   const out = new Float64Array(n);
+  const acc = new Float64Array(h);
   for (let i = 0; i < n; i++) {
     const base = i * f;
     let s = c.bias;
-    for (let j = 0; j < f; j++) s += c.lin[j] * x[base + j];
-    for (let h = 0; h < c.hidden; h++) {
-      let a = c.b1[h];
-      const row = h * f;
-      for (let j = 0; j < f; j++) a += c.w1[row + j] * x[base + j];
-      s += c.w2[h] * Math.tanh(a);
+    acc.set(c.b1);
+    // feature-major: most features of a candidate are zero (one-hot kinds, shapes, paths), skip them
+    for (let j = 0; j < f; j++) {
+      const v = x[base + j];
+      if (v === 0) continue;
+      s += c.lin[j] * v;
+      const row = j * h;
+      for (let k = 0; k < h; k++) acc[k] += c.w1t[row + k] * v;
     }
+    for (let k = 0; k < h; k++) s += c.w2[k] * Math.tanh(acc[k]);
     out[i] = s;
   }
   return out;
