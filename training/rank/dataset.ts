@@ -27,7 +27,8 @@ import { FEATURE_COUNT, FEATURES } from '../../src/core/rank/features';
 import { featurizeQuery, type SearchContext } from '../../src/core/search/search';
 import { pathSignals } from '../../src/core/rank/pathSignals';
 import { shortName } from '../../src/core/search/nameMatch';
-import { rawWords, splitIdentifier } from '../../src/core/text/identifiers';
+import { rawWords } from '../../src/core/text/identifiers';
+import { nameParts } from '../../src/core/text/symbolNames';
 import { debRepoPath, listUnits } from '../harvest/packages';
 import { docPairFiles, isTestPackage, listPairFiles, readPairs, type Pair } from '../train/data';
 import { mulberry32 } from '../train/random';
@@ -168,18 +169,18 @@ function nameQueries(ctx: SearchContext, random: () => number, count: number): S
   const tests = all.filter((c) => c.name && pathSignals(c.file, c.name).test && c.kind !== 'file');
   for (const u of units) {
     if (out.length >= 2) break;
-    const joined = splitIdentifier(shortName(u.name)).join('');
+    const joined = nameParts(u.name).join('');
     if (joined.length < 6 || pathSignals(u.file, u.name).test) continue;
-    const testsOf = tests.filter((t) => splitIdentifier(shortName(t.name)).join('').includes(joined));
+    const testsOf = tests.filter((t) => nameParts(t.name).join('').includes(joined));
     if (!testsOf.length || random() < 0.5) continue;
     const phrase = ['test for', 'tests of', 'unit test', 'spec for'][Math.floor(random() * 4)];
-    out.push({ kind: 'tests', query: `${phrase} ${splitIdentifier(shortName(u.name)).join(' ')}`, target: new Set(testsOf.map((t) => t.key)) });
+    out.push({ kind: 'tests', query: `${phrase} ${nameParts(u.name).join(' ')}`, target: new Set(testsOf.map((t) => t.key)) });
   }
   const kinds: QueryRecord['kind'][] = ['name', 'prefix', 'words', 'qualified', 'name+body', 'abbrev'];
   for (let tries = 0; out.length < count && tries < count * 10 && units.length; tries++) {
     const u = units[Math.floor(random() * units.length)];
     const short = shortName(u.name);
-    const parts = splitIdentifier(short);
+    const parts = nameParts(u.name);
     const sameName = new Set(byShort.get(short.toLowerCase()) ?? [u.key]);
     // a split unit's parts share its name: all of them are the unit
     const kind = kinds[out.length % kinds.length];
@@ -205,7 +206,7 @@ function nameQueries(ctx: SearchContext, random: () => number, count: number): S
       if (body.length < 4) continue;
       const pick = () => body[Math.floor(random() * body.length)];
       query = [short, pick(), pick()].filter((w, i, a) => a.indexOf(w) === i).join(' ');
-      target = new Set([u.key, ...[...ctx.chunks.values()].filter((c) => c.file === u.file && c.name === u.name).map((c) => c.key)]);
+      target = new Set([u.key, ...all.filter((c) => c.file === u.file && c.name === u.name).map((c) => c.key)]);
     } else {
       query = abbreviation(parts, random);
       if (!query || query.length < 2) continue;
@@ -213,11 +214,6 @@ function nameQueries(ctx: SearchContext, random: () => number, count: number): S
     out.push({ kind, query, target });
   }
   return out;
-}
-
-async function queryRows(ctx: SearchContext, s: Sampled): Promise<{ features: Float32Array; chunks: StoredChunk[] }> {
-  const fc = await featurizeQuery(ctx, s.query);
-  return { features: fc.features, chunks: fc.chunks };
 }
 
 export async function buildDataset(o: BuildOptions): Promise<void> {
@@ -296,8 +292,8 @@ export async function buildDataset(o: BuildOptions): Promise<void> {
     }
     const sampled: Sampled[] = [];
     for (const { p, kind } of chosen) {
-      const units = unitsOf(p, kind);
-      const keys = chunksNow.filter((c) => units.some((u) => c.file === u.file && c.name === u.name));
+      const documented = unitsOf(p, kind);
+      const keys = chunksNow.filter((c) => documented.some((u) => c.file === u.file && c.name === u.name));
       if (!keys.length) continue;
       const target = new Set(keys.map((c) => c.key));
       for (const c of keys) for (const k of byHash.get(normalizedCode(ctx.readText(c))) ?? []) target.add(k);
@@ -323,7 +319,7 @@ export async function buildDataset(o: BuildOptions): Promise<void> {
     for (const mode of ['hybrid', 'keyword'] as const) {
       const mctx = mode === 'hybrid' ? ctx : engine.searchContext({ keywordOnly: true });
       for (const s of sampled) {
-        const { features, chunks } = await queryRows(mctx, s);
+        const { features, chunks } = await featurizeQuery(mctx, s.query);
         if (chunks.length === 0) continue;
         const files: string[] = [];
         const fileIdx = new Map<string, number>();

@@ -42,7 +42,8 @@ export const FEATURE_COUNT = FEATURES.length;
 const F = Object.fromEntries(FEATURES.map((f, i) => [f, i])) as Record<FeatureName, number>;
 
 const DEFINITION: ReadonlySet<ChunkKind> = new Set(['function', 'method', 'constant']);
-const CLASS_LIKE: ReadonlySet<ChunkKind> = new Set(['class', 'struct', 'interface', 'enum', 'trait', 'impl', 'type', 'module']);
+/** Kinds that hold members: a query naming one wants it, not its first member (search.ts). */
+export const CLASS_LIKE: ReadonlySet<ChunkKind> = new Set(['class', 'struct', 'interface', 'enum', 'trait', 'impl', 'type', 'module']);
 const NOT_CODE: ReadonlySet<LanguageId> = new Set(['markdown', 'text', 'config']);
 
 function meanStd(values: number[]): { mean: number; std: number } {

@@ -6,7 +6,7 @@ import type { Embedder } from '../embed/embedder';
 import { KeywordIndex, queryTerms } from '../keyword/keywordIndex';
 import type { ChunkTable } from '../persist/chunkTable';
 import type { StoredChunk } from '../persist/indexStore';
-import { FEATURE_COUNT, FEATURES, featurize } from '../rank/features';
+import { CLASS_LIKE, FEATURE_COUNT, FEATURES, featurize } from '../rank/features';
 import { type RankModel, shippedRankModel } from '../rank/model';
 import { rankScores } from '../rank/ranker';
 import { answerSize, relevance, relevanceInputs } from '../rank/relevance';
@@ -63,10 +63,9 @@ export interface FeaturizedCandidates {
   /** Row-major feature rows, keys.length × FEATURE_COUNT. */
   features: Float32Array;
   semantic: boolean;
-  terms: string[];
 }
 
-export function normalizeQuery(rawQuery: string): string {
+function normalizeQuery(rawQuery: string): string {
   const query = rawQuery.trim().slice(0, MAX_QUERY_CHARS);
   if (!query) throw new QueryError('empty query: type what the code does, or a name');
   return query;
@@ -77,13 +76,12 @@ export async function featurizeQuery(ctx: SearchContext, query: string, opts: Pi
   const cands = await gatherCandidates(ctx, query, terms, makeFilter(ctx.chunks, opts));
   const chunks = cands.keys.map((k) => ctx.chunks.get(k)!);
   const features = featurize(query, cands.scores, chunks, cands.semantic);
-  return { keys: cands.keys, chunks, features, semantic: cands.semantic, terms };
+  return { keys: cands.keys, chunks, features, semantic: cands.semantic };
 }
 
 /** A ranked, folded hit; row is its candidate's index in the feature rows. */
-export interface RankedHit { key: number; row: number; chunk: StoredChunk; score: number; unit: UnitSpan | null }
+export interface RankedHit { row: number; chunk: StoredChunk; score: number; unit: UnitSpan | null }
 
-const CLASS_LIKE: ReadonlySet<string> = new Set(['class', 'struct', 'interface', 'enum', 'trait', 'impl', 'type', 'module']);
 const NAME_EXACT = FEATURES.indexOf('name_exact');
 
 /**
@@ -94,7 +92,6 @@ const NAME_EXACT = FEATURES.indexOf('name_exact');
 export function rankFeaturized(chunks: ChunkTable, fc: FeaturizedCandidates, model: RankModel, limit: number): RankedHit[] {
   const scores = rankScores(model.ranker, fc.features, fc.keys.length);
   const order = fc.keys.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || fc.keys[a] - fc.keys[b]);
-  const named = new Set(order.slice(0, limit * FOLD_DEPTH).filter((i) => fc.features[i * FEATURE_COUNT + NAME_EXACT] >= 1).map((i) => fc.keys[i]));
   // folding only ever looks this far down: the kept hits come from the top of the ranking
   const top = order.slice(0, limit * FOLD_DEPTH);
   const merged = mergeRankedParts(chunks, top.map((i) => ({ key: fc.keys[i], row: i, chunk: fc.chunks[i], score: scores[i] })));
@@ -102,9 +99,9 @@ export function rankFeaturized(chunks: ChunkTable, fc: FeaturizedCandidates, mod
     merged,
     (m) => { const s = hitSpan(m.item.chunk, m.unit); return { root: String(m.item.chunk.root), file: m.item.chunk.file, startLine: s.startLine, endLine: s.endLine }; },
     limit,
-    { keepContainer: (m) => CLASS_LIKE.has(m.item.chunk.kind) && named.has(m.key) },
+    { keepContainer: (m) => CLASS_LIKE.has(m.item.chunk.kind) && fc.features[m.item.row * FEATURE_COUNT + NAME_EXACT] >= 1 },
   );
-  return folded.map((m) => ({ key: m.key, row: m.item.row, chunk: m.item.chunk, score: m.item.score, unit: m.unit }));
+  return folded.map((m) => ({ row: m.item.row, chunk: m.item.chunk, score: m.item.score, unit: m.unit }));
 }
 
 export async function runSearch(ctx: SearchContext, rawQuery: string, opts: SearchOptions = {}): Promise<SearchResponse> {
