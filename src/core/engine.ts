@@ -564,7 +564,7 @@ export class Engine {
    */
   async warmUp(): Promise<void> {
     this.keyword.prepareNames();
-    this.chunks.indexFiles();
+    this.chunks.buildFileLists();
     await (await this.getChunker()).prepare(...this.chunks.languages());
     // one search compiles the ranking path (features, ranker, folding) before a person waits on it
     if (this.chunks.size > 0) await this.search('warm up the search path', { k: 1 });

@@ -192,12 +192,12 @@ export class ChunkTable {
 
   /** Keys of the chunks of one file (root index and path as stored), in no particular order. */
   keysOfFile(root: number, file: string): number[] {
-    this.indexFiles();
+    this.buildFileLists();
     return [...(this.fileKeys(root, file, false) ?? [])];
   }
 
   /** Build the per-file key lists now (a long-lived owner does it before the first search needs them). */
-  indexFiles(): void {
+  buildFileLists(): void {
     if (this.byFile) return;
     this.byFile = new Map();
     for (let s = 0; s < this.count; s++) this.fileKeys(this.num.root[s], this.str.fileOf[s], true)!.push(this.num.keyOf[s]);
