@@ -3,11 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs, UsageError, type ParsedArgs } from './cli/args';
-import { defaultIndexDir } from './cli/indexDir';
+import { openEngine } from './cli/engineOpen';
 import { formatHits, formatStats, formatStatus } from './cli/format';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
-import { findDefaultModel, loadEmbedder, type Embedder } from './core/embed/embedder';
 import { shippedRankModel } from './core/rank/model';
 import { QueryError } from './core/search/search';
 import type { SearchResponse } from './core/types';
@@ -36,38 +35,6 @@ Options:
   --json              machine-readable output
   -q, --quiet         no progress output
 `;
-
-async function loadModel(a: ParsedArgs, warn: (m: string) => void): Promise<Embedder | null> {
-  if (a.flags.has('no-model')) return null;
-  const dir = a.values.model?.[0] ?? process.env.SIFT_MODEL ?? findDefaultModel();
-  if (!dir) return null;
-  const runtime = a.values.runtime?.[0] ?? 'auto';
-  if (runtime !== 'auto' && runtime !== 'native' && runtime !== 'onnxruntime') {
-    throw new UsageError(`--runtime must be auto, native or onnxruntime, got ${runtime}`);
-  }
-  try {
-    return await loadEmbedder(path.resolve(dir), { runtime });
-  } catch (e) {
-    warn(`warning: embedding model not loaded (${(e as Error).message}); searching by keywords only`);
-    return null;
-  }
-}
-
-async function openEngine(a: ParsedArgs, roots: string[], warn: (m: string) => void): Promise<Engine> {
-  const embedder = await loadModel(a, warn);
-  const abs = roots.map((r) => path.resolve(r));
-  return Engine.open({
-    roots: abs,
-    indexDir: a.values['index-dir']?.[0] ?? defaultIndexDir(abs),
-    embedder,
-    crawl: {
-      include: a.values.include,
-      exclude: a.values.exclude,
-      maxFileBytes: a.values['max-file-bytes'] ? Number(a.values['max-file-bytes'][0]) : undefined,
-    },
-    log: warn,
-  });
-}
 
 async function cmdIndex(a: ParsedArgs): Promise<number> {
   const roots = a.positional.length ? a.positional : ['.'];
