@@ -11,8 +11,8 @@ import { harvestFileText, type CandidatePair } from '../../training/harvest/file
 import { runHarvest, type HarvestManifest } from '../../training/harvest/harvest';
 import { findInlineComments } from '../../training/harvest/inlineComments';
 import { debRepoPath, packageOfPath } from '../../training/harvest/packages';
-import { docQuery, firstSentence, inlineQuery, queryTemplate, stripLeadingName, stripMarkup } from '../../training/harvest/queryText';
-import { chunkCodePart, codeWithoutDoc } from '../../training/harvest/unitCode';
+import { docQuery, firstSentence, inlineQuery, queryTemplate, stripLeadingName, stripMarkup } from '../../src/core/harvest/queryText';
+import { chunkCodePart, codeWithoutDoc } from '../../src/core/harvest/unitCode';
 import { subPackageOf } from '../../training/harvest/unitHarvest';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'harvest');

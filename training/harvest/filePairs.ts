@@ -2,12 +2,12 @@
 // doc comment gives a "doc" pair, comments inside a function give "inline"
 // pairs. Every rejected candidate is counted under a reason.
 import type { Chunker } from '../../src/core/chunk/chunker';
-import { cleanComments } from '../../src/core/chunk/docText';
+import { docPairOf } from '../../src/core/harvest/docPairs';
 import type { Chunk, ChunkKind, LanguageId } from '../../src/core/types';
 import { generatedReason, isDataTable } from './fileFilters';
 import { findInlineComments } from './inlineComments';
-import { docQuery, inlineQuery } from './queryText';
-import { chunkCodePart, codeKey, isTrivialCode, numericShare, renderWithoutDoc } from './unitCode';
+import { inlineQuery } from '../../src/core/harvest/queryText';
+import { chunkCodePart, codeKey, isTrivialCode, renderWithoutDoc } from '../../src/core/harvest/unitCode';
 
 export type PairKind = 'doc' | 'inline';
 
@@ -52,14 +52,9 @@ export interface FileHarvest {
   skipped?: string;
 }
 
-/** Units a doc comment can describe. */
-export const DOC_UNIT_KINDS: ReadonlySet<ChunkKind> = new Set(['function', 'method', 'class', 'struct', 'interface', 'enum', 'trait', 'impl', 'type']);
 const INLINE_UNIT_KINDS: ReadonlySet<ChunkKind> = new Set(['function', 'method']);
 /** At most this many inline pairs per unit: long functions must not dominate. */
 export const MAX_INLINE_PER_UNIT = 3;
-/** Code whose words are mostly numbers is a table. */
-const MAX_NUMERIC_SHARE = 0.5;
-
 /** 'tsx' files are TypeScript for the model. */
 export function pairLanguage(lang: LanguageId): LanguageId {
   return lang === 'tsx' ? 'typescript' : lang;
@@ -69,44 +64,14 @@ export function countDrop(drops: Record<string, number>, reason: string, n = 1):
   drops[reason] = (drops[reason] ?? 0) + n;
 }
 
-/**
- * The doc text a query is made from. Rust line comments reach the chunker
- * with their newline, so its doc holds a blank line after every line (a
- * paragraph break and a line break look alike): re-read the comment lines
- * above the declaration instead.
- */
-export function queryDoc(chunk: Chunk, lines: string[]): string {
-  if (chunk.language !== 'rust') return chunk.doc;
-  const comments: string[] = [];
-  for (let r = chunk.startLine - 1; r < chunk.declLine - 1 && r < lines.length; r++) {
-    const t = lines[r].trim();
-    if (t.startsWith('//') || t.startsWith('/*') || t.startsWith('*')) comments.push(lines[r]);
-  }
-  const doc = comments.length ? cleanComments([comments.join('\n')]) : '';
-  return doc || chunk.doc;
-}
-
 function docPair(chunk: Chunk, input: FileInput, lines: string[], drops: Record<string, number>): CandidatePair | null {
-  if (chunk.part && chunk.part.index !== 1) return null;
-  const qr = docQuery(queryDoc(chunk, lines), chunk.name);
-  if ('reject' in qr) {
-    countDrop(drops, `doc: ${qr.reject}`);
+  const p = docPairOf(chunk, lines);
+  if (p === null) return null;
+  if ('reject' in p) {
+    countDrop(drops, `doc: ${p.reject}`);
     return null;
   }
-  const code = chunkCodePart(chunk);
-  if (code === null) {
-    countDrop(drops, 'doc: code not recoverable from chunk text');
-    return null;
-  }
-  if (isTrivialCode(code)) {
-    countDrop(drops, 'doc: trivial code (< 3 lines or < 10 subtokens)');
-    return null;
-  }
-  if (numericShare(code) > MAX_NUMERIC_SHARE) {
-    countDrop(drops, 'doc: table of numbers');
-    return null;
-  }
-  return record(chunk, input, qr.query, renderWithoutDoc(chunk, code), 'doc', codeKey(code));
+  return record(chunk, input, p.query, p.code, 'doc', codeKey(p.codePart));
 }
 
 function inlinePairs(chunk: Chunk, input: FileInput, drops: Record<string, number>): CandidatePair[] {
@@ -152,10 +117,8 @@ export async function harvestFileText(chunker: Chunker, input: FileInput, drops:
   const pairs: CandidatePair[] = [];
   const lines = input.lang === 'rust' ? input.text.split('\n') : [];
   for (const chunk of result.chunks) {
-    if (chunk.doc && DOC_UNIT_KINDS.has(chunk.kind)) {
-      const p = docPair(chunk, input, lines, drops);
-      if (p) pairs.push(p);
-    }
+    const p = docPair(chunk, input, lines, drops);
+    if (p) pairs.push(p);
     if (INLINE_UNIT_KINDS.has(chunk.kind)) pairs.push(...inlinePairs(chunk, input, drops));
   }
   return { pairs };

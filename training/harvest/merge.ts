@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { countDrop, type CandidatePair, type PairKind, type PairRecord } from './filePairs';
-import { normaliseQuery, queryTemplate } from './queryText';
-import { hash52 } from './unitCode';
+import { normaliseQuery, queryTemplate } from '../../src/core/harvest/queryText';
+import { hash52 } from '../../src/core/harvest/unitCode';
 import { float64List } from '../growableArray';
 
 export interface MergeOptions {

@@ -12,8 +12,8 @@ import { isExcludedPath } from '../sources/exclusions';
 import { isTestPath } from './fileFilters';
 import { countDrop, harvestFileText, type CandidatePair, type PairKind } from './filePairs';
 import { repoPath, type HarvestUnit } from './packages';
-import { normaliseQuery } from './queryText';
-import { hash52 } from './unitCode';
+import { normaliseQuery } from '../../src/core/harvest/queryText';
+import { hash52 } from '../../src/core/harvest/unitCode';
 import { mulberry32 } from '../train/random';
 import { walkTree } from '../walkTree';
 

@@ -3,9 +3,9 @@
 // the code part is what follows the re-rendered header, and the pair's code is
 // that part rendered again with an empty doc.
 import * as crypto from 'node:crypto';
-import { capText, countTokens, renderChunkText } from '../../src/core/chunk/chunkText';
-import { splitWords } from '../../src/core/text/identifiers';
-import type { Chunk } from '../../src/core/types';
+import { capText, countTokens, renderChunkText } from '../chunk/chunkText';
+import { splitWords } from '../text/identifiers';
+import type { Chunk } from '../types';
 
 type ChunkHeader = Pick<Chunk, 'file' | 'context' | 'doc' | 'text'>;
 

@@ -1,8 +1,8 @@
 // Turns a doc comment or an inline comment into a search-like query: the
 // first sentence, markup stripped, a leading name removed (so a name match
 // cannot do the model's work), and rejected with a reason when it is not prose.
-import { isLicenseText } from '../../src/core/chunk/docText';
-import { rawWords, splitIdentifier } from '../../src/core/text/identifiers';
+import { isLicenseText } from '../chunk/docText';
+import { rawWords, splitIdentifier } from '../text/identifiers';
 
 export const MIN_QUERY_WORDS = 3;
 export const MAX_QUERY_WORDS = 40;

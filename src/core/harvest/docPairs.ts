@@ -1,0 +1,51 @@
+// A unit's doc comment as a (query → code) pair: the doc's first sentence as a
+// search-like query, the unit's embedded text without the doc as the code.
+// The training harvester and the product's own workspace adaptation (learn/)
+// make their pairs here, so both learn from the same kind of example.
+import { cleanComments } from '../chunk/docText';
+import type { Chunk, ChunkKind } from '../types';
+import { docQuery } from './queryText';
+import { chunkCodePart, isTrivialCode, numericShare, renderWithoutDoc } from './unitCode';
+
+/** Units a doc comment can describe. */
+export const DOC_UNIT_KINDS: ReadonlySet<ChunkKind> = new Set(['function', 'method', 'class', 'struct', 'interface', 'enum', 'trait', 'impl', 'type']);
+/** Code whose words are mostly numbers is a table. */
+const MAX_NUMERIC_SHARE = 0.5;
+
+export interface DocPair {
+  query: string;
+  /** The unit's embedded text without its doc. */
+  code: string;
+  /** The bare code part (no path line or context), for duplicate keys. */
+  codePart: string;
+}
+
+/**
+ * The doc text a query is made from. Rust line comments reach the chunker
+ * with their newline, so its doc holds a blank line after every line (a
+ * paragraph break and a line break look alike): re-read the comment lines
+ * above the declaration instead (`lines`: the file's lines; only Rust needs them).
+ */
+export function queryDoc(chunk: Chunk, lines: string[]): string {
+  if (chunk.language !== 'rust') return chunk.doc;
+  const comments: string[] = [];
+  for (let r = chunk.startLine - 1; r < chunk.declLine - 1 && r < lines.length; r++) {
+    const t = lines[r].trim();
+    if (t.startsWith('//') || t.startsWith('/*') || t.startsWith('*')) comments.push(lines[r]);
+  }
+  const doc = comments.length ? cleanComments([comments.join('\n')]) : '';
+  return doc || chunk.doc;
+}
+
+/** The chunk's doc pair, or why it has none (null: not a documented unit, or a later split part). */
+export function docPairOf(chunk: Chunk, lines: string[]): DocPair | { reject: string } | null {
+  if (!chunk.doc || !DOC_UNIT_KINDS.has(chunk.kind)) return null;
+  if (chunk.part && chunk.part.index !== 1) return null;
+  const qr = docQuery(queryDoc(chunk, lines), chunk.name);
+  if ('reject' in qr) return { reject: qr.reject };
+  const code = chunkCodePart(chunk);
+  if (code === null) return { reject: 'code not recoverable from chunk text' };
+  if (isTrivialCode(code)) return { reject: 'trivial code (< 3 lines or < 10 subtokens)' };
+  if (numericShare(code) > MAX_NUMERIC_SHARE) return { reject: 'table of numbers' };
+  return { query: qr.query, code: renderWithoutDoc(chunk, code), codePart: code };
+}
