@@ -48,6 +48,8 @@ export interface SearchEvent {
   /** The index was still being built. */
   partial: boolean;
   latencyMs: number;
+  /** Converted from the extension's older feedback.jsonl: latency unknown (0), no stays. */
+  migrated?: boolean;
 }
 
 /** A result opened from a search. */
@@ -84,6 +86,10 @@ export interface Triplet {
   shown: ChunkRef[];
   /** How much to trust it (implicit signals: dwell, re-query, later opens); > 0. */
   weight: number;
+  /** Where the search was made. */
+  source?: EventSource;
+  /** 'open': the result was opened from this very search; 'requery': this search was given up within seconds and the positive is what the next query's open found. */
+  via?: 'open' | 'requery';
 }
 
 /** One adaptation attempt, kept or not: every swap is recorded. */
