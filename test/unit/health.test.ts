@@ -1,0 +1,318 @@
+// Search health, drift and the feedback replay: the numbers from a query log.
+import * as assert from 'node:assert/strict';
+import { computeHealth, periodOf, searchOutcomes, summarizeScores } from '../../src/core/learn/health';
+import { detectDrift, expectationsFrom, shippedExpectations, vocabularyCoverage, type ModelExpectations } from '../../src/core/learn/drift';
+import { matchRank, replayLog, type ReplayHit } from '../../src/core/learn/replay';
+import type { ChunkRef, LogEvent, OpenEvent, SearchEvent } from '../../src/core/learn/types';
+import { Tokenizer } from '../../src/core/embed/tokenizer';
+
+const ROOT = '/ws';
+const ref = (file: string, line: number, name: string): ChunkRef => ({ root: ROOT, file, line, name });
+
+let seq = 0;
+/** A search at `ts` showing `scores` (best first); no results when nothing relevant and nothing shown. */
+function search(ts: string, opts: Partial<SearchEvent> & { scores?: number[] } = {}): SearchEvent {
+  const scores = opts.scores ?? [0.8, 0.5, 0.3];
+  const { scores: _s, ...rest } = opts;
+  return {
+    t: 'search', id: `s${++seq}`, ts, source: 'quickPick', query: `query ${seq}`, mode: 'hybrid',
+    results: scores.map((score, i) => ({ ...ref(`src/f${i}.ts`, 10 + i, `fn${i}`), rank: i + 1, kind: 'function', score })),
+    answerSize: scores.filter((s) => s >= 0.25).length, noRelevant: scores.length === 0 || scores[0] < 0.25,
+    showWeak: false, partial: false, latencyMs: 5, ...rest,
+  };
+}
+const open = (s: SearchEvent, rank: number, ts?: string): OpenEvent => ({
+  t: 'open', ts: ts ?? new Date(Date.parse(s.ts) + 3000).toISOString(), searchId: s.id, source: s.source, rank,
+  ref: { root: s.results[rank - 1]?.root ?? ROOT, file: s.results[rank - 1]?.file ?? 'src/x.ts', line: s.results[rank - 1]?.line ?? 1, name: s.results[rank - 1]?.name ?? 'x' },
+});
+const at = (day: string, h = 10, m = 0, s = 0) => `${day}T${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.000Z`;
+const dayOf = (base: string, plus: number) => new Date(Date.parse(`${base}T00:00:00Z`) + plus * 86_400_000).toISOString().slice(0, 10);
+
+describe('search health', () => {
+  it('buckets by local day, or by Monday-started week for a long history, with empty periods kept', () => {
+    assert.equal(periodOf('2026-03-04T23:30:00Z', 'day'), '2026-03-04');
+    assert.equal(periodOf('2026-03-04T23:30:00Z', 'day', 120), '2026-03-05'); // UTC+2: already the next day
+    assert.equal(periodOf('2026-03-04T10:00:00Z', 'week'), '2026-03-02'); // a Wednesday → its Monday
+    assert.equal(periodOf('2026-03-08T10:00:00Z', 'week'), '2026-03-02'); // Sunday stays in the same week
+    const events = [search(at('2026-03-02')), search(at('2026-03-04')), search(at('2026-03-04', 11))];
+    const daily = computeHealth(events);
+    assert.equal(daily.bucket, 'day');
+    assert.deepEqual(daily.periods.map((p) => [p.start, p.searches]), [['2026-03-02', 1], ['2026-03-03', 0], ['2026-03-04', 2]]);
+    assert.equal(daily.total.searches, 3);
+    const long = computeHealth([...events, search(at('2026-06-01'))]);
+    assert.equal(long.bucket, 'week');
+    assert.equal(long.periods[0].start, '2026-03-02');
+    assert.equal(long.periods.at(-1)!.start, '2026-06-01');
+    assert.equal(long.periods.length, 14);
+    assert.equal(computeHealth([...events, search(at('2026-06-01'))], { bucket: 'day' }).periods.length, 92);
+    assert.deepEqual(computeHealth([]).periods, []);
+  });
+
+  it('MRR@10 counts only searches with an open (best-ranked open, 0 beyond 10), the open rate separately', () => {
+    const a = search(at('2026-03-02', 9)), b = search(at('2026-03-02', 10)), c = search(at('2026-03-02', 11)), d = search(at('2026-03-02', 12));
+    const wide = search(at('2026-03-02', 13), { scores: Array.from({ length: 12 }, (_, i) => 0.9 - i * 0.05) });
+    const events: LogEvent[] = [a, b, c, d, wide, open(a, 1), open(b, 3), open(b, 2), open(c, 1), open(wide, 12)];
+    const h = computeHealth(events).total;
+    assert.equal(h.searches, 5);
+    assert.equal(h.opened, 4);
+    assert.equal(h.openRate, 0.8);
+    // a: 1, b: best open 2 → 1/2, c: 1, wide: rank 12 → 0; d (no open) is not a zero
+    assert.equal(h.mrr10, Math.round(((1 + 0.5 + 1 + 0) / 4) * 1000) / 1000);
+    assert.deepEqual(h.openedRanks, [2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+
+  it('finds re-queries: no open, then another query on the same surface within 10 s', () => {
+    const s1 = search(at('2026-03-02', 10, 0, 0), { query: 'parse date' });
+    const s2 = search(at('2026-03-02', 10, 0, 6), { query: 'parse a timestamp' }); // 6 s later: s1 re-queried
+    const s3 = search(at('2026-03-02', 10, 0, 9), { query: 'Parse  a timestamp' }); // same query again: no re-query of s2
+    const s4 = search(at('2026-03-02', 10, 5, 0), { query: 'retry with backoff' });
+    const s5 = search(at('2026-03-02', 10, 5, 20), { query: 'backoff' }); // 20 s later: not a re-query
+    const s6 = search(at('2026-03-02', 11, 0, 0), { query: 'hash a file' });
+    const s7 = search(at('2026-03-02', 11, 0, 3), { query: 'sha of a file', source: 'cli' }); // another surface
+    const s8 = search(at('2026-03-02', 12, 0, 0), { query: 'open config' });
+    const s9 = search(at('2026-03-02', 12, 0, 4), { query: 'load config', source: 'sidebar' }); // the editor's surfaces are one
+    const events: LogEvent[] = [s9, s8, s7, s6, s5, s4, s3, s2, s1, open(s3, 1)]; // any order
+    const { outcomes } = searchOutcomes(events);
+    const re = Object.fromEntries(outcomes.map((o) => [o.search.query, o.requery]));
+    assert.deepEqual(re, {
+      'parse date': true, 'parse a timestamp': false, 'Parse  a timestamp': false, 'retry with backoff': false, backoff: false,
+      'hash a file': false, 'sha of a file': false, 'open config': true, 'load config': false,
+    });
+    const h = computeHealth(events).total;
+    assert.equal(h.requeries, 2);
+    assert.equal(h.requeryRate, Math.round((2 / 9) * 1000) / 1000);
+    // an open on the first search means it was not given up
+    assert.equal(searchOutcomes([s1, s2, open(s1, 2)]).outcomes[0].requery, false);
+  });
+
+  it('"nothing relevant" rate and the top-score distribution, hidden scores below every shown one', () => {
+    const events: LogEvent[] = [
+      search(at('2026-03-02', 9), { scores: [0.95] }),
+      search(at('2026-03-02', 10), { scores: [0.55, 0.3] }),
+      search(at('2026-03-02', 11), { scores: [0.35] }),
+      search(at('2026-03-02', 12), { scores: [] }), // nothing relevant, nothing shown
+      search(at('2026-03-02', 13), { scores: [0.12, 0.1], showWeak: true }), // nothing relevant, closest shown
+    ];
+    const h = computeHealth(events).total;
+    assert.equal(h.noRelevant, 2);
+    assert.equal(h.noRelevantRate, 0.4);
+    assert.equal(h.topScore.n, 4);
+    assert.equal(h.topScore.hidden, 1);
+    assert.deepEqual(h.topScore.histogram, [0, 1, 0, 1, 0, 1, 0, 0, 0, 1]);
+    // five values: hidden, 0.12, 0.35, 0.55, 0.95 → p10 is the hidden one, p50 0.35, p90 0.95
+    assert.equal(h.topScore.p10, null);
+    assert.equal(h.topScore.p50, 0.35);
+    assert.equal(h.topScore.p90, 0.95);
+    const s = summarizeScores([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
+    assert.deepEqual([s.p10, s.p50, s.p90], [0.1, 0.5, 0.9]);
+    assert.deepEqual(summarizeScores([], 3), { n: 0, hidden: 3, p10: null, p50: null, p90: null, histogram: new Array(10).fill(0) });
+  });
+
+  it('leaves partial-index searches out of the rates, migrated ones out of everything but the ranks, and counts orphan opens', () => {
+    const ok = search(at('2026-03-02', 9));
+    const partial = search(at('2026-03-02', 10), { partial: true, scores: [] });
+    const migrated = search(at('2026-03-02', 11), { migrated: true });
+    const orphan: OpenEvent = { ...open(ok, 1), searchId: 'gone' };
+    const h = computeHealth([ok, partial, migrated, open(migrated, 2), orphan]);
+    assert.equal(h.total.searches, 1);
+    assert.equal(h.total.partial, 1);
+    assert.equal(h.total.migrated, 1);
+    assert.equal(h.total.noRelevantRate, 0);
+    assert.equal(h.total.openRate, 0);
+    assert.equal(h.total.ranked, 1);
+    assert.equal(h.total.mrr10, 0.5);
+    assert.equal(h.orphanOpens, 1);
+  });
+
+  it('keeps the adaptation history in time order', () => {
+    const h = computeHealth([search(at('2026-03-02'))], {}, [
+      { ts: at('2026-03-05'), kind: 'clicks', kept: true, reason: 'better', before: 0.5, after: 0.6 },
+      { ts: at('2026-03-03'), kind: 'zero-click', kept: false, reason: 'worse on held-out' },
+    ]);
+    assert.deepEqual(h.adaptations.map((a) => a.kind), ['zero-click', 'clicks']);
+  });
+});
+
+/** A log of `days` days ending on `end`, `perDay` searches a day, each day's searches shaped by `shape(dayIndex, i)`. */
+function history(end: string, days: number, perDay: number, shape: (day: number, i: number) => { scores: number[]; openRank: number | null }): LogEvent[] {
+  const out: LogEvent[] = [];
+  for (let d = 0; d < days; d++) {
+    const day = dayOf(end, d - days + 1);
+    for (let i = 0; i < perDay; i++) {
+      const { scores, openRank } = shape(d, i);
+      const s = search(at(day, 8 + Math.floor(i / 6), (i % 6) * 10), { scores });
+      out.push(s);
+      if (openRank !== null) out.push(open(s, openRank));
+    }
+  }
+  return out;
+}
+
+/** Healthy searching: most answered at rank 1 or 2 with a confident first result, a few with nothing relevant. */
+const healthy = (_d: number, i: number) => (i % 10 === 9 ? { scores: [], openRank: null } : { scores: [0.75 + (i % 3) * 0.05, 0.4], openRank: i % 4 === 3 ? 2 : 1 });
+/** After a refactor: half the searches find nothing, the rest weakly and lower down. */
+const degraded = (_d: number, i: number) => (i % 2 === 0 ? { scores: [], openRank: null } : { scores: [0.3, 0.28, 0.26, 0.25], openRank: i % 4 === 1 ? 4 : null });
+
+describe('drift', () => {
+  const exp = shippedExpectations();
+
+  it('reads the shipped model report and the measured expectations of the same ranker', () => {
+    assert.equal(exp.heldOutMrr10.hybrid, 0.63);
+    assert.ok(exp.measured, 'models/sift-rank/expectations.json matches the shipped ranker');
+    assert.equal(exp.measured!.modes.hybrid.mrr10, 0.63); // the same held-out queries as report.json
+    assert.equal(exp.measured!.modes.hybrid.noRelevant.noAnswer, exp.noAnswerEmpty.hybrid);
+    assert.ok(exp.measured!.modes.hybrid.topScore.p50! > exp.threshold);
+    // another ranker's measurements are not used
+    const other = expectationsFrom({}, exp.measured, { version: '9.9.9', threshold: 0.25 });
+    assert.equal(other.measured, null);
+    assert.ok(Number.isNaN(other.heldOutMrr10.hybrid));
+  });
+
+  it('stays quiet on a healthy log, against the model and against its own history', () => {
+    const events = history('2026-03-31', 35, 10, healthy);
+    const r = detectDrift({ events, expectations: exp });
+    assert.deepEqual(r.warnings, [], JSON.stringify(r.warnings, null, 1));
+    const judged = r.checks.filter((c) => c.ok !== null).map((c) => `${c.metric}/${c.against}`);
+    for (const m of ['mrr10/model', 'mrr10/history', 'noRelevantRate/model', 'noRelevantRate/history', 'topScoreMedian/model', 'topScoreMedian/history', 'requeryRate/history', 'openRate/history']) {
+      assert.ok(judged.includes(m), `${m} was judged: ${judged.join(', ')}`);
+    }
+    assert.equal(r.window.health.searches, 70);
+    assert.equal(r.baseline!.health.searches, 280);
+  });
+
+  it('warns when the recent week degrades: lower MRR, more "nothing relevant", a weaker first result', () => {
+    const events = history('2026-03-31', 35, 10, (d, i) => (d >= 28 ? degraded(d, i) : healthy(d, i)));
+    const r = detectDrift({ events, expectations: exp });
+    const fired = new Set(r.warnings.map((w) => `${w.metric}/${w.against}`));
+    for (const m of ['mrr10/history', 'noRelevantRate/history', 'noRelevantRate/model', 'topScoreMedian/history', 'topScoreMedian/model', 'openRate/history']) {
+      assert.ok(fired.has(m), `${m} fired: ${[...fired].join(', ')}`);
+    }
+    for (const w of r.warnings) {
+      assert.ok(w.message.length > 20 && w.remedy.cli.startsWith('sift '), JSON.stringify(w));
+      assert.ok(w.expected.low !== null || w.expected.high !== null);
+      assert.ok(w.expected.basis.length > 0);
+      assert.ok(w.observed !== null);
+    }
+    const nr = r.warnings.find((w) => w.metric === 'noRelevantRate' && w.against === 'history')!;
+    assert.equal(nr.observed, 0.5);
+    assert.ok(nr.expected.high! < 0.5);
+    assert.equal(nr.remedy.id, 'reindex');
+    const mrr = r.warnings.find((w) => w.metric === 'mrr10' && w.against === 'model');
+    assert.ok(mrr, 'MRR 0.25 is below the held-out floor');
+    assert.equal(mrr!.remedy.id, 'adapt');
+  });
+
+  it('does not judge with too few searches', () => {
+    const events = history('2026-03-31', 35, 2, (d, i) => (d >= 28 ? degraded(d, i) : healthy(d, i)));
+    const r = detectDrift({ events, expectations: exp });
+    assert.deepEqual(r.warnings, []);
+    assert.ok(r.checks.every((c) => c.ok === null));
+  });
+
+  it('without expectations.json falls back to report.json bounds', () => {
+    const bare: ModelExpectations = { ...exp, measured: null };
+    // 80 % "nothing relevant": beyond 1 − answer recall@5 (0.48) plus its margin
+    const events = history('2026-03-31', 7, 10, (d, i) => (i % 5 === 0 ? healthy(d, i) : { scores: [], openRank: null }));
+    const r = detectDrift({ events, expectations: bare });
+    const nr = r.checks.find((c) => c.metric === 'noRelevantRate' && c.against === 'model')!;
+    assert.match(nr.expected.basis, /report\.json/);
+    assert.equal(nr.ok, false);
+    assert.ok(!r.checks.some((c) => c.metric === 'topScoreMedian'));
+  });
+
+  it('flags low vocabulary coverage overall and for one language, and the replay\'s gone results', () => {
+    const good = { share: 0.97, tokens: 5000, known: 4850, distinct: 900, distinctShare: 0.9, textsSampled: 200, truncated: false, topMissing: [] as [string, number][] };
+    const cov = { ...good, byLanguage: { typescript: { tokens: 4000, known: 3960, share: 0.99 }, python: { tokens: 1000, known: 600, share: 0.6 } } };
+    const r = detectDrift({ events: [], coverage: cov, replay: { replayed: 40, mrr10Then: 0.8, mrr10Now: 0.78, gone: 20 } });
+    assert.deepEqual(r.warnings.map((w) => `${w.metric}/${w.scope ?? ''}`).sort(), ['openedGone/', 'vocabularyCoverage/python']);
+    const py = r.warnings.find((w) => w.scope === 'python')!;
+    assert.equal(py.remedy.id, 'adapt');
+    assert.equal(py.expected.low, 0.85);
+    const low = detectDrift({ events: [], coverage: { ...good, share: 0.5, byLanguage: {} }, replay: { replayed: 40, mrr10Then: 0.8, mrr10Now: 0.4, gone: 0 } });
+    assert.deepEqual(low.warnings.map((w) => w.metric).sort(), ['replayMrr10', 'vocabularyCoverage']);
+  });
+});
+
+describe('vocabulary coverage', () => {
+  const tok = new Tokenizer({ vocab: ['parse', 'date', 'file', 'read', 'the'], ngramBuckets: 64, ngramSizes: [3], maxTokens: 256 });
+
+  it('counts subtoken occurrences with their own vocabulary row, per language, digits left out', () => {
+    const c = vocabularyCoverage([
+      { text: 'parseDate(readFile(the_file, 2024))', language: 'typescript' }, // parse date read file the file: 6/6
+      { text: 'def berechne_datum(datei): parse(datei)', language: 'python' }, // def berechne datum datei parse datei: 1/6
+    ], tok);
+    assert.equal(c.tokens, 12);
+    assert.equal(c.known, 7);
+    assert.equal(c.share, Math.round((7 / 12) * 1000) / 1000);
+    assert.deepEqual(c.byLanguage.typescript, { tokens: 6, known: 6, share: 1 });
+    assert.equal(c.byLanguage.python.share, Math.round((1 / 6) * 1000) / 1000);
+    assert.deepEqual(c.topMissing[0], ['datei', 2]);
+    // distinct: parse date read file the (known) + def berechne datum datei (missing)
+    assert.equal(c.distinct, 9);
+    assert.equal(c.distinctShare, Math.round((5 / 9) * 1000) / 1000);
+    assert.equal(c.textsSampled, 2);
+    assert.equal(c.truncated, false);
+  });
+
+  it('stops at the text and time limits', () => {
+    const texts = Array.from({ length: 50 }, () => 'parse the file');
+    assert.equal(vocabularyCoverage(texts, tok, { maxTexts: 10 }).textsSampled, 10);
+    let clock = 0;
+    const timed = vocabularyCoverage(texts, tok, { maxMs: 5, now: () => (clock += 1) });
+    assert.ok(timed.truncated && timed.textsSampled < 10, String(timed.textsSampled));
+  });
+});
+
+describe('feedback replay', () => {
+  const hit = (file: string, declLine: number, name: string, score = 0.5, root = ROOT): ReplayHit => ({ root, file, declLine, name, score });
+
+  it('matches a logged chunk exactly, by name when its lines moved, on the file alone when the root moved', () => {
+    const hits = [hit('a.ts', 3, 'other'), hit('src/f0.ts', 14, 'fn0'), hit('src/f0.ts', 10, 'fn0')];
+    assert.deepEqual(matchRank(hits, ref('src/f0.ts', 10, 'fn0')), { rank: 3, match: 'exact' });
+    assert.deepEqual(matchRank(hits.slice(0, 2), ref('src/f0.ts', 10, 'fn0')), { rank: 2, match: 'moved' });
+    assert.equal(matchRank(hits, ref('src/f0.ts', 10, '')), null); // an anonymous block only matches on its line
+    assert.equal(matchRank(hits, { ...ref('src/f0.ts', 10, 'fn0'), root: '/elsewhere' }), null);
+    assert.deepEqual(matchRank(hits, { ...ref('src/f0.ts', 10, 'fn0'), root: '/elsewhere' }, [ROOT]), { rank: 3, match: 'exact' });
+  });
+
+  it('reports MRR then and now, ranks now, gone results and "nothing relevant" now, per period', async () => {
+    const s1 = search(at('2026-03-02', 9), { query: 'parse' });
+    const s2 = search(at('2026-03-02', 10), { query: 'fetch' });
+    const s3 = search(at('2026-03-03', 9), { query: 'parse' }); // same query: run once
+    const s4 = search(at('2026-03-03', 10), { query: 'nothing here', scores: [] });
+    const sim = search(at('2026-03-03', 11), { query: 'function x() {}', source: 'findSimilar' });
+    const events: LogEvent[] = [s1, s2, s3, s4, sim, open(s1, 1), open(s2, 2), open(s3, 3)];
+    const calls: string[] = [];
+    const now: Record<string, { hits: ReplayHit[]; noRelevant: boolean }> = {
+      parse: { hits: [hit('src/f2.ts', 12, 'fn2', 0.9), hit('src/f0.ts', 11, 'fn0', 0.6)], noRelevant: false },
+      fetch: { hits: [hit('z.ts', 1, 'z', 0.2)], noRelevant: true },
+      'nothing here': { hits: [hit('y.ts', 1, 'y', 0.1)], noRelevant: true },
+    };
+    const r = await replayLog(events, async (q, k) => { calls.push(q); assert.equal(k, 10); return { ...now[q], mode: 'hybrid' }; },
+      { exists: (c) => c.file !== 'src/f1.ts' });
+    assert.deepEqual(calls, ['parse', 'fetch', 'nothing here']);
+    assert.equal(r.replayed, 4);
+    assert.deepEqual(r.skipped, { findSimilar: 1, partial: 0, older: 0 });
+    const by = Object.fromEntries(r.searches.map((s) => [s.id, s]));
+    assert.deepEqual([by[s1.id].rankNow, by[s1.id].match], [2, 'moved']); // fn0 moved from line 10 to 11
+    assert.deepEqual([by[s2.id].rankNow, by[s2.id].gone], [null, true]); // f1.ts no longer exists
+    assert.deepEqual([by[s3.id].rankNow, by[s3.id].match], [1, 'exact']); // fn2 at line 12
+    assert.equal(r.total.opened, 3);
+    assert.equal(r.total.mrr10Then, Math.round(((1 + 1 / 2 + 1 / 3) / 3) * 1000) / 1000);
+    assert.equal(r.total.mrr10Now, Math.round(((1 / 2 + 0 + 1) / 3) * 1000) / 1000);
+    assert.deepEqual(r.total.openedRanksNow, [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    assert.equal(r.total.gone, 1);
+    assert.equal(r.total.noRelevantRateThen, 0.25);
+    assert.equal(r.total.noRelevantRateNow, 0.5);
+    assert.deepEqual(r.periods.map((p) => [p.start, p.searches, p.opened]), [['2026-03-02', 2, 2], ['2026-03-03', 2, 1]]);
+    assert.deepEqual(r.summary, { replayed: 3, mrr10Then: r.total.mrr10Then, mrr10Now: r.total.mrr10Now, gone: 1 });
+  });
+
+  it('replays only the most recent searches beyond the limit', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => search(at('2026-03-02', 9 + i), { query: `q${i}` }));
+    const seen: string[] = [];
+    const r = await replayLog(events, async (q) => { seen.push(q); return { hits: [], noRelevant: true, mode: 'keyword' }; }, { maxSearches: 2 });
+    assert.deepEqual(seen, ['q3', 'q4']);
+    assert.equal(r.skipped.older, 3);
+  });
+});
