@@ -1,6 +1,7 @@
 // The object activate() returns: for automation and end-to-end tests
 // (vscode.extensions.getExtension('sift.sift').exports).
 import type { EngineStatus } from '../core/engine';
+import type { LogRead } from '../core/learn/queryLog';
 import type { SearchResponse } from '../core/types';
 import type { SearchParams } from '../worker/protocol';
 
@@ -12,8 +13,13 @@ export interface SiftApi {
   /** Searches the index as it is now (k defaults to sift.maxResults). */
   search(query: string, opts?: ApiSearchOptions): Promise<SearchResponse>;
   status(): Promise<EngineStatus & { paused: boolean }>;
-  /** Where opened results are recorded (JSON Lines); the file exists once something was recorded. */
+  /**
+   * The search log's current file (`<crc32 hex>\t<event JSON>` lines, see src/core/learn/queryLog.ts); it exists once
+   * something was written ('' without a workspace). Older events may be in rotated files beside it: read them with searchLog().
+   */
   feedbackFile(): string;
+  /** Every readable event of the search log (queued ones written first), oldest first, and the lines skipped as corrupt. */
+  searchLog(): Promise<LogRead>;
   /** Time activate() took, in milliseconds. */
   activationMs: number;
 }

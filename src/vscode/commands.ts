@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatCount } from './display';
-import type { FeedbackRecorder } from './feedback';
 import type { Indexer } from './indexer';
 import type { IndexState } from './indexState';
+import type { SearchLog } from './searchLog';
 import { selectionToFind, showSearchQuickPick, type QuickPickDeps } from './searchQuickPick';
 import { viewStatus } from './sidebarView';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -14,7 +14,7 @@ export interface CommandDeps {
   index: WorkspaceIndex;
   indexer: Indexer;
   state: IndexState;
-  feedback: FeedbackRecorder;
+  searchLog: SearchLog;
   log: vscode.LogOutputChannel;
   quickPick: QuickPickDeps;
   /** Rebuild from scratch, with the progress notification. */
@@ -77,22 +77,40 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
 
   register('sift.showStatus', () => showStatus(d));
 
+  // the id predates the search log (it exported feedback.jsonl); kept so keybindings still work
   register('sift.exportFeedback', async () => {
-    if (!d.feedback.file) { void vscode.window.showInformationMessage(NO_FOLDER); return; }
+    if (!d.searchLog.file) { void vscode.window.showInformationMessage(NO_FOLDER); return; }
     const dest = await vscode.window.showSaveDialog({
-      title: 'Export Sift feedback',
+      title: 'Export Sift search log',
       saveLabel: 'Export',
-      defaultUri: vscode.Uri.file(path.join(os.homedir(), 'sift-feedback.jsonl')),
+      defaultUri: vscode.Uri.file(path.join(os.homedir(), 'sift-search-log.jsonl')),
       filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
     });
     if (!dest) return;
     try {
-      const { exported, skipped } = await d.feedback.exportTo(dest.fsPath);
+      const { exported, skipped } = await d.searchLog.exportTo(dest.fsPath);
       void vscode.window.showInformationMessage(
-        `Sift: exported ${formatCount(exported)} feedback record${exported === 1 ? '' : 's'} to ${dest.fsPath}${skipped ? ` (${skipped} unreadable line${skipped === 1 ? '' : 's'} skipped)` : ''}.`,
+        `Sift: exported ${formatCount(exported)} search log event${exported === 1 ? '' : 's'} to ${dest.fsPath}${skipped ? ` (${skipped} corrupt line${skipped === 1 ? '' : 's'} skipped, see the Sift output)` : ''}.`,
       );
     } catch (e) {
-      void vscode.window.showErrorMessage(`Sift: could not export feedback: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Sift: could not export the search log: ${(e as Error).message}`);
+    }
+  });
+
+  register('sift.clearSearchLog', async () => {
+    if (!d.searchLog.file) { void vscode.window.showInformationMessage(NO_FOLDER); return; }
+    const size = await d.searchLog.sizeBytes().catch(() => 0);
+    const choice = await vscode.window.showWarningMessage(
+      'Delete Sift\'s search log for this workspace?',
+      { modal: true, detail: `The searches, opened results and time spent in them recorded on this machine (${formatCount(Math.ceil(size / 1024))} KB) are deleted. This cannot be undone.` },
+      'Delete',
+    );
+    if (choice !== 'Delete') return;
+    try {
+      await d.searchLog.clear();
+      void vscode.window.showInformationMessage('Sift: search log cleared.');
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Sift: could not clear the search log: ${(e as Error).message}`);
     }
   });
 }

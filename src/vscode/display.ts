@@ -1,5 +1,5 @@
-// How hits and progress are shown: shared by the quick pick, the sidebar, the
-// status bar and the feedback log. No vscode import.
+// How hits and progress are shown: shared by the quick pick, the sidebar and
+// the status bar. No vscode import.
 import * as path from 'node:path';
 import type { ChunkKind, IndexProgress, SearchHit } from '../core/types';
 

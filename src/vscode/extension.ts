@@ -5,14 +5,18 @@ import * as vscode from 'vscode';
 import type { SiftApi } from './api';
 import { SiftSession } from './session';
 
+let session: SiftSession | undefined;
+
 export function activate(context: vscode.ExtensionContext): SiftApi {
   const t0 = performance.now();
-  const session = new SiftSession(context);
+  session = new SiftSession(context);
   const activationMs = performance.now() - t0;
   session.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return session.api(activationMs);
 }
 
-export function deactivate(): void {
-  // the session is in context.subscriptions: VS Code disposes it (and stops the worker)
+export function deactivate(): Promise<void> | undefined {
+  // the session is in context.subscriptions: VS Code disposes it (and stops the worker);
+  // the search log's last events are written before the extension host lets go
+  return session?.searchLog.close();
 }

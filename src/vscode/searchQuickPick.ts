@@ -12,8 +12,8 @@
 import * as vscode from 'vscode';
 import type { SearchHit, SearchResponse } from '../core/types';
 import { displayPath, hitDetail, hitFile, hitLabel, kindIcon } from './display';
-import type { FeedbackRecorder, FeedbackSource, ShownResults } from './feedback';
 import { openHit } from './navigation';
+import { documentKey, type SearchLog, type ShownSearch } from './searchLog';
 import { isCancelled } from './workerClient';
 import type { WorkspaceIndex } from './workspaceIndex';
 
@@ -25,7 +25,7 @@ const MAX_SELECTION_CHARS = 2000;
 
 export interface QuickPickDeps {
   index: WorkspaceIndex;
-  feedback: FeedbackRecorder;
+  searchLog: SearchLog;
   maxResults: () => number;
   /** True while an indexing job runs. */
   indexing: () => boolean;
@@ -60,14 +60,15 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
   qp.placeholder = similar
     ? 'Code like the selection — or type to search by meaning instead'
     : 'Describe what the code does, or type a name';
-  const source: FeedbackSource = similar ? 'findSimilar' : 'quickPick';
+  // settled searches, opens and stays go to the search log (src/core/learn/recorder.ts)
+  const logged = deps.searchLog.surface(similar ? 'findSimilar' : 'quickPick');
   const origin = vscode.window.activeTextEditor
     ? { doc: vscode.window.activeTextEditor.document, selection: vscode.window.activeTextEditor.selection, column: vscode.window.activeTextEditor.viewColumn }
     : null;
 
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;
-  let shown: ShownResults | null = null;
+  let shown: ShownSearch | null = null;
   let accepted = false;
   let previewed = false;
   // the item VS Code activates by itself after new items: not previewed until the user moves
@@ -107,6 +108,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     const usingSelection = !!similar && query === similar.text;
     if (!query.trim()) {
       shown = null;
+      logged.close();
       qp.items = [];
       qp.busy = false;
       setTitle(null, false, false);
@@ -115,10 +117,12 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     qp.busy = true;
     try {
       const k = deps.maxResults();
+      const t0 = performance.now();
       let response = await deps.index.search({ query, k: usingSelection ? k + 1 : k, showWeak }, 'quickPick');
       if (mine !== seq) return;
       if (usingSelection) response = { ...response, hits: response.hits.filter((h) => !overlaps(h, similar!)).slice(0, k) };
-      shown = { query, response, showWeak };
+      shown = { query, response, showWeak, latencyMs: performance.now() - t0 };
+      logged.shown(shown);
       const items = itemsFor(response, deps.index.roots);
       autoActive = items[0];
       qp.items = items;
@@ -126,6 +130,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     } catch (e) {
       if (mine !== seq || isCancelled(e)) return;
       shown = null;
+      logged.close();
       qp.items = [{ label: `$(error) ${(e as Error).message}`, alwaysShow: true }];
     } finally {
       if (mine === seq) qp.busy = false;
@@ -138,9 +143,12 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     const hit = item.hit;
     if (!hit) return;
     accepted = true;
-    if (shown) deps.feedback.record(source, shown, hit);
+    const ticket = shown ? logged.opened(hit) : null;
     qp.hide();
-    openHit(hit, { beside }).then(undefined, (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`));
+    openHit(hit, { beside }).then(
+      (editor) => ticket?.arrived(documentKey(editor.document.uri)),
+      (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`),
+    );
   };
 
   qp.onDidChangeValue(() => {
@@ -177,6 +185,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     clearTimeout(timer);
     clearTimeout(refreshTimer);
     indexWatch.dispose();
+    logged.close();
     seq++;
     // like Go to Symbol: leaving without a choice goes back to where you were
     if (!accepted && previewed && origin && !origin.doc.isClosed) {

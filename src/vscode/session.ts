@@ -7,10 +7,10 @@ import * as vscode from 'vscode';
 import type { WorkerData } from '../worker/protocol';
 import type { SiftApi } from './api';
 import { registerCommands } from './commands';
-import { FeedbackRecorder } from './feedback';
 import { Indexer, type IndexerEvent } from './indexer';
 import { IndexState } from './indexState';
 import { ProgressNotification } from './progressNotification';
+import { SearchLog } from './searchLog';
 import type { QuickPickDeps } from './searchQuickPick';
 import { affectsCrawl, readSettings } from './settings';
 import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
@@ -29,7 +29,7 @@ export class SiftSession implements vscode.Disposable {
   readonly index: WorkspaceIndex;
   readonly indexer: Indexer;
   readonly state = new IndexState();
-  readonly feedback: FeedbackRecorder;
+  readonly searchLog: SearchLog;
   private readonly notification: ProgressNotification;
   /** Show the progress notification for the next full index (first index, or a rebuild asked for). */
   private notifyFullIndex = false;
@@ -48,12 +48,8 @@ export class SiftSession implements vscode.Disposable {
     const storageDir = context.storageUri?.fsPath;
     this.index = new WorkspaceIndex(this.client, storageDir, log);
     this.indexer = new Indexer({ backend: this.index, onEvent: (e) => this.onIndexerEvent(e) });
-    this.feedback = new FeedbackRecorder(
-      storageDir ? path.join(storageDir, 'feedback.jsonl') : null,
-      () => readSettings().feedbackEnabled,
-      () => this.index.roots,
-      log,
-    );
+    this.searchLog = new SearchLog(storageDir, () => readSettings().feedbackEnabled, () => this.index.roots, log);
+    context.subscriptions.push(this.searchLog);
     this.notification = new ProgressNotification(() => {
       this.indexer.pause();
       void vscode.window.showInformationMessage('Sift: indexing paused. What was indexed so far is searchable.', 'Resume').then((a) => {
@@ -68,14 +64,14 @@ export class SiftSession implements vscode.Disposable {
 
     const quickPick: QuickPickDeps = {
       index: this.index,
-      feedback: this.feedback,
+      searchLog: this.searchLog,
       maxResults: () => readSettings().maxResults,
       indexing: () => this.indexer.runningJob === 'full',
       onIndexChange: (listener) => this.state.onChange(listener),
       log,
     };
     const sidebar = new SidebarView({
-      extensionUri: context.extensionUri, index: this.index, state: this.state, feedback: this.feedback,
+      extensionUri: context.extensionUri, index: this.index, state: this.state, searchLog: this.searchLog,
       maxResults: () => readSettings().maxResults, log,
     });
     context.subscriptions.push(
@@ -90,7 +86,7 @@ export class SiftSession implements vscode.Disposable {
       }),
     );
     registerCommands(context, {
-      index: this.index, indexer: this.indexer, state: this.state, feedback: this.feedback, log, quickPick,
+      index: this.index, indexer: this.indexer, state: this.state, searchLog: this.searchLog, log, quickPick,
       rebuild: () => { this.notifyFullIndex = true; this.indexer.requestFullIndex({ rebuild: true }); },
       refreshSummary: () => this.refreshSummary(),
     });
@@ -104,7 +100,8 @@ export class SiftSession implements vscode.Disposable {
       whenIdle: () => this.indexer.whenIdle(),
       search: (query, opts = {}) => this.index.search({ ...opts, query, k: opts.k ?? readSettings().maxResults }),
       status: async () => ({ ...(await this.index.status()), paused: this.indexer.paused }),
-      feedbackFile: () => this.feedback.file ?? '',
+      feedbackFile: () => this.searchLog.file ?? '',
+      searchLog: () => this.searchLog.read(),
       activationMs,
     };
   }

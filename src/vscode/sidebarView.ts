@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageId, SearchHit } from '../core/types';
 import { describeProgress, displayPath, formatCount, hitLabel, progressPercent } from './display';
-import type { FeedbackRecorder, ShownResults } from './feedback';
 import type { IndexSnapshot, IndexState } from './indexState';
 import { openHit } from './navigation';
+import { documentKey, type SearchLog, type SearchSurface, type ShownSearch } from './searchLog';
 import { renderSidebarHtml } from './sidebarHtml';
 import { isCancelled } from './workerClient';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -40,7 +40,7 @@ export interface SidebarDeps {
   extensionUri: vscode.Uri;
   index: WorkspaceIndex;
   state: IndexState;
-  feedback: FeedbackRecorder;
+  searchLog: SearchLog;
   maxResults: () => number;
   log: vscode.LogOutputChannel;
 }
@@ -101,11 +101,14 @@ const ACTION_COMMANDS = { reindex: 'sift.reindex', clear: 'sift.clearIndex', tog
 export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | null = null;
   /** The results on the page, to resolve "open result i of search seq". */
-  private shown: { seq: number; results: ShownResults } | null = null;
+  private shown: { seq: number; results: ShownSearch } | null = null;
+  /** Settled searches, opens and stays go to the search log (src/core/learn/recorder.ts). */
+  private readonly logged: SearchSurface;
   private latestSeq = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly deps: SidebarDeps) {
+    this.logged = deps.searchLog.surface('sidebar');
     this.disposables.push(deps.state.onChange((s) => this.post({ type: 'status', status: viewStatus(s) })));
   }
 
@@ -122,7 +125,12 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       styleSheet: webview.asWebviewUri(vscode.Uri.joinPath(media, 'sidebar.css')).toString(),
     });
     webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
-    view.onDidDispose(() => { if (this.view === view) this.view = null; }, null, this.disposables);
+    view.onDidDispose(() => {
+      if (this.view !== view) return;
+      this.view = null;
+      this.shown = null;
+      this.logged.close();
+    }, null, this.disposables);
   }
 
   /** Shows the view and puts the cursor in its search box. */
@@ -149,8 +157,11 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         if (!shown || shown.seq !== m.seq) return;
         const hit = shown.results.response.hits[m.index];
         if (!hit) return;
-        this.deps.feedback.record('sidebar', shown.results, hit);
-        await openHit(hit).then(undefined, (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`));
+        const ticket = this.logged.opened(hit);
+        await openHit(hit).then(
+          (editor) => ticket?.arrived(documentKey(editor.document.uri)),
+          (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`),
+        );
         return;
       }
       case 'action':
@@ -162,12 +173,14 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   private async search(m: Extract<PageMessage, { type: 'search' }>): Promise<void> {
     this.latestSeq = m.seq;
     try {
+      const t0 = performance.now();
       const response = await this.deps.index.search(
         { query: m.query, k: this.deps.maxResults(), showWeak: m.showWeak, languages: m.languages as LanguageId[], pathPrefix: m.pathPrefix },
         'sidebar',
       );
       if (m.seq !== this.latestSeq) return;
-      this.shown = { seq: m.seq, results: { query: m.query, response, showWeak: m.showWeak } };
+      this.shown = { seq: m.seq, results: { query: m.query, response, showWeak: m.showWeak, latencyMs: performance.now() - t0 } };
+      this.logged.shown(this.shown.results);
       const roots = this.deps.index.roots;
       const hits: ViewHit[] = response.hits.map((h: SearchHit) => ({
         label: hitLabel(h), name: h.name, kind: h.kind, path: displayPath(h, roots), line: h.declLine,
@@ -179,11 +192,14 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       });
     } catch (e) {
       if (isCancelled(e) || m.seq !== this.latestSeq) return;
+      this.shown = null;
+      this.logged.close();
       this.post({ type: 'error', seq: m.seq, message: (e as Error).message });
     }
   }
 
   dispose(): void {
+    this.logged.close();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -169,7 +169,7 @@ describe('search recorder (what the editor logs)', () => {
     qp.shown({ query: 'q', response: r, showWeak: false });
     clock.advance(5000);
     assert.equal(qp.opened(r.hits[0]), null);
-    assert.deepEqual(events, []);
+    assert.equal(events.length, 0);
     enabled.on = true;
     qp.shown({ query: 'q', response: r, showWeak: false });
     const t = qp.opened(r.hits[0])!;
