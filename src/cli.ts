@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs, UsageError, type ParsedArgs } from './cli/args';
 import { openEngine } from './cli/engineOpen';
+import { cmdFeedbackEval } from './cli/feedbackEval';
 import { formatHits, formatStats, formatStatus } from './cli/format';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
@@ -19,6 +20,8 @@ Usage:
   sift search [--root PATH]... [-k N] [--threshold P] [--json] [--all] QUERY
   sift status [PATH...]            what the index holds
   sift eval   --corpora DIR [--bench DIR] [-- eval options]   run ../shared/bench through this CLI
+  sift eval   --feedback [--root PATH]... [--log DIR] [--bucket day|week] [--json]
+                                   search health from the query log: logged opens replayed, drift
 
 Options:
   --index-dir DIR     where the index lives (default: a cache folder per root set)
@@ -128,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'index': return await cmdIndex(a);
       case 'search': return await cmdSearch(a);
       case 'status': return await cmdStatus(a);
-      case 'eval': return cmdEval(a);
+      case 'eval': return a.flags.has('feedback') ? await cmdFeedbackEval(a) : cmdEval(a);
       default: throw new UsageError(`unknown command "${a.command}"`);
     }
   } catch (e) {

@@ -1,10 +1,18 @@
 // Search health, drift and the feedback replay: the numbers from a query log.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from '../../src/cli/args';
+import { feedbackEval, formatFeedbackEval } from '../../src/cli/feedbackEval';
+import { QueryLog } from '../../src/core/learn/queryLog';
 import { computeHealth, periodOf, searchOutcomes, summarizeScores } from '../../src/core/learn/health';
 import { detectDrift, expectationsFrom, shippedExpectations, vocabularyCoverage, type ModelExpectations } from '../../src/core/learn/drift';
 import { matchRank, replayLog, type ReplayHit } from '../../src/core/learn/replay';
 import type { ChunkRef, LogEvent, OpenEvent, SearchEvent } from '../../src/core/learn/types';
 import { Tokenizer } from '../../src/core/embed/tokenizer';
+import { buildTestModel, type TestModel } from '../helpers/testModel';
 
 const ROOT = '/ws';
 const ref = (file: string, line: number, name: string): ChunkRef => ({ root: ROOT, file, line, name });
@@ -314,5 +322,99 @@ describe('feedback replay', () => {
     const r = await replayLog(events, async (q) => { seen.push(q); return { hits: [], noRelevant: true, mode: 'keyword' }; }, { maxSearches: 2 });
     assert.deepEqual(seen, ['q3', 'q4']);
     assert.equal(r.skipped.older, 3);
+  });
+});
+
+describe('sift eval --feedback', function () {
+  this.timeout(120000);
+  const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+  let root: string;
+  let indexDir: string;
+  let events: LogEvent[];
+  let model: TestModel;
+
+  before(() => { model = buildTestModel({ parentDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sift-health-model-')) }); });
+  after(() => model.cleanup());
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-health-ws-'));
+    indexDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-health-idx-')), 'index');
+    fs.mkdirSync(path.join(root, 'src'));
+    fs.writeFileSync(path.join(root, 'src', 'retry.ts'), '/** Retry a failing call with exponential backoff. */\nexport async function retryWithBackoff(fn: () => Promise<void>, attempts = 3) {\n  for (let i = 0; i < attempts; i++) {\n    try { return await fn(); } catch { await new Promise((r) => setTimeout(r, 2 ** i * 100)); }\n  }\n}\n');
+    // parseDuration moved down two lines since it was opened (the log says line 2)
+    fs.writeFileSync(path.join(root, 'src', 'duration.ts'), '// time helpers\n\n/** Parse a duration like "5m" into milliseconds. */\nexport function parseDuration(s: string): number {\n  const m = /^(\\d+)(ms|s|m|h)$/.exec(s);\n  if (!m) throw new Error(`bad duration ${s}`);\n  return Number(m[1]) * ({ ms: 1, s: 1e3, m: 6e4, h: 3.6e6 } as Record<string, number>)[m[2]];\n}\n');
+    fs.writeFileSync(path.join(root, 'src', 'cache.ts'), '/** Drop cache entries older than the time to live. */\nexport function evictExpired(cache: Map<string, { at: number }>, ttlMs: number): void {\n  for (const [k, v] of cache) if (Date.now() - v.at > ttlMs) cache.delete(k);\n}\n');
+    fs.writeFileSync(path.join(root, 'src', 'rechnung.py'), 'def berechne_rechnungsbetrag(rechnung, steuersatz):\n    """Berechnet den Gesamtbetrag der Rechnung mit Mehrwertsteuer."""\n    summe = sum(posten.preis * posten.menge for posten in rechnung.positionen)\n    return summe * (1 + steuersatz)\n');
+    const r = (file: string, line: number, name: string, rank: number, score: number) => ({ root, file, line, name, rank, kind: 'function' as const, score });
+    const s1 = search('2026-03-02T12:00:00.000Z', { query: 'retry with backoff' });
+    s1.results = [r('src/retry.ts', 2, 'retryWithBackoff', 1, 0.9)];
+    const s2 = search('2026-03-02T12:10:00.000Z', { query: 'parse duration' });
+    s2.results = [r('src/cache.ts', 2, 'evictExpired', 1, 0.4), r('src/duration.ts', 2, 'parseDuration', 2, 0.35)];
+    const s3 = search('2026-03-03T12:00:00.000Z', { query: 'delete old cache entries' });
+    s3.results = [r('src/old.ts', 5, 'deleteOldCache', 1, 0.7)];
+    const s4 = search('2026-03-03T12:10:00.000Z', { query: 'render a pie chart of quarterly revenue', scores: [] });
+    const s5 = search('2026-03-03T12:20:00.000Z', { query: 'retryWithBackoff', source: 'cli' });
+    s5.results = [r('src/retry.ts', 2, 'retryWithBackoff', 1, 0.95)];
+    events = [s1, s2, s3, s4, s5, open(s1, 1), open(s2, 2), open(s3, 1), open(s5, 1)];
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(path.dirname(indexDir), { recursive: true, force: true });
+  });
+
+  it('replays the logged opens through the real engine and model: ranks now, moved and gone results, coverage, drift', async () => {
+    const logs: string[] = [];
+    const a = parseArgs(['eval', '--feedback', '--root', root, '--index-dir', indexDir, '--model', model.dir]);
+    const res = await feedbackEval(a, { readLog: async () => ({ events, corrupt: 0 }), warn: (m) => logs.push(m) });
+    assert.equal(res.mode, 'hybrid');
+    assert.equal(res.logDir, path.join(indexDir, 'log'));
+    assert.equal(res.health.bucket, 'day');
+    assert.equal(res.health.total.searches, 5);
+    assert.equal(res.health.total.mrr10, Math.round(((1 + 0.5 + 1 + 1) / 4) * 1000) / 1000);
+    assert.equal(res.health.total.noRelevantRate, 0.2);
+    const by = Object.fromEntries(res.replay.searches.map((s) => [s.query, s]));
+    assert.deepEqual([by['retry with backoff'].rankNow, by['retry with backoff'].match], [1, 'exact']);
+    assert.equal(by['parse duration'].match, 'moved');
+    assert.ok(by['parse duration'].rankNow! >= 1);
+    assert.deepEqual([by['delete old cache entries'].rankNow, by['delete old cache entries'].gone], [null, true]);
+    assert.equal(by.retryWithBackoff.rankNow, 1);
+    assert.equal(res.replay.total.gone, 1);
+    assert.equal(res.replay.periods.length, 2);
+    // coverage with the test model's tiny vocabulary: computed per language, the German names worst
+    assert.ok(res.coverage, 'coverage computed with the model\'s tokenizer');
+    assert.ok(res.coverage!.byLanguage.python.share! < res.coverage!.byLanguage.typescript.share!, JSON.stringify(res.coverage!.byLanguage));
+    assert.ok(res.drift.checks.some((c) => c.metric === 'vocabularyCoverage'));
+    const text = formatFeedbackEval(res);
+    assert.match(text, /MRR@10 then → now/);
+    assert.match(text, /^all\s+5\s+80 %\s+0\.88 → /m);
+    assert.match(text, /1 opened results no longer in the index/);
+    assert.match(text, /vocabulary: the model knows \d+ %/);
+  });
+
+  it('reads the query log under the index folder, prints JSON, and says so when nothing is logged', async function () {
+    if (!fs.existsSync(CLI)) this.skip(); // built by `npm test` before the unit tests
+    const sift = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+    const empty = sift(['eval', '--feedback', '--no-model', '--root', root, '--index-dir', indexDir]);
+    assert.equal(empty.status, 0, empty.stderr);
+    assert.match(empty.stdout, /no searches logged in .*log/);
+    const log = new QueryLog(path.join(indexDir, 'log'));
+    for (const e of events) log.append(e);
+    await log.close();
+    const j = sift(['eval', '--feedback', '--no-model', '--root', root, '--index-dir', indexDir, '--json']);
+    assert.equal(j.status, 0, j.stderr);
+    const out = JSON.parse(j.stdout);
+    assert.equal(out.mode, 'keyword');
+    assert.equal(out.health.total.searches, 5);
+    assert.equal(out.replay.total.opened, 4);
+    assert.equal(out.replay.total.gone, 1);
+    assert.equal(out.replay.searches, undefined);
+    assert.equal(out.coverage, null);
+    assert.ok(Array.isArray(out.drift.warnings));
+    const text = sift(['eval', '--feedback', '--no-model', '--root', root, '--index-dir', indexDir, '--bucket', 'week']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /by week/);
+    assert.match(text.stdout, /drift: the last 7 days/);
+    const bad = sift(['eval', '--feedback', '--bucket', 'month', '--no-model', '--root', root, '--index-dir', indexDir]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--bucket must be day, week or auto/);
   });
 });
