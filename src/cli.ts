@@ -6,6 +6,7 @@ import { parseArgs, UsageError, type ParsedArgs } from './cli/args';
 import { openEngine } from './cli/engineOpen';
 import { cmdFeedbackEval } from './cli/feedbackEval';
 import { formatHits, formatStats, formatStatus } from './cli/format';
+import { cmdLog } from './cli/logCommand';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
 import { shippedRankModel } from './core/rank/model';
@@ -19,6 +20,8 @@ Usage:
   sift index  [PATH...]            index folders (default: .)
   sift search [--root PATH]... [-k N] [--threshold P] [--json] [--all] QUERY
   sift status [PATH...]            what the index holds
+  sift log export --out FILE [--root PATH]...   the query log (beside the index) as JSON Lines
+  sift log clear [--root PATH]...  delete the query log
   sift eval   --corpora DIR [--bench DIR] [-- eval options]   run ../shared/bench through this CLI
   sift eval   --feedback [--root PATH]... [--log DIR] [--bucket day|week] [--json]
                                    search health from the query log: logged opens replayed, drift
@@ -131,6 +134,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'index': return await cmdIndex(a);
       case 'search': return await cmdSearch(a);
       case 'status': return await cmdStatus(a);
+      case 'log': return await cmdLog(a);
       case 'eval': return a.flags.has('feedback') ? await cmdFeedbackEval(a) : cmdEval(a);
       default: throw new UsageError(`unknown command "${a.command}"`);
     }

@@ -14,7 +14,7 @@ export interface ParsedArgs {
   rest: string[];
 }
 
-const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench', 'log', 'bucket']);
+const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench', 'out', 'log', 'bucket']);
 const FLAG_OPTIONS = new Set(['no-model', 'no-refresh', 'fixed-k', 'all', 'json', 'quiet', 'help', 'feedback']);
 const SHORT: Record<string, string> = { k: 'k', q: 'quiet', h: 'help' };
 
