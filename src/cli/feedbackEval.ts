@@ -5,24 +5,21 @@
 // MRR@10 of the opened results as logged and now, their ranks now, the
 // "nothing relevant" rate then and now, the re-query rate and the first
 // result's relevance; then the drift checks (learn/drift.ts) with remedies.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, type ParsedArgs } from './args';
 import { openEngine } from './engineOpen';
 import { IndexWriteError, type Engine } from '../core/engine';
 import { findDefaultModel } from '../core/embed/embedder';
-import { readManifest } from '../core/embed/manifest';
-import { Tokenizer } from '../core/embed/tokenizer';
+import type { Tokenizer } from '../core/embed/tokenizer';
 import { detectDrift, shippedExpectations, vocabularyCoverage, type CoverageText, type DriftReport, type VocabularyCoverage } from '../core/learn/drift';
 import { computeHealth, type BucketSize, type HealthReport, type PeriodHealth } from '../core/learn/health';
+import { isCodeLanguage, loadModelTokenizer, readAdaptations } from '../core/learn/healthInputs';
 import { QueryLog } from '../core/learn/queryLog';
 import { replayLog, type ReplayPeriod, type ReplayReport } from '../core/learn/replay';
 import type { AdaptationRecord, ChunkRef, LogEvent } from '../core/learn/types';
 
 /** The log folder inside an index folder. */
 export const LOG_SUBDIR = 'log';
-/** Where adaptation attempts are recorded, beside the index files (learn/adaptStore.ts). */
-const ADAPTATIONS_FILE = 'adaptations.jsonl';
 
 export interface LogContents { events: LogEvent[]; corrupt: number }
 
@@ -53,34 +50,11 @@ async function readQueryLog(dir: string): Promise<LogContents> {
   return { events: r.events, corrupt: r.corrupt.length };
 }
 
-// learn/adaptStore.ts's readHistory() reads the same file; use it once that lands.
-function readAdaptationFile(indexDir: string): AdaptationRecord[] {
-  let text: string;
-  try { text = fs.readFileSync(path.join(indexDir, ADAPTATIONS_FILE), 'utf8'); } catch { return []; }
-  const out: AdaptationRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = JSON.parse(line) as AdaptationRecord;
-      if (r && typeof r.ts === 'string' && typeof r.kept === 'boolean') out.push(r);
-    } catch { /* a torn line */ }
-  }
-  return out;
-}
-
 /** The model's tokenizer, for vocabulary coverage; null without a model. */
 function loadTokenizer(a: ParsedArgs): Tokenizer | null {
   if (a.flags.has('no-model')) return null;
   const dir = a.values.model?.[0] ?? process.env.SIFT_MODEL ?? findDefaultModel();
-  if (!dir) return null;
-  try {
-    const m = readManifest(path.resolve(dir));
-    const lines = fs.readFileSync(path.join(path.resolve(dir), m.files.vocab), 'utf8').split('\n');
-    if (lines.length && lines[lines.length - 1] === '') lines.pop();
-    return new Tokenizer({ vocab: lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)), ...m.tokenizer, lowercase: true });
-  } catch {
-    return null;
-  }
+  return dir ? loadModelTokenizer(path.resolve(dir)) : null;
 }
 
 /** An even sample of the index's chunk texts with their languages (prose and config left out). */
@@ -90,7 +64,7 @@ export function* sampleChunkTexts(engine: Engine, max = 4000): Generator<Coverag
   const step = Math.max(1, Math.ceil(keys.length / max));
   for (let i = 0; i < keys.length; i += step) {
     const c = ctx.chunks.get(keys[i]);
-    if (!c || c.language === 'text' || c.language === 'config' || c.language === 'markdown') continue;
+    if (!c || !isCodeLanguage(c.language)) continue;
     yield { text: ctx.readText(c), language: c.language };
   }
 }
@@ -135,7 +109,7 @@ export async function feedbackEval(a: ParsedArgs, deps: FeedbackEvalDeps = {}): 
     const logDir = path.resolve(a.values.log?.[0] ?? path.join(engine.indexDir, LOG_SUBDIR));
     const { events, corrupt } = await (deps.readLog ?? readQueryLog)(logDir);
     if (corrupt) warn(`warning: ${corrupt} unreadable line${corrupt === 1 ? '' : 's'} in the log skipped`);
-    const adaptations = (deps.readAdaptations ?? readAdaptationFile)(engine.indexDir);
+    const adaptations = (deps.readAdaptations ?? readAdaptations)(engine.indexDir);
     const utcOffsetMinutes = -new Date().getTimezoneOffset();
     const health = computeHealth(events, { bucket, utcOffsetMinutes }, adaptations);
     const replay = await replayLog(events, async (q, k) => {

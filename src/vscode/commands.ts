@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatCount } from './display';
+import { HEALTH_COMMAND, HealthPanel } from './healthView';
 import type { Indexer } from './indexer';
 import type { IndexState } from './indexState';
 import type { SearchLog } from './searchLog';
@@ -95,6 +96,10 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     } catch (e) {
       void vscode.window.showErrorMessage(`Sift: could not export the search log: ${(e as Error).message}`);
     }
+  });
+
+  register(HEALTH_COMMAND, () => {
+    if (requireFolder(d)) HealthPanel.show({ index: d.index, searchLog: d.searchLog, log: d.log });
   });
 
   register('sift.clearSearchLog', async () => {

@@ -12,6 +12,7 @@ import { detectDrift, expectationsFrom, shippedExpectations, vocabularyCoverage,
 import { matchRank, replayLog, type ReplayHit } from '../../src/core/learn/replay';
 import type { ChunkRef, LogEvent, OpenEvent, SearchEvent } from '../../src/core/learn/types';
 import { Tokenizer } from '../../src/core/embed/tokenizer';
+import { parseHealthMessage, renderHealthHtml, type HealthViewModel } from '../../src/vscode/healthHtml';
 import { buildTestModel, type TestModel } from '../helpers/testModel';
 
 const ROOT = '/ws';
@@ -416,5 +417,69 @@ describe('sift eval --feedback', function () {
     const bad = sift(['eval', '--feedback', '--bucket', 'month', '--no-model', '--root', root, '--index-dir', indexDir]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--bucket must be day, week or auto/);
+  });
+});
+
+describe('search health view HTML', () => {
+  const NONCE = 'AbCdEf0123456789XyZ';
+  const events = history('2026-03-31', 35, 10, (d, i) => (d >= 28 ? degraded(d, i) : healthy(d, i)));
+  const adaptations = [
+    { ts: at('2026-03-10'), kind: 'clicks' as const, kept: true, reason: 'held-out MRR@10 up', before: 0.6, after: 0.66, examples: 120 },
+    { ts: at('2026-03-20'), kind: 'zero-click' as const, kept: false, reason: '<script>alert(1)</script>', before: 0.66, after: 0.6 },
+  ];
+  const exp = shippedExpectations();
+  const vm = (commands: string[], evs: LogEvent[] = events): HealthViewModel => {
+    const health = computeHealth(evs, {}, adaptations);
+    return {
+      title: 'ws <img src=x onerror=alert(1)>', health, drift: detectDrift({ events: evs, expectations: exp, adaptations }), coverage: null, replay: null,
+      expected: exp.measured!.modes.hybrid, threshold: 0.25, commands, corruptLines: 2, logDir: '/tmp/log',
+    };
+  };
+
+  it('is one page with a strict policy: nothing loaded, style and script by nonce, log text escaped', () => {
+    const html = renderHealthHtml(vm(['sift.reindex']), { nonce: NONCE });
+    const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)![1].replace(/&#39;/g, "'");
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, new RegExp(`script-src 'nonce-${NONCE}'`));
+    assert.match(csp, new RegExp(`style-src 'nonce-${NONCE}'`));
+    assert.doesNotMatch(html, /<[^>]*\s(src|href|style)=/); // no attribute loads anything or styles inline
+    assert.equal((html.match(/<script/g) ?? []).length, 1);
+    assert.doesNotMatch(html, /<img|<script>alert/);
+    assert.match(html, /ws &lt;img src=x onerror=alert\(1\)&gt;/);
+    assert.throws(() => renderHealthHtml(vm([]), { nonce: 'short' }));
+  });
+
+  it('shows the numbers, a plot over time with adaptations marked, the charts and the drift with remedies', () => {
+    const html = renderHealthHtml(vm(['sift.reindex']), { nonce: NONCE });
+    assert.match(html, /data-testid="health-searches"><div class="tile-value">350</);
+    assert.match(html, /data-testid="health-plot"/);
+    assert.equal((html.match(/<path class="line /g) ?? []).length, 4);
+    assert.match(html, /class="adapt-kept"/);
+    assert.match(html, /class="adapt-refused"/);
+    assert.match(html, /data-testid="health-ranks"/);
+    assert.match(html, /data-testid="health-scores"/);
+    assert.match(html, /data-testid="health-warning" data-metric="noRelevantRate"/);
+    // one card per metric, however many bases fired
+    assert.equal((html.match(/data-metric="noRelevantRate"/g) ?? []).length, 1);
+    // sift.reindex exists: a button; sift.adapt does not (yet): the command line instead
+    assert.match(html, /<button type="button" data-command="sift\.reindex"/);
+    assert.doesNotMatch(html, /data-command="sift\.adapt"/);
+    assert.match(html, /<span class="cli" title="In a terminal">sift adapt<\/span>/);
+    assert.match(renderHealthHtml(vm(['sift.reindex', 'sift.adapt']), { nonce: NONCE }), /data-command="sift\.adapt"/);
+    assert.match(html, /data-testid="health-adaptations"/);
+    assert.match(html, /2 unreadable log lines skipped/);
+  });
+
+  it('says how to get numbers when nothing is logged', () => {
+    const html = renderHealthHtml(vm([], []), { nonce: NONCE });
+    assert.match(html, /data-testid="health-empty"/);
+    assert.match(html, /Too few searches to judge yet/);
+  });
+
+  it('accepts only "run a sift command" messages from the page', () => {
+    assert.deepEqual(parseHealthMessage({ type: 'run', command: 'sift.reindex' }), { type: 'run', command: 'sift.reindex' });
+    for (const bad of [null, 'x', { type: 'run', command: 'workbench.action.terminal.new' }, { type: 'run', command: 'sift.a; b' }, { type: 'open', command: 'sift.reindex' }]) {
+      assert.equal(parseHealthMessage(bad), null);
+    }
   });
 });

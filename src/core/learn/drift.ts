@@ -210,12 +210,14 @@ export interface Remedy {
   cli: string;
   /** The VS Code command, when there is one. */
   command: string | null;
+  /** The VS Code setting, when the remedy is one. */
+  setting?: string;
 }
 
 export const REMEDIES: Record<Remedy['id'], Remedy> = {
   adapt: { id: 'adapt', label: 'Adapt the model to this workspace', cli: 'sift adapt', command: 'sift.adapt' },
   reindex: { id: 'reindex', label: 'Re-index the workspace', cli: 'sift index', command: 'sift.reindex' },
-  threshold: { id: 'threshold', label: 'Lower the relevance threshold', cli: 'sift search --threshold 0.15 …', command: null },
+  threshold: { id: 'threshold', label: 'Lower the relevance threshold', cli: 'sift search --threshold 0.15 …', command: null, setting: 'sift.relevanceThreshold' },
 };
 
 export interface DriftCheck {
