@@ -7,6 +7,7 @@ import { openEngine } from './cli/engineOpen';
 import { cmdFeedbackEval } from './cli/feedbackEval';
 import { formatHits, formatStats, formatStatus } from './cli/format';
 import { cmdLog } from './cli/logCommand';
+import { cmdAdapt, cmdSimulateClicks } from './cli/adaptCommand';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
 import { shippedRankModel } from './core/rank/model';
@@ -22,6 +23,11 @@ Usage:
   sift status [PATH...]            what the index holds
   sift log export --out FILE [--root PATH]...   the query log (beside the index) as JSON Lines
   sift log clear [--root PATH]...  delete the query log
+  sift adapt  [--root PATH]... [--feedback | --reset] [--json]
+                                   adapt the model to the workspace: from its doc comments (default),
+                                   from the query log's opened results (--feedback), or back to the shipped model
+  sift simulate-clicks --root PATH [--clicks N] [--seed S] [--json]
+                                   measure the learning loop on a simulated developer (doc sentence → unit)
   sift eval   --corpora DIR [--bench DIR] [-- eval options]   run ../shared/bench through this CLI
   sift eval   --feedback [--root PATH]... [--log DIR] [--bucket day|week] [--json]
                                    search health from the query log: logged opens replayed, drift
@@ -135,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'search': return await cmdSearch(a);
       case 'status': return await cmdStatus(a);
       case 'log': return await cmdLog(a);
+      case 'adapt': return await cmdAdapt(a);
+      case 'simulate-clicks': return await cmdSimulateClicks(a);
       case 'eval': return a.flags.has('feedback') ? await cmdFeedbackEval(a) : cmdEval(a);
       default: throw new UsageError(`unknown command "${a.command}"`);
     }

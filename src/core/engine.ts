@@ -21,6 +21,9 @@ import { TextStore } from './persist/textStore';
 import { runSearch, type SearchContext, type SearchOptions } from './search/search';
 import type { Chunk, IndexProgress, IndexStats, SearchResponse, SkippedFile, SourceFile } from './types';
 import { VectorStore } from './vector/vectorStore';
+import { type Adapter, AdapterFileError, adapterMismatch, queryEmbedder, readAdapter, writeAdapter } from './learn/adapter';
+import { adapterPath } from './learn/adaptStore';
+import { adaptedRankModel } from './learn/rankAdapt';
 
 export interface EngineOptions {
   roots: string[];
@@ -96,6 +99,8 @@ export class Engine {
   /** Searches in flight (a search awaits the query's embedding): keys must not change under them. */
   private searching = 0;
   private chunker: Chunker | null = null;
+  /** The workspace adaptation searches use (learn/), or null for the shipped model. */
+  private adapter: Adapter | null = null;
   private readonly log: (m: string) => void;
   openReport: OpenReport = { state: 'new', reembed: 0 };
 
@@ -117,10 +122,46 @@ export class Engine {
     const engine = new Engine(opts);
     engine.openReport = engine.tryLoad();
     if (engine.openReport.state === 'rebuild') engine.log(`index at ${engine.indexDir} rebuilt: ${engine.openReport.reason}`);
+    engine.loadAdapter();
     return engine;
   }
 
   get embedder(): Embedder | null { return this.opts.embedder; }
+  /** The adaptation in use, or null (the shipped model). */
+  get adaptation(): Adapter | null { return this.adapter; }
+
+  private loadAdapter(): void {
+    const e = this.opts.embedder;
+    if (!e) return;
+    try {
+      const a = readAdapter(adapterPath(this.indexDir));
+      if (!a) return;
+      const why = adapterMismatch(a, e);
+      if (why) this.log(`workspace adaptation not used: ${why}`);
+      else this.adapter = a;
+    } catch (err) {
+      if (!(err instanceof AdapterFileError)) throw err;
+      this.log(`workspace adaptation not used: ${err.message}`);
+    }
+  }
+
+  /** Use this adaptation from now on (null: the shipped model), stored with the index. */
+  setAdaptation(a: Adapter | null): void {
+    const e = this.opts.embedder;
+    if (a && e) {
+      const why = adapterMismatch(a, e);
+      if (why) throw new Error(why);
+    }
+    fs.mkdirSync(this.indexDir, { recursive: true });
+    if (a) writeAdapter(adapterPath(this.indexDir), a);
+    else fs.rmSync(adapterPath(this.indexDir), { force: true });
+    this.adapter = a;
+  }
+
+  /** The stored vector of a chunk (dequantised), or null. */
+  vectorOf(key: number): Float32Array | null {
+    return this.vectors?.vectorOf(key) ?? null;
+  }
   get chunkCount(): number { return this.chunks.size; }
   get fileCount(): number { return this.files.size; }
   get indexing(): boolean { return this.indexingNow; }
@@ -570,23 +611,27 @@ export class Engine {
     if (this.chunks.size > 0) await this.search('warm up the search path', { k: 1 });
   }
 
-  /** Search the index; see search/search.ts for the ranking. */
-  async search(query: string, opts: SearchOptions = {}): Promise<SearchResponse> {
+  /** Search the index; see search/search.ts for the ranking. `adapter` overrides the adaptation in use (null: the shipped model). */
+  async search(query: string, opts: SearchOptions = {}, adapter?: Adapter | null): Promise<SearchResponse> {
     this.searching++;
     try {
-      return await runSearch(this.searchContext(), query, opts);
+      const a = adapter === undefined ? this.adapter : adapter;
+      const o = a?.rankDelta && !opts.rankModel ? { ...opts, rankModel: adaptedRankModel(a) } : opts;
+      return await runSearch(this.searchContext({ adapter: a }), query, o);
     } finally {
       this.searching--;
     }
   }
 
   /** What a search reads (the ranker's training reads candidates through it); keyword-only on request. */
-  searchContext(opts: { keywordOnly?: boolean } = {}): SearchContext {
+  searchContext(opts: { keywordOnly?: boolean; adapter?: Adapter | null } = {}): SearchContext {
+    const adapter = opts.adapter === undefined ? this.adapter : opts.adapter;
+    const base = this.opts.embedder;
     return {
       chunks: this.chunks,
       keyword: this.keyword,
       vectors: !opts.keywordOnly && this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
-      embedder: opts.keywordOnly ? null : this.opts.embedder,
+      embedder: opts.keywordOnly || !base ? null : adapter ? queryEmbedder(base, adapter) : base,
       readText: (c) => this.texts.read(c.text),
       roots: this.roots,
       partial: this.indexingNow,

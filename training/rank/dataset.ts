@@ -28,6 +28,7 @@ import { featurizeQuery, type SearchContext } from '../../src/core/search/search
 import { pathSignals } from '../../src/core/rank/pathSignals';
 import { shortName } from '../../src/core/search/nameMatch';
 import { rawWords } from '../../src/core/text/identifiers';
+import { blankDocLines, lowerWords } from '../../src/core/harvest/docPairs';
 import { nameParts } from '../../src/core/text/symbolNames';
 import { debRepoPath, listUnits } from '../harvest/packages';
 import { docPairFiles, isTestPackage, listPairFiles, readPairs, type Pair } from '../train/data';
@@ -99,26 +100,6 @@ function stagePackage(dir: string, ecosystem: 'deb' | 'npm', skipDirs: string[],
     return false;
   }, { sorted: true });
   return n;
-}
-
-const COMMENT_MARKERS = /^\s*(\/\*\*?|\*\/|\*|\/\/\/?|#+|--|"""|'''|r"""|)\s*|\s*(\*\/|"""|''')\s*$/g;
-const lowerWords = (s: string) => rawWords(s).map((w) => w.toLowerCase());
-
-/**
- * Blank (keep as empty lines, so line numbers hold) the lines of a unit that
- * carry its doc sentence: lines inside the unit whose words are mostly the query's.
- */
-export function blankDocLines(lines: string[], startLine: number, endLine: number, query: string): number {
-  const q = new Set(lowerWords(query));
-  let blanked = 0;
-  for (let i = startLine - 1; i < Math.min(endLine, lines.length); i++) {
-    const content = lines[i].replace(COMMENT_MARKERS, '');
-    const words = lowerWords(content);
-    if (words.length === 0) continue;
-    const shared = words.filter((w) => q.has(w)).length;
-    if (shared / words.length >= 0.5 && shared >= Math.min(2, q.size)) { lines[i] = ''; blanked++; }
-  }
-  return blanked;
 }
 
 /** A doc sentence's words, for finding units documented alike. */

@@ -25,6 +25,8 @@ export interface Embedder {
   /** texts.length × dim values, one L2-normalised row per text (a zero row for a text without tokens). */
   embed(texts: string[]): Promise<Float32Array>;
   dispose(): Promise<void>;
+  /** The embedding bag's parts, when the engine's own kernel runs the model (what adaptation trains on). */
+  readonly bag?: EmbeddingBagKernel;
 }
 
 /** 'native': the engine's embedding-bag kernel; 'onnxruntime': onnxruntime-web (WASM). */
@@ -84,9 +86,11 @@ class NativeBagEmbedder implements Embedder {
   readonly hash: string;
   readonly dim: number;
   readonly runtime = 'native' as const;
+  readonly bag: EmbeddingBagKernel;
   private disposed = false;
 
   constructor(manifest: ModelManifest, private readonly kernel: EmbeddingBagKernel) {
+    this.bag = kernel;
     this.id = `${manifest.name}@${manifest.version}`;
     this.hash = manifest.hash;
     this.dim = manifest.dim;

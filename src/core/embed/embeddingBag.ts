@@ -149,15 +149,38 @@ export class EmbeddingBagKernel {
     return base;
   }
 
-  /** Embedding of one text into out[offset .. offset+dim); a zero vector when it has no tokens. */
-  embedInto(text: string, out: Float32Array, offset: number): void {
+  /** The text's distinct subtokens with their counts: the bag the text's vector sums. */
+  bagOf(text: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const s of this.tokenizer.subtokens(text)) counts.set(s, (counts.get(s) ?? 0) + 1);
+    return counts;
+  }
+
+  /** A copy of one subtoken's vector (the mean of its scaled rows), or null when it has no rows. */
+  subtokenVectorCopy(sub: string): Float32Array | null {
+    const base = this.subtokenVector(sub);
+    return base < 0 ? null : this.slab.slice(base, base + this.w.dim);
+  }
+
+  /** True when the subtoken has a vocabulary row of its own (not only hashed n-gram rows). */
+  inVocabulary(sub: string): boolean {
+    return this.tokenizer.vocabRow(sub) >= 0;
+  }
+
+  /**
+   * Embedding of one text into out[offset .. offset+dim); a zero vector when
+   * it has no tokens. `deltas` (an adaptation, see learn/) are added to their
+   * subtokens' vectors before pooling.
+   */
+  embedInto(text: string, out: Float32Array, offset: number, deltas?: ReadonlyMap<string, Float32Array>): void {
     const { dim, epsilon } = this.w;
     const acc = this.acc;
     acc.fill(0);
-    const counts = new Map<string, number>();
-    for (const s of this.tokenizer.subtokens(text)) counts.set(s, (counts.get(s) ?? 0) + 1);
+    const counts = this.bagOf(text);
     const slab = this.slab;
     for (const [sub, n] of counts) {
+      const delta = deltas?.get(sub);
+      if (delta) for (let d = 0; d < dim; d++) acc[d] += n * delta[d];
       const base = this.subtokenVector(sub);
       if (base < 0) continue;
       for (let d = 0; d < dim; d++) acc[d] += n * slab[base + d];

@@ -3,6 +3,7 @@
 // The training harvester and the product's own workspace adaptation (learn/)
 // make their pairs here, so both learn from the same kind of example.
 import { cleanComments } from '../chunk/docText';
+import { rawWords } from '../text/identifiers';
 import type { Chunk, ChunkKind } from '../types';
 import { docQuery } from './queryText';
 import { chunkCodePart, isTrivialCode, numericShare, renderWithoutDoc } from './unitCode';
@@ -49,3 +50,24 @@ export function docPairOf(chunk: Chunk, lines: string[]): DocPair | { reject: st
   if (numericShare(code) > MAX_NUMERIC_SHARE) return { reject: 'table of numbers' };
   return { query: qr.query, code: renderWithoutDoc(chunk, code), codePart: code };
 }
+
+const COMMENT_MARKERS = /^\s*(\/\*\*?|\*\/|\*|\/\/\/?|#+|--|"""|'''|r"""|)\s*|\s*(\*\/|"""|''')\s*$/g;
+export const lowerWords = (s: string): string[] => rawWords(s).map((w) => w.toLowerCase());
+
+/**
+ * Blank (keep as empty lines, so line numbers hold) the lines of a unit that
+ * carry its doc sentence: lines inside the unit whose words are mostly the query's.
+ */
+export function blankDocLines(lines: string[], startLine: number, endLine: number, query: string): number {
+  const q = new Set(lowerWords(query));
+  let blanked = 0;
+  for (let i = startLine - 1; i < Math.min(endLine, lines.length); i++) {
+    const content = lines[i].replace(COMMENT_MARKERS, '');
+    const words = lowerWords(content);
+    if (words.length === 0) continue;
+    const shared = words.filter((w) => q.has(w)).length;
+    if (shared / words.length >= 0.5 && shared >= Math.min(2, q.size)) { lines[i] = ''; blanked++; }
+  }
+  return blanked;
+}
+

@@ -156,6 +156,18 @@ export class VectorStore {
     return out;
   }
 
+  /** The stored (dequantised) vector of a key, or null when it has none. */
+  vectorOf(key: number): Float32Array | null {
+    const slot = this.slotOfKey.get(key);
+    if (slot === undefined) return null;
+    const { rows, stride } = this.kernel;
+    const out = new Float32Array(this.dim);
+    const scale = this.scaleOfSlot[slot];
+    const base = slot * stride;
+    for (let j = 0; j < this.dim; j++) out[j] = rows[base + j] * scale;
+    return out;
+  }
+
   /** Compact little-endian snapshot (see vectorFile.ts for the layout). */
   serialize(): Uint8Array {
     return encodeVectorFile(this.dim, this.count, this.keyOfSlot, this.scaleOfSlot, this.kernel.rows, this.kernel.stride);

@@ -1,0 +1,157 @@
+// A guarded adaptation step: fit query-side deltas on most of the lessons,
+// score a held-out slice of them with the adaptation in use and with the new
+// one, and swap the new one in only when it is not worse. Every attempt, kept
+// or refused, is recorded with its numbers; a reset goes back to the shipped model.
+import type { Engine } from '../engine';
+import { fnv1a32 } from '../embed/tokenizer';
+import { type Adapter, cloneAdapter, emptyAdapter } from './adapter';
+import { shippedRankModel } from '../rank/model';
+import { featurizeQuery } from '../search/search';
+import { fitRankDelta, type RankFitOptions, type RankLesson } from './rankAdapt';
+import { appendHistory } from './adaptStore';
+import { buildExamples, type ExampleOptions, type KeyedLesson } from './examples';
+import { fineTuneQueryDeltas, type FineTuneOptions, type FineTuneReport } from './fineTune';
+import type { AdaptationRecord } from './types';
+
+export interface AdaptOptions {
+  kind: 'clicks' | 'zero-click';
+  /**
+   * How the guard scores a lesson: 'search' runs the full search (the lesson's
+   * answer is a chunk as indexed); 'vector' ranks the answer's vector against
+   * the index by cosine (the answer is a doc-less vector the index does not hold).
+   */
+  scorer: 'search' | 'vector';
+  /** Share of lessons held out for the guard (default 0.2), at least minGuard of them. */
+  guardShare?: number;
+  minGuard?: number;
+  /** Fewer lessons than this: nothing is attempted. */
+  minLessons?: number;
+  fineTune?: FineTuneOptions;
+  examples?: ExampleOptions;
+  seed?: number;
+  /** What to fit: the query-side embedding deltas, the ranker's correction, or both (default 'both'). */
+  parts?: 'embedding' | 'rank' | 'both';
+  rankFit?: RankFitOptions;
+  /** Record the attempt in the index's history (default true). */
+  record?: boolean;
+}
+
+export interface AdaptResult {
+  record: AdaptationRecord;
+  /** The adaptation now in use (the new one when kept). */
+  adapter: Adapter | null;
+  fit?: FineTuneReport;
+}
+
+const DEFAULT_FINE_TUNE: FineTuneOptions = { epochs: 20, lr: 0.01, l2: 0.01, temperature: 20 };
+
+/** Mean reciprocal rank (top 10) of the lessons' answers with this adaptation (null: the shipped model). */
+export async function scoreLessons(engine: Engine, lessons: KeyedLesson[], adapter: Adapter | null, scorer: 'search' | 'vector'): Promise<number> {
+  if (lessons.length === 0) return 0;
+  let sum = 0;
+  if (scorer === 'search') {
+    const chunks = engine.searchContext({ keywordOnly: true }).chunks;
+    for (const l of lessons) {
+      const answers = l.answerKeys.map((k) => chunks.get(k)).filter((c) => c !== undefined);
+      const res = await engine.search(l.query, { k: 10, fixedK: true }, adapter);
+      const rank = res.hits.findIndex((h) => answers.some((c) => h.root === engine.roots[c.root] && h.file === c.file && h.startLine <= c.declLine && c.declLine <= h.endLine));
+      if (rank >= 0) sum += 1 / (rank + 1);
+    }
+    return sum / lessons.length;
+  }
+  const base = engine.embedder;
+  const ctx = engine.searchContext({ adapter });
+  if (!base || !ctx.vectors || !ctx.embedder) return 0;
+  for (const l of lessons) {
+    const q = (await ctx.embedder.embed([l.query])).subarray(0, base.dim);
+    const pos = typeof l.positive === 'number' ? engine.vectorOf(l.positive) : l.positive;
+    if (!pos) continue;
+    let posScore = 0;
+    for (let d = 0; d < base.dim; d++) posScore += q[d] * pos[d];
+    const exclude = new Set(l.answerKeys);
+    let better = 0;
+    for (const h of ctx.vectors.search(q, 10 + exclude.size)) if (!exclude.has(h.key) && h.score > posScore) better++;
+    if (better < 10) sum += 1 / (better + 1);
+  }
+  return sum / lessons.length;
+}
+
+/**
+ * Splits lessons into (train, guard) by the file of their answer, so the guard
+ * asks what held-out use will ask: queries about code the training never saw
+ * (a split by query would let deltas learn a file's own words and pass the guard).
+ */
+export function splitLessons(lessons: KeyedLesson[], share: number, minGuard: number, seed: number, groupOf: (l: KeyedLesson) => string): { train: KeyedLesson[]; guard: KeyedLesson[] } {
+  const h = (l: KeyedLesson) => (fnv1a32(`${seed}\u0000${groupOf(l)}`) >>> 0) / 4294967296;
+  const scored = lessons.map((l) => ({ l, h: h(l) }));
+  const byHash = [...scored].sort((a, b) => a.h - b.h);
+  const want = Math.min(lessons.length - 1, Math.max(minGuard, Math.round(share * lessons.length)));
+  // whole groups: the cut falls after the group of the want-th lesson
+  const cut = want > 0 ? byHash[want - 1].h : -1;
+  const guard = scored.filter((s) => s.h <= cut).map((s) => s.l);
+  const train = scored.filter((s) => s.h > cut).map((s) => s.l);
+  return train.length > 0 ? { train, guard } : { train: guard.slice(want), guard: guard.slice(0, want) };
+}
+
+function notWorse(before: number, after: number): boolean {
+  // "not worse": a tie keeps the new one only if it changed nothing measurable either way
+  return after >= before;
+}
+
+/** Fits, guards and (when not worse) swaps in an adaptation; records the attempt. */
+export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: AdaptOptions): Promise<AdaptResult> {
+  const now = new Date().toISOString();
+  const current = engine.adaptation;
+  const finish = (record: AdaptationRecord, adapter: Adapter | null, fit?: FineTuneReport): AdaptResult => {
+    if (o.record !== false) appendHistory(engine.indexDir, record);
+    return { record, adapter, fit };
+  };
+  const base = engine.embedder;
+  if (!base?.bag) {
+    return finish({ ts: now, kind: o.kind, kept: false, reason: base ? `the model runs in ${base.runtime}; adaptation needs the engine's own kernel` : 'no embedding model' }, current);
+  }
+  const minLessons = o.minLessons ?? 10;
+  if (lessons.length < minLessons) {
+    return finish({ ts: now, kind: o.kind, kept: false, examples: lessons.length, reason: `${lessons.length} examples, fewer than the ${minLessons} adaptation needs` }, current);
+  }
+  const seed = o.seed ?? 1;
+  const chunks = engine.searchContext({ keywordOnly: true }).chunks;
+  const fileOf = (l: KeyedLesson) => { const c = chunks.get(l.answerKeys[0]); return c ? `${c.root}\u0000${c.file}` : l.query; };
+  const { train, guard } = splitLessons(lessons, o.guardShare ?? 0.2, o.minGuard ?? 5, seed, fileOf);
+  const examples = await buildExamples(engine, train, { seed, ...o.examples });
+  const start = current ?? emptyAdapter(base);
+  const parts = o.parts ?? 'both';
+  let candidate = start;
+  let report: FineTuneReport | undefined;
+  if (parts !== 'rank') ({ adapter: candidate, report } = await fineTuneQueryDeltas(base.bag, examples, start, { ...DEFAULT_FINE_TUNE, seed, ...o.fineTune }));
+  if (parts !== 'embedding') {
+    if (candidate === start) candidate = cloneAdapter(start);
+    const ctx = engine.searchContext({ adapter: candidate });
+    const rankLessons: RankLesson[] = [];
+    for (const l of train) {
+      const fc = await featurizeQuery(ctx, l.query);
+      const answers = new Set(l.answerKeys);
+      rankLessons.push({ fc, positives: fc.keys.flatMap((k, i) => (answers.has(k) ? [i] : [])), weight: l.weight });
+    }
+    candidate.rankDelta = fitRankDelta(shippedRankModel(), rankLessons, start.rankDelta, o.rankFit);
+  }
+  const before = await scoreLessons(engine, guard, current, o.scorer);
+  const after = await scoreLessons(engine, guard, candidate, o.scorer);
+  const kept = notWorse(before, after);
+  if (kept) engine.setAdaptation(candidate);
+  const record: AdaptationRecord = {
+    ts: now, kind: o.kind, before, after, heldOut: guard.length, examples: examples.length, kept, reembedded: 0,
+    reason: kept
+      ? `held-out MRR@10 ${before.toFixed(3)} → ${after.toFixed(3)} on ${guard.length} held-out queries: swapped in`
+      : `held-out MRR@10 would drop ${before.toFixed(3)} → ${after.toFixed(3)} on ${guard.length} held-out queries: refused, kept the ${current ? 'previous adaptation' : 'shipped model'}`,
+  };
+  return finish(record, kept ? candidate : current, report);
+}
+
+/** Back to the shipped model; recorded. */
+export function resetAdaptation(engine: Engine): AdaptationRecord {
+  const record: AdaptationRecord = { ts: new Date().toISOString(), kind: 'reset', kept: true, reembedded: 0, reason: engine.adaptation ? 'reset to the shipped model' : 'already the shipped model' };
+  engine.setAdaptation(null);
+  appendHistory(engine.indexDir, record);
+  return record;
+}
