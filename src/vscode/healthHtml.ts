@@ -63,7 +63,7 @@ const SERIES: Array<[keyof PeriodHealth, string, string]> = [
 
 /** The plot of rates per period, with searches per period as bars underneath and adaptations marked. */
 export function ratesSvg(periods: readonly PeriodHealth[], adaptations: readonly AdaptationRecord[], bucket: string): string {
-  const W = 640, H = 200, left = 40, right = 12, top = 10, bottom = 22;
+  const W = 640, H = 200, left = 40, right = 24, top = 10, bottom = 22;
   const barsH = 56;
   const n = periods.length;
   const plotW = W - left - right, plotH = H - top - bottom;
@@ -173,7 +173,9 @@ function warningCards(warnings: readonly DriftWarning[], commands: readonly stri
     const expected = g.map((x) => `${bandText(x)} from ${AGAINST_LABELS[x.against]}`).join('; ');
     const remedies: Remedy[] = [];
     for (const x of g) for (const r of [x.remedy, ...x.otherRemedies]) if (!remedies.some((y) => y.id === r.id)) remedies.push(r);
-    const buttons = remedies.map((r) => remedyButton(r, commands)).join('');
+    // what can be clicked first, then what to run or set by hand
+    const runnable = (r: Remedy) => !!r.command && commands.includes(r.command);
+    const buttons = [...remedies.filter(runnable), ...remedies.filter((r) => !runnable(r))].map((r) => remedyButton(r, commands)).join('');
     const messages = g.map((x) => `<p>${e(x.message)}</p>`).join('');
     return `<div class="warning" data-testid="health-warning" data-metric="${e(w.metric)}"><strong>${e(METRIC_LABELS[w.metric] ?? w.metric)}${w.scope ? ` (${e(w.scope)})` : ''}: ${e(observedText(w))}</strong> <span class="muted">expected ${e(expected)}</span>${messages}<div class="remedies">${buttons}</div></div>`;
   });

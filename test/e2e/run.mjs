@@ -7,6 +7,7 @@
 //
 // Options: --extension DIR  (default: the repository)   --only host|ui
 //          --keep           (keep the temp folder)       --screenshots DIR
+//          --grep TEXT      (only the UI tests whose name contains TEXT)
 // Environment: SIFT_E2E_CACHE (tools), SIFT_E2E_TIMEOUT_S (whole run, default 900).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { startCodeServer, workbenchUrl } from './lib/codeServer.mjs';
 import { E2E_DIR, REPO, missingTools } from './lib/paths.mjs';
 import { launchBrowser, screenshot, waitForWorkbench } from './lib/workbench.mjs';
+import { healthUiTests } from './healthUi.mjs';
 import { uiTests } from './ui.mjs';
 
 const { values: opts } = parseArgs({
@@ -23,6 +25,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
     screenshots: { type: 'string', default: path.join(E2E_DIR, 'screenshots') },
+    grep: { type: 'string' },
   },
 });
 const extensionDir = path.resolve(opts.extension);
@@ -106,7 +109,9 @@ async function runUiTests(server, tmp) {
   try {
     await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: extensionDir }));
     await waitForWorkbench(page);
-    for (const test of uiTests({ page, workspace, extensionDir, userDataDir: path.join(tmp, 'user-data'), shots })) {
+    const ctx = { page, workspace, extensionDir, userDataDir: path.join(tmp, 'user-data'), shots };
+    const tests = [...uiTests(ctx), ...healthUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
+    for (const test of tests) {
       try {
         await test.run();
         record(test.name, true);
