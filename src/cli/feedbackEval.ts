@@ -13,7 +13,8 @@ import { findDefaultModel } from '../core/embed/embedder';
 import type { Tokenizer } from '../core/embed/tokenizer';
 import { detectDrift, shippedExpectations, vocabularyCoverage, type CoverageText, type DriftReport, type VocabularyCoverage } from '../core/learn/drift';
 import { computeHealth, type BucketSize, type HealthReport, type PeriodHealth } from '../core/learn/health';
-import { isCodeLanguage, loadModelTokenizer, readAdaptations } from '../core/learn/healthInputs';
+import { readHistory } from '../core/learn/adaptStore';
+import { isCodeLanguage, loadModelTokenizer } from '../core/learn/healthInputs';
 import { QueryLog } from '../core/learn/queryLog';
 import { replayLog, type ReplayPeriod, type ReplayReport } from '../core/learn/replay';
 import type { AdaptationRecord, ChunkRef, LogEvent } from '../core/learn/types';
@@ -109,7 +110,7 @@ export async function feedbackEval(a: ParsedArgs, deps: FeedbackEvalDeps = {}): 
     const logDir = path.resolve(a.values.log?.[0] ?? path.join(engine.indexDir, LOG_SUBDIR));
     const { events, corrupt } = await (deps.readLog ?? readQueryLog)(logDir);
     if (corrupt) warn(`warning: ${corrupt} unreadable line${corrupt === 1 ? '' : 's'} in the log skipped`);
-    const adaptations = (deps.readAdaptations ?? readAdaptations)(engine.indexDir);
+    const adaptations = (deps.readAdaptations ?? readHistory)(engine.indexDir);
     const utcOffsetMinutes = -new Date().getTimezoneOffset();
     const health = computeHealth(events, { bucket, utcOffsetMinutes }, adaptations);
     const replay = await replayLog(events, async (q, k) => {

@@ -12,7 +12,8 @@ import { crawl } from '../core/crawl/crawler';
 import { findDefaultModel } from '../core/embed/embedder';
 import { detectDrift, shippedExpectations, vocabularyCoverage, type VocabularyCoverage } from '../core/learn/drift';
 import { computeHealth } from '../core/learn/health';
-import { isCodeLanguage, loadModelTokenizer, readAdaptations, sampleFileTexts } from '../core/learn/healthInputs';
+import { readHistory } from '../core/learn/adaptStore';
+import { isCodeLanguage, loadModelTokenizer, sampleFileTexts } from '../core/learn/healthInputs';
 import type { ReplayReport } from '../core/learn/replay';
 import type { LogEvent } from '../core/learn/types';
 import { shippedRankModel } from '../core/rank/model';
@@ -49,7 +50,7 @@ async function workspaceCoverage(index: WorkspaceIndex): Promise<VocabularyCover
 export async function buildHealthViewModel(d: HealthViewDeps): Promise<HealthViewModel> {
   const { events, corrupt } = await d.searchLog.read();
   const indexDir = d.index.config()?.indexDir;
-  const adaptations = indexDir ? readAdaptations(indexDir) : [];
+  const adaptations = indexDir ? readHistory(indexDir) : [];
   const health = computeHealth(events, { utcOffsetMinutes: -new Date().getTimezoneOffset() }, adaptations);
   const coverage = await workspaceCoverage(d.index).catch((e: Error) => { d.log.warn(`search health: vocabulary coverage: ${e.message}`); return null; });
   const replay = d.replay ? await d.replay(events).catch((e: Error) => { d.log.warn(`search health: replay: ${e.message}`); return null; }) : null;

@@ -70,7 +70,7 @@ describe('search health', () => {
     assert.deepEqual(h.openedRanks, [2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   });
 
-  it('finds re-queries: no open, then another query on the same surface within 10 s', () => {
+  it('finds re-queries: nothing kept, then another query on the same surface within 10 s', () => {
     const s1 = search(at('2026-03-02', 10, 0, 0), { query: 'parse date' });
     const s2 = search(at('2026-03-02', 10, 0, 6), { query: 'parse a timestamp' }); // 6 s later: s1 re-queried
     const s3 = search(at('2026-03-02', 10, 0, 9), { query: 'Parse  a timestamp' }); // same query again: no re-query of s2
@@ -90,8 +90,12 @@ describe('search health', () => {
     const h = computeHealth(events).total;
     assert.equal(h.requeries, 2);
     assert.equal(h.requeryRate, Math.round((2 / 9) * 1000) / 1000);
-    // an open on the first search means it was not given up
-    assert.equal(searchOutcomes([s1, s2, open(s1, 2)]).outcomes[0].requery, false);
+    // an open on the first search means it was not given up, unless the stay was a bounce (under 5 s)
+    assert.equal(searchOutcomes([s1, s2, open(s1, 2, at('2026-03-02', 10, 0, 1))]).outcomes[0].requery, false);
+    const bounce: LogEvent = { t: 'dwell', ts: at('2026-03-02', 10, 0, 3), searchId: s1.id, rank: 2, ms: 1500 };
+    const r2 = searchOutcomes([s1, s2, open(s1, 2, at('2026-03-02', 10, 0, 1)), bounce]).outcomes;
+    assert.equal(r2[0].requery, true);
+    assert.equal(r2[0].firstOpenRank, 2); // still an opened search for MRR
   });
 
   it('"nothing relevant" rate and the top-score distribution, hidden scores below every shown one', () => {

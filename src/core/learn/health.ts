@@ -18,15 +18,16 @@
 //   `hidden`, below every shown value, and a quantile that falls among the
 //   hidden ones is null ("below the threshold").
 // - noRelevantRate: searches answered "nothing relevant" / searches.
-// - requeryRate: searches with no open followed within requeryWindowMs (10 s)
-//   by the next search on the same surface (the editor's quick pick, sidebar and
-//   find-similar are one; cli, mcp, lmTool each their own) with a different
-//   query / searches: the person gave up on the answer and rephrased. This is
-//   triplets.ts's implicitSignals() rule, except that there a bounced open
-//   (a short stay) also counts as nothing kept; one of the two can go.
+// - requeryRate: searches given up within seconds / searches — nothing kept (no
+//   open, or only bounces: stays under 5 s) and the next search on the same
+//   surface (the editor's quick pick, sidebar and find-similar are one; cli,
+//   mcp, lmTool each their own) came within requeryWindowMs (10 s) of the
+//   search's last activity with a different query. The rule is triplets.ts's
+//   implicitSignals(), used here as is.
 // - Searches converted from the old feedback.jsonl (`migrated`) were only
 //   logged when something was opened: they count towards mrr10 and openedRanks
 //   (`ranked`), never towards searches or any rate.
+import { implicitSignals } from './triplets';
 import type { AdaptationRecord, EventSource, LogEvent, OpenEvent, SearchEvent } from './types';
 
 export type BucketSize = 'day' | 'week';
@@ -37,7 +38,7 @@ export interface HealthOptions {
   autoWeekAfterDays?: number;
   /** The local calendar: minutes east of UTC (default 0, UTC). `-new Date().getTimezoneOffset()` for the machine's. */
   utcOffsetMinutes?: number;
-  /** A search with no open followed this soon by another is a re-query (default 10 s). */
+  /** A search with nothing kept followed this soon by another query is a re-query (default 10 s). */
   requeryWindowMs?: number;
   /** Only searches from these sources (default: all). */
   sources?: EventSource[];
@@ -119,10 +120,6 @@ const parseTime = (ts: string): number => {
   return Number.isFinite(t) ? t : NaN;
 };
 
-const normQuery = (q: string) => q.trim().toLowerCase().replace(/\s+/g, ' ');
-
-/** The editor's quick pick, sidebar and find-similar are one surface; cli, mcp and lmTool each their own (as triplets.ts). */
-const surface = (source: EventSource) => (source === 'quickPick' || source === 'sidebar' || source === 'findSimilar' ? 'editor' : source);
 
 /**
  * Every search of the log, oldest first, with its best-ranked open and whether
@@ -150,14 +147,9 @@ export function searchOutcomes(events: readonly LogEvent[], opts: Pick<HealthOpt
     if (o.firstOpenRank === null || e.rank < o.firstOpenRank) { o.firstOpenRank = e.rank; o.firstOpen = e; }
   }
   all.sort((a, b) => a.time - b.time);
-  // re-query: the next search on the same surface came within the window with another query
-  const lastOnSurface = new Map<string, SearchOutcome>();
-  for (const o of all) {
-    const key = surface(o.search.source);
-    const prev = lastOnSurface.get(key);
-    if (prev && prev.firstOpenRank === null && o.time - prev.time <= window && normQuery(o.search.query) !== normQuery(prev.search.query)) prev.requery = true;
-    lastOnSurface.set(key, o);
-  }
+  // re-query: triplets.ts's rule (nothing kept, a different query soon after on the same surface)
+  const requeried = new Set(implicitSignals(events, { requeryWindowMs: window }).filter((s) => s.requeried).map((s) => s.search.id));
+  for (const o of all) o.requery = requeried.has(o.search.id);
   const kept = sources ? all.filter((o) => sources.has(o.search.source)) : all;
   return { outcomes: kept, orphanOpens };
 }

@@ -1,6 +1,6 @@
-// What the health numbers read from disk besides the query log: the model's
-// tokenizer (for vocabulary coverage), a sample of source files' texts, and
-// the adaptation history beside the index. Used by `sift eval --feedback` and
+// What the health numbers read from disk besides the query log and the
+// adaptation history (adaptStore.ts): the model's tokenizer (for vocabulary
+// coverage) and a sample of source files' texts. Used by `sift eval --feedback` and
 // the extension's "Search health" view; the computations themselves are pure
 // (health.ts, drift.ts).
 import * as fs from 'node:fs';
@@ -9,7 +9,6 @@ import { languageForPath } from '../chunk/languages';
 import { readManifest } from '../embed/manifest';
 import { Tokenizer } from '../embed/tokenizer';
 import type { CoverageText } from './drift';
-import type { AdaptationRecord } from './types';
 
 /** The tokenizer of a model folder (manifest.json + vocab.txt), or null when it cannot be read. */
 export function loadModelTokenizer(modelDir: string): Tokenizer | null {
@@ -51,22 +50,4 @@ export function* sampleFileTexts(absPaths: readonly string[], opts: { maxFiles?:
       if (fd !== null) fs.closeSync(fd);
     }
   }
-}
-
-/** Where adaptation attempts are recorded, beside the index files. */
-export const ADAPTATION_HISTORY_FILE = 'adaptations.jsonl';
-
-/** The adaptation history of an index folder, oldest first; unreadable lines skipped. (Reads what learn/adaptStore.ts writes.) */
-export function readAdaptations(indexDir: string): AdaptationRecord[] {
-  let text: string;
-  try { text = fs.readFileSync(path.join(indexDir, ADAPTATION_HISTORY_FILE), 'utf8'); } catch { return []; }
-  const out: AdaptationRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = JSON.parse(line) as AdaptationRecord;
-      if (r && typeof r.ts === 'string' && typeof r.kept === 'boolean') out.push(r);
-    } catch { /* a torn line */ }
-  }
-  return out;
 }
