@@ -3,6 +3,7 @@
 // find nothing and opened results sit lower) and two adaptation records, opens
 // the panel from the palette, and checks it shows the numbers, the plot, the
 // drift warnings with a re-index button and the adaptation history.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -19,21 +20,23 @@ function logLine(event) {
   return `${zlib.crc32(Buffer.from(json, 'utf8')).toString(16).padStart(8, '0')}\t${json}\n`;
 }
 
-/** The extension's storage folder for the workspace (the one holding its index-* folder), once it exists. */
-async function extensionStorage(userDataDir, timeout = 60_000) {
+/**
+ * The extension's storage folder for `workspace`, once its index folder exists there: the one
+ * holding index-<sha1 of the root>, as src/vscode/workspaceIndex.ts names it (the same VS Code
+ * may hold other workspaces' storage, e.g. the extension-host suite's).
+ */
+async function extensionStorage(userDataDir, workspace, timeout = 60_000) {
   const root = path.join(userDataDir, 'User', 'workspaceStorage');
+  const index = `index-${createHash('sha1').update(workspace).digest('hex').slice(0, 12)}`;
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
-    if (fs.existsSync(root)) {
-      for (const hash of fs.readdirSync(root)) {
-        const dir = path.join(root, hash, 'sift.sift');
-        const index = fs.existsSync(dir) ? fs.readdirSync(dir).find(n => n.startsWith('index-')) : undefined;
-        if (index) return { storage: dir, indexDir: path.join(dir, index) };
-      }
+    for (const hash of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+      const dir = path.join(root, hash, 'sift.sift');
+      if (fs.existsSync(path.join(dir, index))) return { storage: dir, indexDir: path.join(dir, index) };
     }
     await sleep(500);
   }
-  throw new Error(`no Sift index folder under ${root} after ${timeout / 1000} s`);
+  throw new Error(`no ${index} folder for ${workspace} under ${root} after ${timeout / 1000} s`);
 }
 
 /**
@@ -82,7 +85,7 @@ export function healthUiTests({ page, workspace, userDataDir, shots }) {
     {
       name: 'search health: "Show search health" shows the numbers, a plot over time, drift warnings with remedies and the adaptation history',
       run: async () => {
-        const { storage, indexDir } = await extensionStorage(userDataDir);
+        const { storage, indexDir } = await extensionStorage(userDataDir, workspace);
         const logDir = path.join(storage, 'log');
         fs.mkdirSync(logDir, { recursive: true });
         // the oldest rotated file: the extension appends to queries.jsonl meanwhile
