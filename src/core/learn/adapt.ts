@@ -29,7 +29,7 @@ export interface AdaptOptions {
   fineTune?: FineTuneOptions;
   examples?: ExampleOptions;
   seed?: number;
-  /** What to fit: the query-side embedding deltas, the ranker's correction, or both (default 'both'). */
+  /** What to fit: the query-side embedding deltas (default), the ranker's correction, or both. */
   parts?: 'embedding' | 'rank' | 'both';
   rankFit?: RankFitOptions;
   /** Record the attempt in the index's history (default true). */
@@ -43,7 +43,10 @@ export interface AdaptResult {
   fit?: FineTuneReport;
 }
 
-const DEFAULT_FINE_TUNE: FineTuneOptions = { epochs: 20, lr: 0.01, l2: 0.01, temperature: 20 };
+// Gentle on purpose: measured on held-out training packages (bench/README.md,
+// "Learning loop"), larger steps or more epochs memorise the examples' own
+// words and lose on queries about other files; the guard refuses those anyway.
+export const DEFAULT_FINE_TUNE: FineTuneOptions = { epochs: 5, lr: 0.0003, l2: 0.01, temperature: 20, minQueries: 3 };
 
 /** Mean reciprocal rank (top 10) of the lessons' answers with this adaptation (null: the shipped model). */
 export async function scoreLessons(engine: Engine, lessons: KeyedLesson[], adapter: Adapter | null, scorer: 'search' | 'vector'): Promise<number> {
@@ -93,11 +96,6 @@ export function splitLessons(lessons: KeyedLesson[], share: number, minGuard: nu
   return train.length > 0 ? { train, guard } : { train: guard.slice(want), guard: guard.slice(0, want) };
 }
 
-function notWorse(before: number, after: number): boolean {
-  // "not worse": a tie keeps the new one only if it changed nothing measurable either way
-  return after >= before;
-}
-
 /** Fits, guards and (when not worse) swaps in an adaptation; records the attempt. */
 export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: AdaptOptions): Promise<AdaptResult> {
   const now = new Date().toISOString();
@@ -120,7 +118,7 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
   const { train, guard } = splitLessons(lessons, o.guardShare ?? 0.2, o.minGuard ?? 5, seed, fileOf);
   const examples = await buildExamples(engine, train, { seed, ...o.examples });
   const start = current ?? emptyAdapter(base);
-  const parts = o.parts ?? 'both';
+  const parts = o.parts ?? 'embedding';
   let candidate = start;
   let report: FineTuneReport | undefined;
   if (parts !== 'rank') ({ adapter: candidate, report } = await fineTuneQueryDeltas(base.bag, examples, start, { ...DEFAULT_FINE_TUNE, seed, ...o.fineTune }));
@@ -135,17 +133,30 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
     }
     candidate.rankDelta = fitRankDelta(shippedRankModel(), rankLessons, start.rankDelta, o.rankFit);
   }
+  const record = await guardAndSwap(engine, candidate, guard, { kind: o.kind, scorer: o.scorer, examples: examples.length, ts: now });
+  return finish(record, record.kept ? candidate : current, report);
+}
+
+/**
+ * The guard: scores the held-out lessons with the adaptation in use and with
+ * the candidate, and swaps the candidate in only when it is not worse. The
+ * returned record says which, with the numbers (the caller records it).
+ */
+export async function guardAndSwap(
+  engine: Engine, candidate: Adapter, guard: KeyedLesson[], o: { kind: AdaptationRecord['kind']; scorer: 'search' | 'vector'; examples?: number; ts?: string },
+): Promise<AdaptationRecord> {
+  const current = engine.adaptation;
   const before = await scoreLessons(engine, guard, current, o.scorer);
   const after = await scoreLessons(engine, guard, candidate, o.scorer);
-  const kept = notWorse(before, after);
+  const kept = guard.length > 0 && after >= before;
   if (kept) engine.setAdaptation(candidate);
-  const record: AdaptationRecord = {
-    ts: now, kind: o.kind, before, after, heldOut: guard.length, examples: examples.length, kept, reembedded: 0,
+  return {
+    ts: o.ts ?? new Date().toISOString(), kind: o.kind, before, after, heldOut: guard.length, examples: o.examples, kept, reembedded: 0,
     reason: kept
       ? `held-out MRR@10 ${before.toFixed(3)} → ${after.toFixed(3)} on ${guard.length} held-out queries: swapped in`
-      : `held-out MRR@10 would drop ${before.toFixed(3)} → ${after.toFixed(3)} on ${guard.length} held-out queries: refused, kept the ${current ? 'previous adaptation' : 'shipped model'}`,
+      : guard.length === 0 ? 'no held-out queries to check it on: refused'
+        : `held-out MRR@10 would drop ${before.toFixed(3)} → ${after.toFixed(3)} on ${guard.length} held-out queries: refused, kept the ${current ? 'previous adaptation' : 'shipped model'}`,
   };
-  return finish(record, kept ? candidate : current, report);
 }
 
 /** Back to the shipped model; recorded. */

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { crc32 } from '../crc32';
 import type { Embedder } from '../embed/embedder';
 import { writeFileAtomic } from '../persist/atomicWrite';
+import { FEATURE_COUNT } from '../rank/features';
 
 export const ADAPTER_FORMAT = 1;
 const MAGIC = 'SIFTADP1';
@@ -37,6 +38,7 @@ export function adapterMismatch(a: Adapter, embedder: Embedder): string | null {
   if (!embedder.bag) return `the model runs in ${embedder.runtime}; adaptation needs the engine's own embedding-bag kernel`;
   if (a.modelHash !== embedder.hash) return 'the adaptation was learned for another model';
   if (a.dim !== embedder.dim) return `the adaptation has ${a.dim} dimensions, the model ${embedder.dim}`;
+  if (a.rankDelta && a.rankDelta.length !== FEATURE_COUNT) return `the ranker correction has ${a.rankDelta.length} weights, this build's ranker ${FEATURE_COUNT}`;
   return null;
 }
 
@@ -89,12 +91,16 @@ export function adapterNorm(a: Adapter): number {
 }
 
 // File: MAGIC, u32 format, u32 dim, u32 count, u32 hash length, hash bytes;
-// per delta: u16 word length, word bytes, dim float32; then u32 CRC-32 of all before it.
+// per delta: u16 word length, word bytes, dim float32; u32 flags (1: a linear
+// map follows, dim² float32; 2: a ranker correction follows, u32 n + n float64);
+// then u32 CRC-32 of all before it.
 export function serializeAdapter(a: Adapter): Buffer {
   const hash = Buffer.from(a.modelHash, 'utf8');
   const words = [...a.deltas.keys()].map((w) => Buffer.from(w, 'utf8'));
-  let size = 8 + 16 + hash.length + 4;
+  let size = 8 + 16 + hash.length + 4 + 4;
   for (const w of words) size += 2 + w.length + 4 * a.dim;
+  if (a.linear) size += 4 * a.linear.length;
+  if (a.rankDelta) size += 4 + 8 * a.rankDelta.length;
   const buf = Buffer.alloc(size);
   let o = buf.write(MAGIC, 0, 'latin1');
   o = buf.writeUInt32LE(ADAPTER_FORMAT, o);
@@ -109,6 +115,12 @@ export function serializeAdapter(a: Adapter): Buffer {
     o += w.copy(buf, o);
     for (let d = 0; d < a.dim; d++) o = buf.writeFloatLE(v[d], o);
   }
+  o = buf.writeUInt32LE((a.linear ? 1 : 0) | (a.rankDelta ? 2 : 0), o);
+  if (a.linear) for (let j = 0; j < a.linear.length; j++) o = buf.writeFloatLE(a.linear[j], o);
+  if (a.rankDelta) {
+    o = buf.writeUInt32LE(a.rankDelta.length, o);
+    for (let j = 0; j < a.rankDelta.length; j++) o = buf.writeDoubleLE(a.rankDelta[j], o);
+  }
   buf.writeUInt32LE(crc32(buf.subarray(0, o)) >>> 0, o);
   return buf;
 }
@@ -119,7 +131,7 @@ export class AdapterFileError extends Error {
 
 export function deserializeAdapter(buf: Buffer): Adapter {
   const fail = (why: string): never => { throw new AdapterFileError(why); };
-  if (buf.length < 28 || buf.toString('latin1', 0, 8) !== MAGIC) fail('not a Sift adaptation file');
+  if (buf.length < 32 || buf.toString('latin1', 0, 8) !== MAGIC) fail('not a Sift adaptation file');
   const body = buf.length - 4;
   if ((crc32(buf.subarray(0, body)) >>> 0) !== buf.readUInt32LE(body)) fail('checksum mismatch');
   let o = 8;
@@ -140,8 +152,23 @@ export function deserializeAdapter(buf: Buffer): Adapter {
     for (let d = 0; d < dim; d++) { v[d] = buf.readFloatLE(o); o += 4; }
     deltas.set(word, v);
   }
+  if (o + 4 > body) fail('truncated');
+  const flags = buf.readUInt32LE(o); o += 4;
+  const a: Adapter = { modelHash, dim, deltas };
+  if (flags & 1) {
+    if (o + 4 * dim * dim > body) fail('truncated');
+    a.linear = new Float32Array(dim * dim);
+    for (let j = 0; j < dim * dim; j++) { a.linear[j] = buf.readFloatLE(o); o += 4; }
+  }
+  if (flags & 2) {
+    if (o + 4 > body) fail('truncated');
+    const n = buf.readUInt32LE(o); o += 4;
+    if (o + 8 * n > body) fail('truncated');
+    a.rankDelta = new Float64Array(n);
+    for (let j = 0; j < n; j++) { a.rankDelta[j] = buf.readDoubleLE(o); o += 8; }
+  }
   if (o !== body) fail('trailing bytes');
-  return { modelHash, dim, deltas };
+  return a;
 }
 
 export function writeAdapter(file: string, a: Adapter): void {
