@@ -11,13 +11,13 @@ import { openEngine } from './engineOpen';
 import { IndexWriteError, type Engine } from '../core/engine';
 import { findDefaultModel } from '../core/embed/embedder';
 import type { Tokenizer } from '../core/embed/tokenizer';
-import { detectDrift, shippedExpectations, vocabularyCoverage, type CoverageText, type DriftReport, type VocabularyCoverage } from '../core/learn/drift';
+import { detectDrift, shippedExpectations, type DriftReport, type VocabularyCoverage } from '../core/learn/drift';
 import { computeHealth, type BucketSize, type HealthReport, type PeriodHealth } from '../core/learn/health';
 import { readHistory } from '../core/learn/adaptStore';
-import { isCodeLanguage, loadModelTokenizer } from '../core/learn/healthInputs';
+import { indexCoverage, loadModelTokenizer, replayOnEngine } from '../core/learn/healthInputs';
 import { QueryLog } from '../core/learn/queryLog';
-import { replayLog, type ReplayPeriod, type ReplayReport } from '../core/learn/replay';
-import type { AdaptationRecord, ChunkRef, LogEvent } from '../core/learn/types';
+import type { ReplayPeriod, ReplayReport } from '../core/learn/replay';
+import type { AdaptationRecord, LogEvent } from '../core/learn/types';
 
 /** The log folder inside an index folder. */
 export const LOG_SUBDIR = 'log';
@@ -58,32 +58,6 @@ function loadTokenizer(a: ParsedArgs): Tokenizer | null {
   return dir ? loadModelTokenizer(path.resolve(dir)) : null;
 }
 
-/** An even sample of the index's chunk texts with their languages (prose and config left out). */
-export function* sampleChunkTexts(engine: Engine, max = 4000): Generator<CoverageText> {
-  const ctx = engine.searchContext({ keywordOnly: true });
-  const keys = ctx.chunks.keys();
-  const step = Math.max(1, Math.ceil(keys.length / max));
-  for (let i = 0; i < keys.length; i += step) {
-    const c = ctx.chunks.get(keys[i]);
-    if (!c || !isCodeLanguage(c.language)) continue;
-    yield { text: ctx.readText(c), language: c.language };
-  }
-}
-
-/** Whether a logged chunk is still in the index (same file; same name, or same line when anonymous). */
-export function chunkExists(engine: Engine, ref: ChunkRef): boolean {
-  const chunks = engine.searchContext({ keywordOnly: true }).chunks;
-  const idx = engine.roots.indexOf(ref.root);
-  const roots = idx >= 0 ? [idx] : engine.roots.map((_, i) => i);
-  for (const r of roots) {
-    for (const key of chunks.keysOfFile(r, ref.file)) {
-      const c = chunks.get(key);
-      if (c && (ref.name ? c.name === ref.name : c.declLine === ref.line)) return true;
-    }
-  }
-  return false;
-}
-
 function parseBucket(a: ParsedArgs): BucketSize | 'auto' {
   const b = a.values.bucket?.[0] ?? 'auto';
   if (b !== 'day' && b !== 'week' && b !== 'auto') throw new UsageError(`--bucket must be day, week or auto, got ${b}`);
@@ -113,12 +87,9 @@ export async function feedbackEval(a: ParsedArgs, deps: FeedbackEvalDeps = {}): 
     const adaptations = (deps.readAdaptations ?? readHistory)(engine.indexDir);
     const utcOffsetMinutes = -new Date().getTimezoneOffset();
     const health = computeHealth(events, { bucket, utcOffsetMinutes }, adaptations);
-    const replay = await replayLog(events, async (q, k) => {
-      const r = await engine.search(q, { k, fixedK: true, threshold });
-      return { hits: r.hits, noRelevant: r.noRelevant, mode: r.mode };
-    }, { bucket: health.bucket, utcOffsetMinutes, roots: engine.roots, exists: (ref) => chunkExists(engine, ref) });
+    const replay = await replayOnEngine(engine, events, { bucket: health.bucket, utcOffsetMinutes, threshold });
     const tokenizer = engine.embedder ? loadTokenizer(a) : null;
-    const coverage = tokenizer ? vocabularyCoverage(sampleChunkTexts(engine), tokenizer) : null;
+    const coverage = tokenizer ? indexCoverage(engine, tokenizer) : null;
     const drift = detectDrift({ events, expectations: shippedExpectations(), coverage, replay: replay.summary, adaptations });
     return { roots: engine.roots, logDir, mode: engine.status().mode, corruptLines: corrupt, health, replay, coverage, drift };
   } finally {

@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatCount } from './display';
-import { HEALTH_COMMAND, HealthPanel } from './healthView';
 import type { Indexer } from './indexer';
 import type { IndexState } from './indexState';
 import type { SearchLog } from './searchLog';
@@ -98,8 +97,11 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     }
   });
 
-  register(HEALTH_COMMAND, () => {
-    if (requireFolder(d)) HealthPanel.show({ index: d.index, searchLog: d.searchLog, log: d.log });
+  // loaded on first use: the page's code (health numbers, drift, the crawler for coverage) costs activation nothing
+  register('sift.showSearchHealth', async () => {
+    if (!requireFolder(d)) return;
+    const { HealthPanel } = await import('./healthView');
+    HealthPanel.show({ index: d.index, searchLog: d.searchLog, log: d.log });
   });
 
   register('sift.clearSearchLog', async () => {
