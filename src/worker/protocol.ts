@@ -5,6 +5,7 @@
 // imports, so the extension bundle pulls in none of the engine.
 import type { EngineStatus, OpenReport } from '../core/engine';
 import type { IndexProgress, IndexStats, LanguageId, SearchResponse } from '../core/types';
+import type { AdaptationRecord } from '../core/learn/types';
 
 /** What the crawler is told; built from the settings by the extension. */
 export interface CrawlConfig {
@@ -70,6 +71,15 @@ export interface Calls {
   status: { params: Record<string, never>; result: WorkerStatus };
   /** Delete the index files and start empty. */
   clear: { params: Record<string, never>; result: WorkerStatus };
+  /**
+   * Adapt the model to the workspace, in the background (guarded; see core/learn/adapt.ts):
+   * 'zero-click' from its doc comments, 'clicks' from the query log in logDir. Queued with the index jobs.
+   */
+  adapt: { params: { adaptKind: 'zero-click' | 'clicks'; logDir?: string }; result: AdaptationRecord };
+  /** Back to the shipped model (recorded). */
+  resetAdaptation: { params: Record<string, never>; result: AdaptationRecord };
+  /** Every adaptation attempt recorded with the index, oldest first, and whether one is in use. */
+  adaptations: { params: Record<string, never>; result: { history: AdaptationRecord[]; active: boolean } };
   /** Cancel another request by id: a search is answered 'cancelled' at once, a job stops at its next step. */
   cancel: { params: { target: number }; result: { found: boolean } };
   /** Test hooks, refused unless the worker was started with testHooks: block the thread, or crash it. */
@@ -110,7 +120,7 @@ export interface WorkerData {
 }
 
 const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
-  'configure', 'index', 'update', 'search', 'status', 'clear', 'cancel', 'debugBlock', 'debugCrash',
+  'configure', 'index', 'update', 'search', 'status', 'clear', 'cancel', 'debugBlock', 'debugCrash', 'adapt', 'resetAdaptation', 'adaptations',
 ]);
 
 function isStringArray(v: unknown): v is string[] {
@@ -162,6 +172,11 @@ export function parseRequest(msg: unknown): { ok: true; request: Request } | { o
       if (m.lane !== undefined && typeof m.lane !== 'string') return bad('lane must be a string');
       break;
     }
+    case 'adapt':
+      if (m.adaptKind !== 'zero-click' && m.adaptKind !== 'clicks') return bad("adaptKind must be 'zero-click' or 'clicks'");
+      if (m.logDir !== undefined && typeof m.logDir !== 'string') return bad('logDir must be a folder path');
+      if (m.adaptKind === 'clicks' && !m.logDir) return bad('clicks adaptation needs logDir');
+      break;
     case 'cancel':
       if (typeof m.target !== 'number') return bad('target must be a request id');
       break;

@@ -2,6 +2,12 @@
 // the index one at a time, serves searches alongside them (an index being
 // built answers with partial results), and answers every request exactly
 // once — failures included, as data.
+import { adaptGuarded, resetAdaptation } from '../core/learn/adapt';
+import { readHistory } from '../core/learn/adaptStore';
+import { lessonsFromTriplets } from '../core/learn/examples';
+import { QueryLog } from '../core/learn/queryLog';
+import { extractTriplets } from '../core/learn/triplets';
+import { adaptToWorkspace } from '../core/learn/zeroClick';
 import * as path from 'node:path';
 import { Engine, IndexWriteError } from '../core/engine';
 import { findDefaultModel, loadEmbedder, type Embedder } from '../core/embed/embedder';
@@ -12,6 +18,11 @@ import {
   parseRequest, type ErrorCode, type OpenInfo, type RequestOf, type RequestType, type ResultOf,
   type WorkerConfig, type WorkerMessage, type WorkerStatus,
 } from './protocol';
+
+/** Adaptation's fine-tuning stops after this long (one core, in the background). */
+const ADAPT_MAX_MS = 20_000;
+/** Zero-click adaptation uses at most this many of the workspace's doc pairs. */
+const ZERO_CLICK_MAX_PAIRS = 3000;
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -77,6 +88,9 @@ export class IndexService {
       case 'search': return void this.search(req);
       case 'status': return void this.status(req);
       case 'cancel': return this.ok(req, { found: this.cancel(req.target) });
+      case 'adapt': return this.job(req, (signal) => this.runAdapt(req.adaptKind, req.logDir, signal));
+      case 'resetAdaptation': return this.job(req, async () => resetAdaptation(this.requireEngine()));
+      case 'adaptations': return void this.adaptations(req);
       case 'debugBlock':
       case 'debugCrash':
         return this.debug(req);
@@ -184,7 +198,7 @@ export class IndexService {
 
   // ---- jobs ----------------------------------------------------------------
 
-  private job<T extends 'index' | 'update'>(req: { id: number; type: T }, work: (signal: AbortSignal) => Promise<ResultOf<T>>): void {
+  private job<T extends 'index' | 'update' | 'adapt' | 'resetAdaptation'>(req: { id: number; type: T }, work: (signal: AbortSignal) => Promise<ResultOf<T>>): void {
     const ac = new AbortController();
     this.jobs.set(req.id, ac);
     this.chain = this.chain.then(async () => {
@@ -223,6 +237,25 @@ export class IndexService {
     const stats = await engine.updateFiles(verdicts.update, { signal, onProgress });
     engine.save();
     return { stats, updated: verdicts.update.length, ignored: verdicts.ignored.length, crawled: false };
+  }
+
+  // Adaptation runs in the job queue (an index update waits for it), bounded in
+  // time by the fine-tuner and yielding between steps, so searches keep answering.
+  private async runAdapt(kind: 'zero-click' | 'clicks', logDir: string | undefined, signal: AbortSignal): Promise<ResultOf<'adapt'>> {
+    const engine = this.requireEngine();
+    const fineTune = { maxMs: ADAPT_MAX_MS };
+    if (kind === 'zero-click') return (await adaptToWorkspace(engine, { signal, maxPairs: ZERO_CLICK_MAX_PAIRS, fineTune })).record;
+    const { events } = await new QueryLog(logDir!).read();
+    return (await adaptGuarded(engine, lessonsFromTriplets(engine, extractTriplets(events)), { kind: 'clicks', scorer: 'search', fineTune, signal })).record;
+  }
+
+  private async adaptations(req: RequestOf<'adaptations'>): Promise<void> {
+    try {
+      const engine = await this.ready();
+      this.ok(req, { history: readHistory(engine.indexDir), active: engine.adaptation !== null });
+    } catch (e) {
+      this.failWith(req.id, e);
+    }
   }
 
   private clear(req: RequestOf<'clear'>): void {

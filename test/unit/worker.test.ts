@@ -136,6 +136,32 @@ describe('worker protocol (a real worker thread running the engine)', function (
     assert.ok(status.lastUpdated !== null, 'index saved');
   });
 
+  it('adapts in the background, records every attempt, and resets (adapt, adaptations, resetAdaptation)', async () => {
+    await client.configure({ ...configFor(root), model: 'auto' });
+    await client.request('index', {});
+    // three documented units: too few to adapt, refused and recorded
+    const [zero, during] = await Promise.all([
+      client.request('adapt', { adaptKind: 'zero-click' }),
+      client.request('search', { search: { query: 'retry with backoff', k: 3 } }),
+    ]);
+    assert.equal(zero.kind, 'zero-click');
+    assert.equal(zero.kept, false);
+    assert.match(zero.reason, /fewer than/);
+    assert.equal(during.hits[0]?.name, 'RetryWithBackoff', 'searches answer while adaptation is queued');
+    // clicks from a log folder: an empty log teaches nothing
+    const logDir = tmpDir('log');
+    const clicks = await client.request('adapt', { adaptKind: 'clicks', logDir });
+    assert.equal(clicks.kind, 'clicks');
+    assert.equal(clicks.kept, false);
+    await rejectsWith(client.request('adapt', { adaptKind: 'clicks' } as never), 'badRequest');
+    await rejectsWith(client.request('adapt', { adaptKind: 'sometimes' } as never), 'badRequest');
+    const reset = await client.request('resetAdaptation', {});
+    assert.equal(reset.kind, 'reset');
+    const { history, active } = await client.request('adaptations', {});
+    assert.deepEqual(history.map((h) => h.kind), ['zero-click', 'clicks', 'reset']);
+    assert.equal(active, false);
+  });
+
   it('answers failures as data: bad query, not configured, bad folder, malformed message', async () => {
     await rejectsWith(client.request('search', { search: { query: 'anything' } }), 'notConfigured');
     await rejectsWith(client.configure({ ...configFor(root), roots: [path.join(root, 'missing')] }), 'badConfig');

@@ -12,6 +12,7 @@ import { appendHistory } from './adaptStore';
 import { buildExamples, type ExampleOptions, type KeyedLesson } from './examples';
 import { fineTuneQueryDeltas, type FineTuneOptions, type FineTuneReport } from './fineTune';
 import type { AdaptationRecord } from './types';
+import { yieldNow } from './yieldNow';
 
 export interface AdaptOptions {
   kind: 'clicks' | 'zero-click';
@@ -32,6 +33,8 @@ export interface AdaptOptions {
   /** What to fit: the query-side embedding deltas (default), the ranker's correction, or both. */
   parts?: 'embedding' | 'rank' | 'both';
   rankFit?: RankFitOptions;
+  /** Stops the attempt between steps (nothing is swapped in). */
+  signal?: AbortSignal;
   /** Record the attempt in the index's history (default true). */
   record?: boolean;
 }
@@ -54,7 +57,8 @@ export async function scoreLessons(engine: Engine, lessons: KeyedLesson[], adapt
   let sum = 0;
   if (scorer === 'search') {
     const chunks = engine.searchContext({ keywordOnly: true }).chunks;
-    for (const l of lessons) {
+    for (const [i, l] of lessons.entries()) {
+      if (i % 8 === 7) await yieldNow();
       const answers = l.answerKeys.map((k) => chunks.get(k)).filter((c) => c !== undefined);
       const res = await engine.search(l.query, { k: 10, fixedK: true }, adapter);
       const rank = res.hits.findIndex((h) => answers.some((c) => h.root === engine.roots[c.root] && h.file === c.file && h.startLine <= c.declLine && c.declLine <= h.endLine));
@@ -65,7 +69,8 @@ export async function scoreLessons(engine: Engine, lessons: KeyedLesson[], adapt
   const base = engine.embedder;
   const ctx = engine.searchContext({ adapter });
   if (!base || !ctx.vectors || !ctx.embedder) return 0;
-  for (const l of lessons) {
+  for (const [i, l] of lessons.entries()) {
+    if (i % 16 === 15) await yieldNow();
     const q = (await ctx.embedder.embed([l.query])).subarray(0, base.dim);
     const pos = typeof l.positive === 'number' ? engine.vectorOf(l.positive) : l.positive;
     if (!pos) continue;
@@ -126,13 +131,15 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
     if (candidate === start) candidate = cloneAdapter(start);
     const ctx = engine.searchContext({ adapter: candidate });
     const rankLessons: RankLesson[] = [];
-    for (const l of train) {
+    for (const [i, l] of train.entries()) {
+      if (i % 8 === 7) await yieldNow();
       const fc = await featurizeQuery(ctx, l.query);
       const answers = new Set(l.answerKeys);
       rankLessons.push({ fc, positives: fc.keys.flatMap((k, i) => (answers.has(k) ? [i] : [])), weight: l.weight });
     }
     candidate.rankDelta = fitRankDelta(shippedRankModel(), rankLessons, start.rankDelta, o.rankFit);
   }
+  if (o.signal?.aborted) throw new Error('adaptation cancelled');
   const record = await guardAndSwap(engine, candidate, guard, { kind: o.kind, scorer: o.scorer, examples: examples.length, ts: now });
   return finish(record, record.kept ? candidate : current, report);
 }

@@ -6,6 +6,7 @@ import type { Engine } from '../engine';
 import type { StoredChunk } from '../persist/indexStore';
 import type { TrainExample } from './fineTune';
 import type { ChunkRef, Triplet } from './types';
+import { yieldNow } from './yieldNow';
 
 /** A lesson with the chunks resolved to the index's keys. */
 export interface KeyedLesson {
@@ -84,7 +85,8 @@ export async function buildExamples(engine: Engine, lessons: KeyedLesson[], o: E
     return cache.get(k)!;
   };
   const out: TrainExample[] = [];
-  for (const l of lessons) {
+  for (const [i, l] of lessons.entries()) {
+    if (i % 16 === 15) await yieldNow();
     const positive = typeof l.positive === 'number' ? vec(l.positive) : l.positive;
     if (!positive) continue;
     const exclude = new Set(l.answerKeys);

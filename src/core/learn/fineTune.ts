@@ -6,6 +6,7 @@
 // Float32Arrays; bounded by a time budget as well as by epochs.
 import type { EmbeddingBagKernel } from '../embed/embeddingBag';
 import { type Adapter, cloneAdapter } from './adapter';
+import { yieldNow } from './yieldNow';
 
 export interface TrainExample {
   query: string;
@@ -53,7 +54,7 @@ export interface FineTuneReport {
 }
 
 const DEFAULTS: Required<Omit<FineTuneOptions, 'seed'>> & { seed: number } = {
-  epochs: 20, lr: 0.01, l2: 0.01, temperature: 20, maxMs: 30_000, seed: 1, yieldEvery: 256, mode: 'deltas', linearLr: NaN, minQueries: 3,
+  epochs: 20, lr: 0.01, l2: 0.01, temperature: 20, maxMs: 30_000, seed: 1, yieldEvery: 64, mode: 'deltas', linearLr: NaN, minQueries: 3,
 };
 
 function mulberry32(seed: number): () => number {
@@ -107,7 +108,7 @@ export async function fineTuneQueryDeltas(
     for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
     let lossSum = 0;
     for (let n = 0; n < order.length; n++) {
-      if (o.yieldEvery > 0 && n % o.yieldEvery === o.yieldEvery - 1) await new Promise((r) => setImmediate(r));
+      if (o.yieldEvery > 0 && n % o.yieldEvery === o.yieldEvery - 1) await yieldNow();
       const ex = examples[order[n]];
       const b = bags[order[n]];
       // u = Σ count · (vector + delta)

@@ -7,6 +7,7 @@ import { crawl, type CrawlOptions } from '../crawl/crawler';
 import { readSource } from '../crawl/readSource';
 import { docPairOf } from '../harvest/docPairs';
 import { lowerWords } from '../harvest/docPairs';
+import { yieldNow } from './yieldNow';
 
 export interface WorkspacePair {
   root: string;
@@ -39,6 +40,7 @@ export async function workspacePairs(roots: string[], o: PairOptions = {}): Prom
   const max = o.maxPairs ?? Infinity;
   for (const f of files) {
     if (o.signal?.aborted || pairs.length >= max) break;
+    await yieldNow();
     const lang = languageForPath(f.rel);
     if (!lang || lang === 'markdown' || lang === 'text' || lang === 'config') continue;
     const src = await readSource(f.abs, o.crawl?.maxFileBytes);

@@ -8,6 +8,7 @@ import type { Engine } from '../engine';
 import { adaptGuarded, type AdaptOptions, type AdaptResult } from './adapt';
 import { type KeyedLesson, resolveRef, unitKeys } from './examples';
 import { workspacePairs } from './workspacePairs';
+import { yieldNow } from './yieldNow';
 
 export interface ZeroClickOptions extends Partial<Omit<AdaptOptions, 'kind' | 'scorer'>> {
   /** At most this many pairs are used (default 5000). */
@@ -21,7 +22,8 @@ export async function workspaceLessons(engine: Engine, maxPairs: number, signal?
   if (!base) return [];
   const pairs = await workspacePairs(engine.roots, { maxPairs, signal });
   const lessons: KeyedLesson[] = [];
-  for (const p of pairs) {
+  for (const [i, p] of pairs.entries()) {
+    if (i % 32 === 31) await yieldNow();
     const key = resolveRef(engine, { root: p.root, file: p.file, line: p.declLine, name: p.name });
     if (key === null) continue;
     const positive = (await base.embed([p.code])).slice(0, base.dim);
