@@ -5,7 +5,9 @@
 // imports, so the extension bundle pulls in none of the engine.
 import type { EngineStatus, OpenReport } from '../core/engine';
 import type { IndexProgress, IndexStats, LanguageId, SearchResponse } from '../core/types';
-import type { AdaptationRecord } from '../core/learn/types';
+import type { BucketSize } from '../core/learn/health';
+import type { ReplayReport } from '../core/learn/replay';
+import type { AdaptationRecord, LogEvent } from '../core/learn/types';
 
 /** What the crawler is told; built from the settings by the extension. */
 export interface CrawlConfig {
@@ -80,6 +82,15 @@ export interface Calls {
   resetAdaptation: { params: Record<string, never>; result: AdaptationRecord };
   /** Every adaptation attempt recorded with the index, oldest first, and whether one is in use. */
   adaptations: { params: Record<string, never>; result: { history: AdaptationRecord[]; active: boolean } };
+  /**
+   * The search log's events replayed against today's index (core/learn/replay.ts): each logged search
+   * runs again, ranked top k (default 10), and its opened result is looked up. Runs beside the index
+   * jobs, like a search; cancel stops it between searches.
+   */
+  replayLog: {
+    params: { events: LogEvent[]; k?: number; threshold?: number; bucket?: BucketSize | 'auto'; utcOffsetMinutes?: number };
+    result: ReplayReport;
+  };
   /** Cancel another request by id: a search is answered 'cancelled' at once, a job stops at its next step. */
   cancel: { params: { target: number }; result: { found: boolean } };
   /** Test hooks, refused unless the worker was started with testHooks: block the thread, or crash it. */
@@ -121,6 +132,7 @@ export interface WorkerData {
 
 const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'configure', 'index', 'update', 'search', 'status', 'clear', 'cancel', 'debugBlock', 'debugCrash', 'adapt', 'resetAdaptation', 'adaptations',
+  'replayLog',
 ]);
 
 function isStringArray(v: unknown): v is string[] {
@@ -137,6 +149,19 @@ function checkConfig(c: unknown): string | null {
   if (!cr || !isStringArray(cr.include) || !isStringArray(cr.exclude) || typeof cr.respectGitignore !== 'boolean'
     || typeof cr.maxFileBytes !== 'number' || !(cr.maxFileBytes > 0)) return 'config.crawl is incomplete';
   return null;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The fields a replay reads of a log event (a shape check; queryLog.ts's isLogEvent is the full one). */
+function isReplayableEvent(v: unknown): boolean {
+  if (!isObject(v) || typeof v.ts !== 'string') return false;
+  switch (v.t) {
+    case 'search': return typeof v.id === 'string' && typeof v.query === 'string' && Array.isArray(v.results);
+    case 'open': return typeof v.searchId === 'string' && typeof v.rank === 'number' && isObject(v.ref);
+    case 'dwell': return typeof v.searchId === 'string';
+    default: return false;
+  }
 }
 
 /**
@@ -176,6 +201,13 @@ export function parseRequest(msg: unknown): { ok: true; request: Request } | { o
       if (m.adaptKind !== 'zero-click' && m.adaptKind !== 'clicks') return bad("adaptKind must be 'zero-click' or 'clicks'");
       if (m.logDir !== undefined && typeof m.logDir !== 'string') return bad('logDir must be a folder path');
       if (m.adaptKind === 'clicks' && !m.logDir) return bad('clicks adaptation needs logDir');
+      break;
+    case 'replayLog':
+      if (!Array.isArray(m.events) || !m.events.every(isReplayableEvent)) return bad('events must be a list of search log events');
+      if (m.k !== undefined && (typeof m.k !== 'number' || !Number.isInteger(m.k) || m.k < 1 || m.k > 100)) return bad('k must be an integer from 1 to 100');
+      if (m.threshold !== undefined && (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1))) return bad('threshold must be a probability from 0 to 1');
+      if (m.bucket !== undefined && m.bucket !== 'day' && m.bucket !== 'week' && m.bucket !== 'auto') return bad("bucket must be 'day', 'week' or 'auto'");
+      if (m.utcOffsetMinutes !== undefined && (typeof m.utcOffsetMinutes !== 'number' || !(Math.abs(m.utcOffsetMinutes) <= 14 * 60))) return bad('utcOffsetMinutes must be minutes east of UTC');
       break;
     case 'cancel':
       if (typeof m.target !== 'number') return bad('target must be a request id');

@@ -4,6 +4,9 @@
 // once — failures included, as data.
 import { adaptGuarded, resetAdaptation } from '../core/learn/adapt';
 import { readHistory } from '../core/learn/adaptStore';
+import { chunkExists } from '../core/learn/healthInputs';
+import { replayLog } from '../core/learn/replay';
+import { yieldNow } from '../core/learn/yieldNow';
 import { lessonsFromTriplets } from '../core/learn/examples';
 import { QueryLog } from '../core/learn/queryLog';
 import { extractTriplets } from '../core/learn/triplets';
@@ -61,6 +64,8 @@ export class IndexService {
   /** Queued or running jobs, by request id. */
   private readonly jobs = new Map<number, AbortController>();
   private readonly searches = new Set<number>();
+  /** Replays in progress, by request id: cancel stops one between its searches. */
+  private readonly replays = new Map<number, AbortController>();
   private readonly lanes = new Map<string, number>();
   /** Requests not answered yet: each is answered once, whatever happens. */
   private readonly unanswered = new Map<number, RequestType>();
@@ -91,6 +96,7 @@ export class IndexService {
       case 'adapt': return this.job(req, (signal) => this.runAdapt(req.adaptKind, req.logDir, signal));
       case 'resetAdaptation': return this.job(req, async () => resetAdaptation(this.requireEngine()));
       case 'adaptations': return void this.adaptations(req);
+      case 'replayLog': return void this.replayLog(req);
       case 'debugBlock':
       case 'debugCrash':
         return this.debug(req);
@@ -258,6 +264,32 @@ export class IndexService {
     }
   }
 
+  // A replay only reads the index: it runs beside the jobs, like a search (against
+  // whatever the index holds now). It is healthInputs.ts's replayOnEngine() with
+  // the thread handed back before every search (engine.search does not yield), so
+  // searches and a cancel are answered while a long log replays.
+  private async replayLog(req: RequestOf<'replayLog'>): Promise<void> {
+    const ac = new AbortController();
+    this.replays.set(req.id, ac);
+    try {
+      const engine = await this.ready();
+      const report = await replayLog(req.events, async (query, k) => {
+        await yieldNow();
+        if (ac.signal.aborted || this.engine !== engine) throw new Cancelled();
+        const r = await engine.search(query, { k, fixedK: true, threshold: req.threshold });
+        return { hits: r.hits, noRelevant: r.noRelevant, mode: r.mode };
+      }, {
+        roots: engine.roots, exists: (ref) => chunkExists(engine, ref),
+        k: req.k, bucket: req.bucket, utcOffsetMinutes: req.utcOffsetMinutes,
+      });
+      this.ok(req, report);
+    } catch (e) {
+      this.failWith(req.id, e, ac.signal.aborted);
+    } finally {
+      this.replays.delete(req.id);
+    }
+  }
+
   private clear(req: RequestOf<'clear'>): void {
     this.abortAllJobs();
     this.chain = this.chain.then(async () => {
@@ -274,6 +306,8 @@ export class IndexService {
   private cancel(target: number): boolean {
     const ac = this.jobs.get(target);
     if (ac) { ac.abort(); return true; }
+    const replay = this.replays.get(target);
+    if (replay) { replay.abort(); return true; }
     if (this.searches.has(target)) { this.fail(target, 'cancelled', 'cancelled'); return true; }
     return false;
   }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { EventSource, LogEvent } from '../../src/core/learn/types';
 import type { IndexProgress, IndexStats } from '../../src/core/types';
 import { globsFromExcludeSetting, mergeGlobs } from '../../src/vscode/excludeGlobs';
 import { Indexer, type IndexerBackend, type IndexerEvent } from '../../src/vscode/indexer';
@@ -160,6 +161,63 @@ describe('worker protocol (a real worker thread running the engine)', function (
     const { history, active } = await client.request('adaptations', {});
     assert.deepEqual(history.map((h) => h.kind), ['zero-click', 'clicks', 'reset']);
     assert.equal(active, false);
+  });
+
+  it('replays a search log against the index it holds (replayLog), and stops when cancelled', async () => {
+    await client.configure(configFor(root));
+    await client.request('index', {});
+    const ts = (m: number) => new Date(Date.UTC(2025, 0, 6, 9, m)).toISOString();
+    const result = (file: string, line: number, name: string, rank: number) => ({ root, file, line, name, rank, kind: 'function' as const, score: 0.5 });
+    const search = (id: string, m: number, query: string, results: ReturnType<typeof result>[], source: EventSource = 'quickPick'): LogEvent => ({
+      t: 'search', id, ts: ts(m), source, query, mode: 'keyword', results, answerSize: results.length, noRelevant: false, showWeak: false, partial: false, latencyMs: 5,
+    });
+    const open = (searchId: string, m: number, rank: number, r: ReturnType<typeof result>): LogEvent => ({
+      t: 'open', ts: ts(m), searchId, source: 'quickPick', rank, ref: { root: r.root, file: r.file, line: r.line, name: r.name },
+    });
+    const duration = result('src/util/duration.py', 3, 'parse_duration', 2);
+    const gone = result('src/old/removed.ts', 1, 'removedHelper', 1);
+    const events: LogEvent[] = [
+      // opened at rank 2 back then; the index now ranks it first
+      search('s1', 0, 'parse duration', [result('net/retry.go', 4, 'RetryWithBackoff', 1), duration]),
+      open('s1', 1, 2, duration),
+      // the opened chunk is no longer in the index
+      search('s2', 5, 'removed helper', [gone]),
+      open('s2', 6, 1, gone),
+      // "find similar" is not replayed
+      search('s3', 9, 'def parse_duration(text):', [duration], 'findSimilar'),
+    ];
+    const report = await client.request('replayLog', { events, bucket: 'day' });
+    assert.equal(report.replayed, 2);
+    assert.equal(report.skipped.findSimilar, 1);
+    assert.equal(report.bucket, 'day');
+    assert.equal(report.k, 10);
+    const [s1, s2] = report.searches;
+    assert.equal(s1.rankThen, 2);
+    assert.equal(s1.rankNow, 1);
+    assert.equal(s1.match, 'exact');
+    assert.equal(s2.rankNow, null);
+    assert.equal(s2.gone, true);
+    assert.equal(report.total.mrr10Then, 0.75);
+    assert.equal(report.total.mrr10Now, 0.5);
+    assert.equal(report.total.gone, 1);
+    assert.deepEqual(report.summary, { replayed: 2, mrr10Then: 0.75, mrr10Now: 0.5, gone: 1 });
+
+    // malformed requests are refused, as data
+    await rejectsWith(client.request('replayLog', { events: [{ t: 'search', ts: ts(0) }] as never }), 'badRequest');
+    await rejectsWith(client.request('replayLog', { events: 'all' as never }), 'badRequest');
+    await rejectsWith(client.request('replayLog', { events, k: 0 }), 'badRequest');
+    await rejectsWith(client.request('replayLog', { events, threshold: 1.5 }), 'badRequest');
+    await rejectsWith(client.request('replayLog', { events, bucket: 'month' as never }), 'badRequest');
+
+    // a long replay hands the thread back between searches: a cancel sent after it stops it
+    const many = Array.from({ length: 400 }, (_, i) => search(`m${i}`, i % 60, `retry query number ${i}`, []));
+    const block = client.call('debugBlock', { ms: 200 });
+    const long = client.call('replayLog', { events: many });
+    const alongside = client.call('search', { search: { query: 'retry backoff' } });
+    long.cancel();
+    await block.result;
+    await rejectsWith(long.result, 'cancelled');
+    assert.equal((await alongside.result).hits[0].name, 'RetryWithBackoff');
   });
 
   it('answers failures as data: bad query, not configured, bad folder, malformed message', async () => {
