@@ -67,7 +67,7 @@ export async function cmdSimulateClicks(a: ParsedArgs, out: (s: string) => void 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-simulate-'));
   const json = a.flags.has('json');
   const r = await simulateClicks({ root, clicks, seed, embedder, workDir, log: json || a.flags.has('quiet') ? undefined : warn });
-  if (json) out(JSON.stringify({ clicks: r.clicks, heldOutQueries: r.heldOutQueries, before: r.before, after: r.after, searches: r.searches, requeries: r.requeries, kept: r.kept, reason: r.reason, seed: r.seed }) + '\n');
+  if (json) out(JSON.stringify({ clicks: r.clicks, clickedQueries: r.clickedQueries, heldOutQueries: r.heldOutQueries, before: r.before, after: r.after, searches: r.searches, requeries: r.requeries, kept: r.kept, reason: r.reason, seed: r.seed }) + '\n');
   else out(`${r.clicks} clicks, ${r.heldOutQueries} held-out queries: MRR@10 ${r.before.mrr10.toFixed(3)} → ${r.after.mrr10.toFixed(3)} (${r.kept ? 'adaptation kept' : 'adaptation refused'})\n`);
   return 0;
 }

@@ -261,7 +261,8 @@ describe('workspace adaptation', function () {
       const strip = (r: Awaited<ReturnType<typeof run>>) => ({ ...r, fit: r.fit ? { ...r.fit, ms: 0 } : undefined });
       assert.deepEqual(strip(a), strip(b));
       assert.ok(a.heldOutQueries > 0 && a.clicks > 0, JSON.stringify(a));
-      assert.ok(a.clicks + a.heldOutQueries <= UNITS.length, 'held-out and click queries are disjoint');
+      assert.ok(a.clickedQueries + a.heldOutQueries <= UNITS.length, 'held-out and click queries are disjoint');
+      assert.ok(a.clickedQueries <= a.clicks);
       assert.ok(a.searches >= a.clicks);
     });
   });

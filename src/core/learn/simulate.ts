@@ -35,8 +35,9 @@ export interface SimulateOptions {
   /** Scratch folder for the staged copy and its index (emptied first, removed after unless keep). */
   workDir: string;
   keep?: boolean;
-  /** Share of files whose queries are held out (default 0.3). */
+  /** Share of the queries held out, by whole files (default 0.3), and at least this many (default 30; at most half). */
   heldOutShare?: number;
+  minHeldOut?: number;
   fineTune?: FineTuneOptions;
   /** Passed to the adaptation (experiments). */
   adapt?: Partial<AdaptOptions>;
@@ -48,6 +49,8 @@ export interface SimulateResult {
   heldOutQueries: number;
   before: { mrr10: number };
   after: { mrr10: number };
+  /** Distinct doc queries whose answer was opened (clicks repeat them on later passes). */
+  clickedQueries: number;
   /** Click-set queries searched, and how many needed a re-query. */
   searches: number;
   requeries: number;
@@ -110,10 +113,19 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
   const root = path.resolve(o.root);
   const random = rng(seed);
   const all = await workspacePairs([root]);
+  // whole files are held out, in a seeded order, until a share of the queries (at least minHeldOut) is
   const share = o.heldOutShare ?? 0.3;
-  const heldOutFile = (f: string) => (fnv1a32(`${seed}\u0000${f}`) >>> 0) / 4294967296 < share;
-  const heldOut = all.filter((p) => heldOutFile(p.file));
-  const clickSet = all.filter((p) => !heldOutFile(p.file));
+  const want = Math.min(Math.floor(all.length / 2), Math.max(o.minHeldOut ?? 30, Math.ceil(share * all.length)));
+  const pairFiles = [...new Set(all.map((p) => p.file))].sort((a, b) => (fnv1a32(`${seed}\u0000${a}`) >>> 0) - (fnv1a32(`${seed}\u0000${b}`) >>> 0) || (a < b ? -1 : 1));
+  const heldFiles = new Set<string>();
+  let heldCount = 0;
+  for (const f of pairFiles) {
+    if (heldCount >= want) break;
+    heldFiles.add(f);
+    heldCount += all.filter((p) => p.file === f).length;
+  }
+  const heldOut = all.filter((p) => heldFiles.has(p.file));
+  const clickSet = all.filter((p) => !heldFiles.has(p.file));
   for (let i = clickSet.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [clickSet[i], clickSet[j]] = [clickSet[j], clickSet[i]]; }
   say(`${all.length} doc queries: ${clickSet.length} in the click set, ${heldOut.length} held out (by file)`);
 
@@ -134,6 +146,7 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
     const events: LogEvent[] = [];
     let t = Date.parse('2026-01-01T00:00:00Z');
     let clicks = 0, searches = 0, requeries = 0, id = 0;
+    const clickedQueries = new Set<string>();
     const search = async (query: string): Promise<{ id: string; hits: SearchHit[] }> => {
       const res = await engine.search(query, { k: 10, fixedK: true });
       const sid = `sim-${++id}`;
@@ -150,21 +163,32 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
       events.push({ t: 'dwell', ts: new Date(t).toISOString(), searchId: sid, rank: r + 1, ms: 45_000 });
       clicks++;
     };
-    for (const p0 of clickSet) {
+    // the developer comes back to the same questions: the click set is gone through again until N clicks
+    // (or a pass that finds nothing); repeats of a query and its answer are capped by the triplet rules
+    const order: WorkspacePair[] = [];
+    for (let pass = 0; pass * clickSet.length < o.clicks * 4 && clickSet.length > 0; pass++) order.push(...clickSet);
+    let passClicks = 0;
+    for (const [i, p0] of order.entries()) {
       if (clicks >= o.clicks) break;
+      if (i > 0 && i % clickSet.length === 0) { if (passClicks === 0) break; passClicks = 0; }
+      const before = clicks;
+      await clickOne(p0);
+      passClicks += clicks - before;
+    }
+    async function clickOne(p0: WorkspacePair): Promise<void> {
       const p = moved(p0);
       t += 60_000;
       const first = await search(p.query);
       let r = first.hits.findIndex((h) => isAnswer(h, p));
-      if (r >= 0) { open(first.id, first.hits, r); continue; }
+      if (r >= 0) { open(first.id, first.hits, r); clickedQueries.add(p.query); return; }
       // not in the top 10: re-query within seconds, adding a word of the name
       const parts = nameParts(p.name.split('.').pop() ?? p.name).filter((w) => w.length > 2);
-      if (parts.length === 0) continue;
+      if (parts.length === 0) return;
       t += 4000;
       requeries++;
       const second = await search(`${p.query} ${parts[Math.floor(random() * parts.length)]}`);
       r = second.hits.findIndex((h) => isAnswer(h, p));
-      if (r >= 0) open(second.id, second.hits, r);
+      if (r >= 0) { open(second.id, second.hits, r); clickedQueries.add(p.query); }
     }
     say(`${clicks} clicks from ${searches} searches (${requeries} re-queries)`);
     const lessons = lessonsFromTriplets(engine, extractTriplets(events));
@@ -173,7 +197,7 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
     const after = await mrr10(engine, held, engine.adaptation);
     say(`held-out MRR@10 after: ${after.toFixed(3)}`);
     return {
-      clicks, heldOutQueries: held.length, before: { mrr10: before }, after: { mrr10: after },
+      clicks, clickedQueries: clickedQueries.size, heldOutQueries: held.length, before: { mrr10: before }, after: { mrr10: after },
       searches, requeries, kept: adapted.record.kept, reason: adapted.record.reason, seed, fit: adapted.fit,
     };
   } finally {
