@@ -44,7 +44,7 @@ export function formatStatus(s: EngineStatus, report: OpenReport): string {
     `roots: ${s.roots.join(', ')}`,
     `index: ${s.indexDir} (${report.state === 'loaded' ? 'loaded' : report.state === 'new' ? 'not built yet' : `unusable, will rebuild: ${report.reason}`})`,
     `files: ${s.files}, chunks: ${s.chunks}, embedded: ${s.embedded}`,
-    `model: ${s.model ? `${s.model} (${s.modelRuntime === 'native' ? 'native kernel' : 'onnxruntime-web'})` : 'none'}`,
+    `model: ${s.model ? `${s.model} (${s.modelRuntime === 'native' ? 'native kernel' : 'onnxruntime-web'})${s.adapted ? ', adapted to this workspace (sift adapt --reset to undo)' : ''}` : 'none'}`,
     modeLine(s.mode, s.modeReason),
     `last updated: ${s.lastUpdated ?? 'never'}, size on disk: ${(s.diskBytes / 1e6).toFixed(1)} MB`,
   ].join('\n');

@@ -62,6 +62,8 @@ export interface EngineStatus {
   modelRuntime: 'native' | 'onnxruntime' | null;
   mode: 'hybrid' | 'keyword';
   modeReason?: string;
+  /** A workspace adaptation of the model is in use (learn/; `sift adapt --reset` drops it). */
+  adapted: boolean;
   indexing: boolean;
   lastUpdated: string | null;
   diskBytes: number;
@@ -654,6 +656,7 @@ export class Engine {
       modelRuntime: this.opts.embedder?.runtime ?? null,
       mode: hybrid ? 'hybrid' : 'keyword',
       modeReason: hybrid ? undefined : 'no embedding model installed',
+      adapted: this.adapter !== null,
       indexing: this.indexingNow,
       lastUpdated: this.updatedAt,
       diskBytes,

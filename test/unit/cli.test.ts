@@ -120,4 +120,30 @@ describe('sift CLI', function () {
     assert.match(s.err, /embedding model not loaded/);
     assert.equal(JSON.parse(s.out).mode, 'keyword');
   });
+  it('adapt: zero-click from the doc comments, recorded; status says when it is in use; --reset undoes it', () => {
+    const docs = ['Removes the file from disk and erases its folder entry', 'Parses the calendar date text into a timestamp value', 'Requests the user account from the http endpoint',
+      'Repeats the request again with backoff after a timeout', 'Orders the items ascending with the comparator given', 'Computes the sha digest checksum of the password',
+      'Sends the email message to every recipient address', 'Evicts the least recently used entries from the cache', 'Prints the debug trace line to the logger output',
+      'Opens the directory path and lists every file inside', 'Checks the login credential and starts the session', 'Decodes the response header with the lexer'];
+    docs.forEach((d, i) => fs.writeFileSync(path.join(root, 'src', `m${i}.ts`), `/** ${d}. */\nexport function unit${i}(input: string[], options: { limit: number }): number {\n  const started = Date.now();\n  for (const item of input) if (item.length > options.limit) return -1;\n  return Date.now() - started;\n}\n`));
+    const a = sift(['adapt', '--root', root, '--json'], env());
+    assert.equal(a.code, 0, a.err);
+    const rec = JSON.parse(a.out);
+    assert.equal(rec.kind, 'zero-click');
+    assert.equal(rec.pairs, docs.length + 1);
+    assert.equal(typeof rec.before, 'number');
+    assert.equal(rec.kept, rec.after >= rec.before);
+    const st = sift(['status', root], env());
+    assert.equal(/adapted to this workspace/.test(st.out), rec.kept, st.out);
+    const r = sift(['adapt', '--root', root, '--reset'], env());
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /reset/);
+    assert.doesNotMatch(sift(['status', root], env()).out, /adapted/);
+    const bad = sift(['adapt', '--root', root, '--no-model'], env());
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /cannot run with --no-model/);
+    const sim = sift(['simulate-clicks'], env());
+    assert.equal(sim.code, 2);
+    assert.match(sim.err, /needs one --root/);
+  });
 });
