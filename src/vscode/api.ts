@@ -2,6 +2,7 @@
 // (vscode.extensions.getExtension('sift.sift').exports).
 import type { EngineStatus } from '../core/engine';
 import type { LogRead } from '../core/learn/queryLog';
+import type { AdaptationRecord } from '../core/learn/types';
 import type { SearchResponse } from '../core/types';
 import type { SearchParams } from '../worker/protocol';
 
@@ -20,6 +21,8 @@ export interface SiftApi {
   feedbackFile(): string;
   /** Every readable event of the search log (queued ones written first), oldest first, and the lines skipped as corrupt. */
   searchLog(): Promise<LogRead>;
+  /** Every adaptation attempt recorded with the index (oldest first; see the sift.adapt command) and whether one is in use. */
+  adaptations(): Promise<{ history: AdaptationRecord[]; active: boolean }>;
   /** Time activate() took, in milliseconds. */
   activationMs: number;
 }

@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { WorkspaceAdaptation } from './adaptation';
 import { formatCount } from './display';
 import type { Indexer } from './indexer';
 import type { IndexState } from './indexState';
@@ -15,6 +16,7 @@ export interface CommandDeps {
   indexer: Indexer;
   state: IndexState;
   searchLog: SearchLog;
+  adaptation: WorkspaceAdaptation;
   log: vscode.LogOutputChannel;
   quickPick: QuickPickDeps;
   /** Rebuild from scratch, with the progress notification. */
@@ -101,7 +103,22 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
   register('sift.showSearchHealth', async () => {
     if (!requireFolder(d)) return;
     const { HealthPanel } = await import('./healthView');
-    HealthPanel.show({ index: d.index, searchLog: d.searchLog, log: d.log });
+    HealthPanel.show({
+      index: d.index, searchLog: d.searchLog, log: d.log,
+      adaptations: async () => (await d.index.adaptations()).history,
+      replay: (events) => d.index.replayLog(events, { utcOffsetMinutes: -new Date().getTimezoneOffset() }),
+    });
+  });
+
+  // both resolve to what they recorded (for automation): the attempts' records, or the reset's (null when not confirmed)
+  register('sift.adapt', async () => {
+    if (!requireFolder(d)) return [];
+    return d.adaptation.adaptCommand();
+  });
+
+  register('sift.resetAdaptation', async () => {
+    if (!requireFolder(d)) return null;
+    return d.adaptation.resetCommand();
   });
 
   register('sift.clearSearchLog', async () => {

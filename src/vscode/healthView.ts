@@ -2,9 +2,9 @@
 // workspace, from the local search log — per day or week, drift warnings with
 // their remedies (buttons running sift.reindex, and sift.adapt once it exists),
 // vocabulary coverage and the adaptation history. Everything is aggregated in
-// the extension host from the log file (learn/health.ts, drift.ts); the worker
-// is not involved. The replay against today's index needs the engine: when the
-// worker offers it (`replay` below), the panel shows it too.
+// the extension host from the log file (learn/health.ts, drift.ts). The replay
+// against today's index needs the engine: the worker runs it (`replay` below)
+// and gives the adaptation history it keeps with the index (`adaptations`).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { languageForPath } from '../core/chunk/languages';
@@ -15,7 +15,7 @@ import { computeHealth } from '../core/learn/health';
 import { readHistory } from '../core/learn/adaptStore';
 import { isCodeLanguage, loadModelTokenizer, sampleFileTexts } from '../core/learn/healthInputs';
 import type { ReplayReport } from '../core/learn/replay';
-import type { LogEvent } from '../core/learn/types';
+import type { AdaptationRecord, LogEvent } from '../core/learn/types';
 import { shippedRankModel } from '../core/rank/model';
 import { parseHealthMessage, renderHealthHtml, type HealthViewModel } from './healthHtml';
 import type { SearchLog } from './searchLog';
@@ -33,6 +33,8 @@ export interface HealthViewDeps {
   log: vscode.LogOutputChannel;
   /** The log replayed against today's index, when the worker can do it (null: not shown). */
   replay?: (events: LogEvent[]) => Promise<ReplayReport | null>;
+  /** The adaptation history as the worker has it (default: read from the index folder). */
+  adaptations?: () => Promise<AdaptationRecord[]>;
 }
 
 /** Vocabulary coverage over a sample of the workspace's code files, or null without a model. */
@@ -50,7 +52,10 @@ async function workspaceCoverage(index: WorkspaceIndex): Promise<VocabularyCover
 export async function buildHealthViewModel(d: HealthViewDeps): Promise<HealthViewModel> {
   const { events, corrupt } = await d.searchLog.read();
   const indexDir = d.index.config()?.indexDir;
-  const adaptations = indexDir ? readHistory(indexDir) : [];
+  const fromFiles = () => (indexDir ? readHistory(indexDir) : []);
+  const adaptations = d.adaptations
+    ? await d.adaptations().catch((e: Error) => { d.log.warn(`search health: adaptation history: ${e.message}`); return fromFiles(); })
+    : fromFiles();
   const health = computeHealth(events, { utcOffsetMinutes: -new Date().getTimezoneOffset() }, adaptations);
   const coverage = await workspaceCoverage(d.index).catch((e: Error) => { d.log.warn(`search health: vocabulary coverage: ${e.message}`); return null; });
   const replay = d.replay ? await d.replay(events).catch((e: Error) => { d.log.warn(`search health: replay: ${e.message}`); return null; }) : null;

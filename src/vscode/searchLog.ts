@@ -25,6 +25,9 @@ export class SearchLog implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private closing: Promise<void> | null = null;
   private readonly legacyFile: string | null;
+  private readonly openLogged = new vscode.EventEmitter<void>();
+  /** An opened result was logged (queued for writing: flush() before another reader needs it). */
+  readonly onDidLogOpen = this.openLogged.event;
 
   constructor(
     /** context.storageUri's path; undefined when no folder is open. */
@@ -36,8 +39,15 @@ export class SearchLog implements vscode.Disposable {
     this.queryLog = storageDir ? new QueryLog(path.join(storageDir, 'log'), { onError: (e) => log.warn(`search log: ${e.message}`) }) : null;
     this.legacyFile = storageDir ? path.join(storageDir, LEGACY_FEEDBACK_FILE) : null;
     const queryLog = this.queryLog;
+    this.subscriptions.push(this.openLogged);
     this.recorder = new SearchRecorder({
-      sink: { append: (e) => queryLog?.append(e) },
+      sink: {
+        append: (e) => {
+          if (!queryLog) return;
+          queryLog.append(e);
+          if (e.t === 'open') this.openLogged.fire();
+        },
+      },
       enabled: () => !!queryLog && !this.closing && enabled(),
     });
     this.subscriptions.push(vscode.window.onDidChangeActiveTextEditor((e) => this.recorder.activeFileChanged(e ? documentKey(e.document.uri) : null)));
@@ -81,6 +91,11 @@ export class SearchLog implements vscode.Disposable {
     }
     this.log.info(`search log cleared (${removed} bytes)`);
     return removed;
+  }
+
+  /** Writes what is queued, so that another reader (the worker) sees every event logged so far. */
+  async flush(): Promise<void> {
+    await this.queryLog?.flush();
   }
 
   async sizeBytes(): Promise<number> {

@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { WorkerData } from '../worker/protocol';
+import type { OpenInfo, WorkerData } from '../worker/protocol';
+import { WorkspaceAdaptation } from './adaptation';
 import type { SiftApi } from './api';
 import { registerCommands } from './commands';
 import { Indexer, type IndexerEvent } from './indexer';
@@ -30,11 +31,16 @@ export class SiftSession implements vscode.Disposable {
   readonly indexer: Indexer;
   readonly state = new IndexState();
   readonly searchLog: SearchLog;
+  readonly adaptation: WorkspaceAdaptation;
   private readonly notification: ProgressNotification;
   /** Show the progress notification for the next full index (first index, or a rebuild asked for). */
   private notifyFullIndex = false;
   private configTimer: NodeJS.Timeout | undefined;
   private lastFailure = '';
+  /** The running full index was asked to rebuild. */
+  private fullRebuild = false;
+  /** The opened index whose creation already counted as fresh for zero-click adaptation. */
+  private freshSeen: OpenInfo | null = null;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const log = vscode.window.createOutputChannel('Sift', { log: true });
@@ -50,6 +56,8 @@ export class SiftSession implements vscode.Disposable {
     this.indexer = new Indexer({ backend: this.index, onEvent: (e) => this.onIndexerEvent(e) });
     this.searchLog = new SearchLog(storageDir, () => readSettings().feedbackEnabled, () => this.index.roots, log);
     context.subscriptions.push(this.searchLog);
+    this.adaptation = new WorkspaceAdaptation({ index: this.index, searchLog: this.searchLog, log, workspaceState: context.workspaceState });
+    context.subscriptions.push(this.adaptation);
     this.notification = new ProgressNotification(() => {
       this.indexer.pause();
       void vscode.window.showInformationMessage('Sift: indexing paused. What was indexed so far is searchable.', 'Resume').then((a) => {
@@ -86,7 +94,7 @@ export class SiftSession implements vscode.Disposable {
       }),
     );
     registerCommands(context, {
-      index: this.index, indexer: this.indexer, state: this.state, searchLog: this.searchLog, log, quickPick,
+      index: this.index, indexer: this.indexer, state: this.state, searchLog: this.searchLog, adaptation: this.adaptation, log, quickPick,
       rebuild: () => { this.notifyFullIndex = true; this.indexer.requestFullIndex({ rebuild: true }); },
       refreshSummary: () => this.refreshSummary(),
     });
@@ -102,6 +110,7 @@ export class SiftSession implements vscode.Disposable {
       status: async () => ({ ...(await this.index.status()), paused: this.indexer.paused }),
       feedbackFile: () => this.searchLog.file ?? '',
       searchLog: () => this.searchLog.read(),
+      adaptations: () => this.index.adaptations(),
       activationMs,
     };
   }
@@ -114,6 +123,7 @@ export class SiftSession implements vscode.Disposable {
   private onIndexerEvent(e: IndexerEvent): void {
     switch (e.type) {
       case 'start':
+        if (e.job === 'full') this.fullRebuild = e.rebuild;
         this.state.update({ job: { kind: e.job, progress: null } });
         return;
       case 'progress': {
@@ -133,6 +143,7 @@ export class SiftSession implements vscode.Disposable {
         if (e.job === 'full') {
           this.notifyFullIndex = false;
           this.log.info(`indexed ${s.files} files, ${s.chunks} chunks (${s.changedFiles} changed, ${s.removedFiles} removed, ${s.embeddedChunks} embedded, ${s.skipped.length} skipped) in ${s.tookMs} ms`);
+          this.adaptation.scheduler.fullIndexDone(this.indexWasFresh());
         } else if (s.changedFiles || s.removedFiles) {
           this.log.info(`updated ${s.changedFiles} changed and ${s.removedFiles} removed files in ${s.tookMs} ms`);
         }
@@ -166,6 +177,14 @@ export class SiftSession implements vscode.Disposable {
         this.state.update({ paused: this.indexer.paused });
         return;
     }
+  }
+
+  /** The full index that just finished was a rebuild, or the first over an index created when it was opened. */
+  private indexWasFresh(): boolean {
+    const open = this.index.openInfo;
+    const created = !!open && open.state !== 'loaded' && open !== this.freshSeen;
+    if (created) this.freshSeen = open;
+    return this.fullRebuild || created;
   }
 
   private onFoldersChanged(): void {

@@ -16,6 +16,12 @@ export interface SiftSettings {
   /** Relevance a hit needs to be shown; undefined: the ranking model's default. */
   relevanceThreshold: number | undefined;
   feedbackEnabled: boolean;
+  /** Adapt to the workspace's doc comments after a full index (once a session, again after a rebuild). */
+  adaptZeroClick: boolean;
+  /** Learn from opened results in the background (guarded). */
+  adaptFromFeedback: boolean;
+  /** New opens between two attempts to learn from them. */
+  adaptFeedbackEvery: number;
 }
 
 const MAX_FILE_KB_LIMIT = 100_000;
@@ -47,6 +53,9 @@ export function readSettings(scope?: vscode.Uri): SiftSettings {
     maxResults: clampInt(c.get('maxResults'), 1, 100, 10),
     relevanceThreshold: probability(c.get('relevanceThreshold')),
     feedbackEnabled: c.get<boolean>('feedback.enabled') !== false,
+    adaptZeroClick: c.get<boolean>('adaptation.zeroClick') === true,
+    adaptFromFeedback: c.get<boolean>('adaptation.fromFeedback') !== false,
+    adaptFeedbackEvery: clampInt(c.get('adaptation.feedbackEvery'), 1, 10_000, 25),
   };
 }
 

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ReplayReport } from '../core/learn/replay';
+import type { AdaptationRecord, LogEvent } from '../core/learn/types';
 import type { IndexProgress, IndexStats, SearchResponse } from '../core/types';
 import type { OpenInfo, SearchParams, UpdateResult, WorkerConfig, WorkerStatus } from '../worker/protocol';
 import type { IndexerBackend } from './indexer';
@@ -103,6 +105,28 @@ export class WorkspaceIndex implements IndexerBackend {
   async clear(): Promise<WorkerStatus> {
     await this.ensureOpen();
     return this.client.request('clear', {});
+  }
+
+  /** One guarded adaptation attempt, queued with the index jobs (clicks read the query log in logDir). */
+  adapt(kind: 'zero-click' | 'clicks', logDir?: string): RequestHandle<AdaptationRecord> {
+    return this.afterOpen(() => this.client.call('adapt', logDir === undefined ? { adaptKind: kind } : { adaptKind: kind, logDir }));
+  }
+
+  async resetAdaptation(): Promise<AdaptationRecord> {
+    await this.ensureOpen();
+    return this.client.request('resetAdaptation', {});
+  }
+
+  /** Every adaptation attempt recorded with the index, oldest first, and whether one is in use. */
+  async adaptations(): Promise<{ history: AdaptationRecord[]; active: boolean }> {
+    await this.ensureOpen();
+    return this.client.request('adaptations', {});
+  }
+
+  /** The log's searches replayed against today's index (in the worker). */
+  async replayLog(events: LogEvent[], opts: { utcOffsetMinutes?: number } = {}): Promise<ReplayReport> {
+    await this.ensureOpen();
+    return this.client.request('replayLog', { events, threshold: readSettings().relevanceThreshold, ...opts });
   }
 
   /** A request that waits for the index to be open; cancellable before and after it is sent. */
