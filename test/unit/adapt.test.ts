@@ -16,6 +16,7 @@ import { fineTuneQueryDeltas, type TrainExample } from '../../src/core/learn/fin
 import { simulateClicks } from '../../src/core/learn/simulate';
 import { workspacePairs } from '../../src/core/learn/workspacePairs';
 import { adaptToWorkspace } from '../../src/core/learn/zeroClick';
+import { blankDocLines } from '../../src/core/harvest/docPairs';
 import { FEATURE_COUNT } from '../../src/core/rank/features';
 import { buildTestModel } from '../helpers/testModel';
 
@@ -224,6 +225,27 @@ describe('workspace adaptation', function () {
       assert.equal(lessons[0].weight, 0.8);
       assert.equal(lessons[0].hard.length, 1);
       assert.notEqual(lessons[0].positive, lessons[0].hard[0]);
+    });
+  });
+
+  describe('blanking a query\'s doc lines (the simulated developer\'s staged copy)', () => {
+    it('blanks the doc comment but never the declaration, even when its words are the query\'s', () => {
+      const js = ['/**', ' * Checks if a cookie object is valid for a specified URL', ' *', ' * @param {String} url URL to check for', ' */', 'match(cookie, url) {', '  return cookie.url === url;', '}'];
+      assert.equal(blankDocLines(js, 1, 8, 'Checks if a cookie object is valid for a specified URL', 6), 1);
+      assert.deepEqual(js, ['/**', '', ' *', ' * @param {String} url URL to check for', ' */', 'match(cookie, url) {', '  return cookie.url === url;', '}']);
+      // without the declaration line, the old rule also took the declaration
+      const old = ['/**', ' * Checks if a cookie object is valid for a specified URL', ' */', 'match(cookie, url) {', '}'];
+      blankDocLines(old, 1, 5, 'Checks if a cookie object is valid for a specified URL');
+      assert.equal(old[3], '');
+    });
+
+    it('blanks a Python docstring and keeps its quotes, so the file still parses', () => {
+      const py = ['def is_valid(cookie, url):', '    """Checks if a cookie is valid for the url', '', '    More text.', '    """', '    return cookie.url == url  # is valid for the url'];
+      assert.equal(blankDocLines(py, 1, 6, 'Checks if a cookie is valid for the url', 1), 1);
+      assert.deepEqual(py, ['def is_valid(cookie, url):', '    """', '', '    More text.', '    """', '    return cookie.url == url  # is valid for the url']);
+      const one = ['def f(x):', "    '''Checks if a cookie is valid for the url'''", '    return x'];
+      blankDocLines(one, 1, 3, 'Checks if a cookie is valid for the url', 1);
+      assert.equal(one[1], "    ''' '''");
     });
   });
 

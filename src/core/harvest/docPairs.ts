@@ -57,17 +57,56 @@ export const lowerWords = (s: string): string[] => rawWords(s).map((w) => w.toLo
 /**
  * Blank (keep as empty lines, so line numbers hold) the lines of a unit that
  * carry its doc sentence: lines inside the unit whose words are mostly the query's.
+ * With `declLine`, only doc lines are touched: those above the declaration
+ * (comments, decorators) and a docstring opening the body (Python); never the
+ * declaration or the code, whose words (`match(cookie, url)`) may well be the query's.
  */
-export function blankDocLines(lines: string[], startLine: number, endLine: number, query: string): number {
+export function blankDocLines(lines: string[], startLine: number, endLine: number, query: string, declLine?: number): number {
   const q = new Set(lowerWords(query));
   let blanked = 0;
-  for (let i = startLine - 1; i < Math.min(endLine, lines.length); i++) {
+  const last = Math.min(endLine, lines.length);
+  const candidates: number[] = [];
+  if (declLine === undefined) {
+    for (let i = startLine - 1; i < last; i++) candidates.push(i);
+  } else {
+    for (let i = startLine - 1; i < Math.min(declLine - 1, last); i++) candidates.push(i);
+    for (const i of docstringLines(lines, declLine - 1, last)) candidates.push(i);
+  }
+  for (const i of candidates) {
     const content = lines[i].replace(COMMENT_MARKERS, '');
     const words = lowerWords(content);
     if (words.length === 0) continue;
     const shared = words.filter((w) => q.has(w)).length;
-    if (shared / words.length >= 0.5 && shared >= Math.min(2, q.size)) { lines[i] = ''; blanked++; }
+    if (shared / words.length >= 0.5 && shared >= Math.min(2, q.size)) { lines[i] = keepQuotes(lines[i]); blanked++; }
   }
   return blanked;
 }
 
+/** A blanked line keeps its docstring quotes, so the string around it still opens and closes. */
+function keepQuotes(line: string): string {
+  const quotes = line.match(/[rRuUbB]?("""|''')/g);
+  if (!quotes) return '';
+  return line.slice(0, line.length - line.trimStart().length) + quotes.join(' ');
+}
+
+const DOCSTRING_OPEN = /^\s*[rRuUbB]?("""|\'\'\')/;
+
+/** Line indexes of a docstring that opens the body after the declaration at `decl` (0-based), if any. */
+function docstringLines(lines: string[], decl: number, last: number): number[] {
+  // the signature ends at the first line ending with ':' (a Python def or class may span lines)
+  let i = decl;
+  while (i < last && i < decl + 20 && !/:\s*(#.*)?$/.test(lines[i])) i++;
+  i++;
+  while (i < last && lines[i].trim() === '') i++;
+  const open = i < last ? DOCSTRING_OPEN.exec(lines[i]) : null;
+  if (!open) return [];
+  const quote = open[1];
+  const out = [i];
+  const rest = lines[i].slice(lines[i].indexOf(quote) + 3);
+  if (rest.includes(quote)) return out;
+  for (let j = i + 1; j < last; j++) {
+    out.push(j);
+    if (lines[j].includes(quote)) break;
+  }
+  return out;
+}

@@ -102,7 +102,7 @@ function stageCopy(root: string, stage: string, files: string[], pairs: Workspac
     const units = byFile.get(rel);
     if (!units) { fs.copyFileSync(path.join(root, rel), to); continue; }
     const lines = fs.readFileSync(path.join(root, rel), 'utf8').split('\n');
-    for (const p of units) blankDocLines(lines, p.startLine, p.endLine, p.query);
+    for (const p of units) blankDocLines(lines, p.startLine, p.endLine, p.query, p.declLine);
     fs.writeFileSync(to, lines.join('\n'));
   }
 }
