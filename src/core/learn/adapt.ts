@@ -22,7 +22,12 @@ export interface AdaptOptions {
    * the index by cosine (the answer is a doc-less vector the index does not hold).
    */
   scorer: 'search' | 'vector';
-  /** Share of lessons held out for the guard (default 0.2), at least minGuard of them. */
+  /**
+   * The guard holds out whole files: by default each of `folds` (3) folds once (cross-validation; the
+   * model that serves is then fitted on every lesson); with folds < 2, or fewer files than folds, one
+   * slice of `guardShare` (0.2) of the lessons, at least `minGuard`.
+   */
+  folds?: number;
   guardShare?: number;
   minGuard?: number;
   /** Fewer lessons than this: nothing is attempted. */
@@ -120,13 +125,53 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
   const seed = o.seed ?? 1;
   const chunks = engine.searchContext({ keywordOnly: true }).chunks;
   const fileOf = (l: KeyedLesson) => { const c = chunks.get(l.answerKeys[0]); return c ? `${c.root}\u0000${c.file}` : l.query; };
-  const { train, guard } = splitLessons(lessons, o.guardShare ?? 0.2, o.minGuard ?? 5, seed, fileOf);
-  const examples = await buildExamples(engine, train, { seed, ...o.examples });
   const start = current ?? emptyAdapter(base);
+  const folds = foldsByFile(lessons, o.folds ?? 3, seed, fileOf);
+  if (folds) {
+    // every lesson held out once: fit on the other folds, score this one with the model in use and the fit
+    let before = 0, after = 0;
+    for (const fold of folds) {
+      const inFold = new Set(fold);
+      const { candidate } = await fitCandidate(engine, lessons.filter((l) => !inFold.has(l)), start, o, seed);
+      if (o.signal?.aborted) throw new Error('adaptation cancelled');
+      before += (await scoreLessons(engine, fold, current, o.scorer)) * fold.length;
+      after += (await scoreLessons(engine, fold, candidate, o.scorer)) * fold.length;
+    }
+    // what serves searches, if the folds say the procedure does not hurt: the fit on every lesson
+    const { candidate, report, examples } = await fitCandidate(engine, lessons, start, o, seed);
+    if (o.signal?.aborted) throw new Error('adaptation cancelled');
+    const n = lessons.length;
+    const record = swapIfNotWorse(engine, candidate, before / n, after / n, n, { kind: o.kind, examples, ts: now, how: `${folds.length}-fold cross-validation by file` });
+    return finish(record, record.kept ? candidate : current, report);
+  }
+  const { train, guard } = splitLessons(lessons, o.guardShare ?? 0.2, o.minGuard ?? 5, seed, fileOf);
+  const { candidate, report, examples } = await fitCandidate(engine, train, start, o, seed);
+  if (o.signal?.aborted) throw new Error('adaptation cancelled');
+  const record = await guardAndSwap(engine, candidate, guard, { kind: o.kind, scorer: o.scorer, examples, ts: now });
+  return finish(record, record.kept ? candidate : current, report);
+}
+
+/** Lessons in k folds by the hash of their file, or null when there are fewer than k files. */
+export function foldsByFile(lessons: KeyedLesson[], k: number, seed: number, groupOf: (l: KeyedLesson) => string): KeyedLesson[][] | null {
+  if (k < 2) return null;
+  const groups = [...new Set(lessons.map(groupOf))];
+  if (groups.length < k) return null;
+  // files in seeded order, dealt round-robin: folds of similar size whatever the hash does
+  const order = groups.map((g) => ({ g, h: fnv1a32(`${seed}\u0000${g}`) >>> 0 })).sort((a, b) => a.h - b.h || (a.g < b.g ? -1 : 1));
+  const foldOf = new Map(order.map((x, i) => [x.g, i % k]));
+  const folds: KeyedLesson[][] = Array.from({ length: k }, () => []);
+  for (const l of lessons) folds[foldOf.get(groupOf(l))!].push(l);
+  return folds;
+}
+
+/** Fits a candidate on these lessons from `start`: the deltas, the ranker correction, or both (o.parts). */
+async function fitCandidate(engine: Engine, train: KeyedLesson[], start: Adapter, o: AdaptOptions, seed: number): Promise<{ candidate: Adapter; report?: FineTuneReport; examples: number }> {
+  const base = engine.embedder!;
+  const examples = await buildExamples(engine, train, { seed, ...o.examples });
   const parts = o.parts ?? 'embedding';
   let candidate = start;
   let report: FineTuneReport | undefined;
-  if (parts !== 'rank') ({ adapter: candidate, report } = await fineTuneQueryDeltas(base.bag, examples, start, { ...DEFAULT_FINE_TUNE, seed, ...o.fineTune }));
+  if (parts !== 'rank') ({ adapter: candidate, report } = await fineTuneQueryDeltas(base.bag!, examples, start, { ...DEFAULT_FINE_TUNE, seed, ...o.fineTune }));
   if (parts !== 'embedding') {
     if (candidate === start) candidate = cloneAdapter(start);
     const ctx = engine.searchContext({ adapter: candidate });
@@ -135,13 +180,11 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
       if (i % 8 === 7) await yieldNow();
       const fc = await featurizeQuery(ctx, l.query);
       const answers = new Set(l.answerKeys);
-      rankLessons.push({ fc, positives: fc.keys.flatMap((k, i) => (answers.has(k) ? [i] : [])), weight: l.weight });
+      rankLessons.push({ fc, positives: fc.keys.flatMap((k, j) => (answers.has(k) ? [j] : [])), weight: l.weight });
     }
     candidate.rankDelta = fitRankDelta(shippedRankModel(), rankLessons, start.rankDelta, o.rankFit);
   }
-  if (o.signal?.aborted) throw new Error('adaptation cancelled');
-  const record = await guardAndSwap(engine, candidate, guard, { kind: o.kind, scorer: o.scorer, examples: examples.length, ts: now });
-  return finish(record, record.kept ? candidate : current, report);
+  return { candidate, report, examples: examples.length };
 }
 
 /**
@@ -155,14 +198,23 @@ export async function guardAndSwap(
   const current = engine.adaptation;
   const before = await scoreLessons(engine, guard, current, o.scorer);
   const after = await scoreLessons(engine, guard, candidate, o.scorer);
-  const kept = guard.length > 0 && after >= before;
+  return swapIfNotWorse(engine, candidate, before, after, guard.length, { ...o, how: 'a held-out slice by file' });
+}
+
+/** Swaps the candidate in when the held-out score is not worse; the record says which, with the numbers. */
+function swapIfNotWorse(
+  engine: Engine, candidate: Adapter, before: number, after: number, heldOut: number,
+  o: { kind: AdaptationRecord['kind']; examples?: number; ts?: string; how: string },
+): AdaptationRecord {
+  const current = engine.adaptation;
+  const kept = heldOut > 0 && after >= before;
   if (kept) engine.setAdaptation(candidate);
   return {
-    ts: o.ts ?? new Date().toISOString(), kind: o.kind, before, after, heldOut: guard.length, examples: o.examples, kept, reembedded: 0,
+    ts: o.ts ?? new Date().toISOString(), kind: o.kind, before, after, heldOut, examples: o.examples, kept, reembedded: 0,
     reason: kept
-      ? `held-out MRR@10 ${before.toFixed(3)} → ${after.toFixed(3)} on ${guard.length} held-out queries: swapped in`
-      : guard.length === 0 ? 'no held-out queries to check it on: refused'
-        : `held-out MRR@10 would drop ${before.toFixed(3)} → ${after.toFixed(3)} on ${guard.length} held-out queries: refused, kept the ${current ? 'previous adaptation' : 'shipped model'}`,
+      ? `held-out MRR@10 ${before.toFixed(3)} → ${after.toFixed(3)} on ${heldOut} held-out queries (${o.how}): swapped in`
+      : heldOut === 0 ? 'no held-out queries to check it on: refused'
+        : `held-out MRR@10 would drop ${before.toFixed(3)} → ${after.toFixed(3)} on ${heldOut} held-out queries (${o.how}): refused, kept the ${current ? 'previous adaptation' : 'shipped model'}`,
   };
 }
 
