@@ -20,17 +20,7 @@ export function deriveSeed(seed: number, ...ids: number[]): number {
   return h;
 }
 
-/** mulberry32: a tiny seedable generator for test data, benchmarks and sampling; floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../src/core/random';
 
 /** xoshiro128** (public domain, Blackman & Vigna): fast, 128-bit state, good statistics. */
 export class Rng {

@@ -7,6 +7,7 @@ import type { StoredChunk } from '../persist/indexStore';
 import type { TrainExample } from './fineTune';
 import type { ChunkRef, Triplet } from './types';
 import { yieldNow } from './yieldNow';
+import { mulberry32 } from '../random';
 
 /** A lesson with the chunks resolved to the index's keys. */
 export interface KeyedLesson {
@@ -59,16 +60,6 @@ export function unitKeys(engine: Engine, key: number): number[] {
   return ctx.chunks.keysOfFile(c.root, c.file).filter((k) => ctx.chunks.get(k)?.name === c.name);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Training examples for the lessons, against the shipped model's vectors (lessons without a usable positive are dropped). */
 export async function buildExamples(engine: Engine, lessons: KeyedLesson[], o: ExampleOptions = {}): Promise<TrainExample[]> {

@@ -7,6 +7,7 @@
 import type { EmbeddingBagKernel } from '../embed/embeddingBag';
 import { type Adapter, cloneAdapter } from './adapter';
 import { yieldNow } from './yieldNow';
+import { mulberry32, shuffleInPlace } from '../random';
 
 export interface TrainExample {
   query: string;
@@ -57,16 +58,6 @@ const DEFAULTS: Required<Omit<FineTuneOptions, 'seed'>> & { seed: number } = {
   epochs: 20, lr: 0.01, l2: 0.01, temperature: 20, maxMs: 30_000, seed: 1, yieldEvery: 64, mode: 'deltas', linearLr: NaN, minQueries: 3,
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Slot { m: Float32Array; v: Float32Array; t: number }
 
@@ -105,7 +96,7 @@ export async function fineTuneQueryDeltas(
   const totalWeight = examples.reduce((s, e) => s + e.weight, 0) || 1;
 
   for (epoch = 0; epoch < o.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    shuffleInPlace(order, random);
     let lossSum = 0;
     for (let n = 0; n < order.length; n++) {
       if (o.yieldEvery > 0 && n % o.yieldEvery === o.yieldEvery - 1) await yieldNow();

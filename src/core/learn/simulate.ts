@@ -25,6 +25,7 @@ import type { FineTuneOptions, FineTuneReport } from './fineTune';
 import { extractTriplets } from './triplets';
 import type { LogEvent, LoggedResult } from './types';
 import { workspacePairs, type WorkspacePair } from './workspacePairs';
+import { mulberry32, shuffleInPlace } from '../random';
 
 export interface SimulateOptions {
   root: string;
@@ -62,16 +63,6 @@ export interface SimulateResult {
   fit?: FineTuneReport;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The documented unit, a container of it, or a unit inside it (the search
@@ -111,7 +102,7 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
   const seed = o.seed ?? 1;
   const say = o.log ?? (() => undefined);
   const root = path.resolve(o.root);
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const all = await workspacePairs([root]);
   // whole files are held out, in a seeded order, until a share of the queries (at least minHeldOut) is
   const share = o.heldOutShare ?? 0.3;
@@ -126,7 +117,7 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
   }
   const heldOut = all.filter((p) => heldFiles.has(p.file));
   const clickSet = all.filter((p) => !heldFiles.has(p.file));
-  for (let i = clickSet.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [clickSet[i], clickSet[j]] = [clickSet[j], clickSet[i]]; }
+  shuffleInPlace(clickSet, random);
   say(`${all.length} doc queries: ${clickSet.length} in the click set, ${heldOut.length} held out (by file)`);
 
   fs.rmSync(o.workDir, { recursive: true, force: true });
