@@ -2,42 +2,17 @@
 // five weeks of searches (four healthy, then a week where half the searches
 // find nothing and opened results sit lower) and two adaptation records, opens
 // the panel from the palette, and checks it shows the numbers, the plot, the
-// drift warnings with a re-index button and the adaptation history.
-import { createHash } from 'node:crypto';
+// drift warnings with a re-index button, the worker's replay of the log and the
+// adaptation history.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
+import { extensionStorage, logLine } from './lib/storage.mjs';
 import { runFromPalette, screenshot, sleep } from './lib/workbench.mjs';
 
 const PLOT = '[data-testid="health-plot"]';
 const DAY = 86_400_000;
 export const SEEDED_DAYS = 35;
 export const SEEDED_PER_DAY = 10;
-
-/** One log line as src/core/learn/queryLog.ts writes it: crc32 of the JSON, a tab, the JSON. */
-function logLine(event) {
-  const json = JSON.stringify(event);
-  return `${zlib.crc32(Buffer.from(json, 'utf8')).toString(16).padStart(8, '0')}\t${json}\n`;
-}
-
-/**
- * The extension's storage folder for `workspace`, once its index folder exists there: the one
- * holding index-<sha1 of the root>, as src/vscode/workspaceIndex.ts names it (the same VS Code
- * may hold other workspaces' storage, e.g. the extension-host suite's).
- */
-async function extensionStorage(userDataDir, workspace, timeout = 60_000) {
-  const root = path.join(userDataDir, 'User', 'workspaceStorage');
-  const index = `index-${createHash('sha1').update(workspace).digest('hex').slice(0, 12)}`;
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const hash of fs.existsSync(root) ? fs.readdirSync(root) : []) {
-      const dir = path.join(root, hash, 'sift.sift');
-      if (fs.existsSync(path.join(dir, index))) return { storage: dir, indexDir: path.join(dir, index) };
-    }
-    await sleep(500);
-  }
-  throw new Error(`no ${index} folder for ${workspace} under ${root} after ${timeout / 1000} s`);
-}
 
 /**
  * Five weeks of searches ending an hour ago: four healthy, the last one degraded
@@ -113,7 +88,13 @@ export function healthUiTests({ page, workspace, userDataDir, shots }) {
         if (!(await frame.locator(`${PLOT} .adapt-kept`).count()) || !(await frame.locator(`${PLOT} .adapt-refused`).count())) throw new Error('the adaptations are not marked on the plot');
         const metrics = await frame.locator('[data-testid="health-warning"]').evaluateAll(ws => ws.map(w => w.getAttribute('data-metric')));
         for (const m of ['noRelevantRate', 'mrr10', 'requeryRate']) if (!metrics.includes(m)) throw new Error(`no ${m} warning; warnings: ${metrics.join(', ')}`);
-        if (!(await frame.locator('button[data-command="sift.reindex"]').count())) throw new Error('no re-index button among the remedies');
+        for (const command of ['sift.reindex', 'sift.adapt']) {
+          if (!(await frame.locator(`button[data-command="${command}"]`).count())) throw new Error(`no ${command} button among the remedies`);
+        }
+        // the worker replayed the log against today's index (the seeded results are not in the fixture: gone)
+        const replay = (await frame.locator('[data-testid="health-replay"]').innerText()).replace(/\s+/g, ' ');
+        const replayed = Number(/^(\d+) logged searches re-run/.exec(replay)?.[1]);
+        if (!(replayed >= seeded)) throw new Error(`the replay says "${replay}", expected at least ${seeded} searches re-run`);
         const rows = await frame.locator('[data-testid="health-adaptations"] tbody tr').count();
         if (rows !== 2) throw new Error(`the adaptation history lists ${rows} attempts, expected 2`);
         await sleep(300);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // End-to-end tests of Sift in a real VS Code (code-server), run with Node 20:
 //   (a) the extension-host suite (suite/index.js) in VS Code's test-runner mode;
-//   (b) UI tests (ui.mjs) with Playwright driving Chromium.
+//   (b) UI tests (ui.mjs, healthUi.mjs, adaptUi.mjs) with Playwright driving Chromium.
 // Needs the tools from scripts/e2e-setup.sh and a built extension (dist/).
 // Prints "N passed, N failed" last; exits non-zero on any failure.
 //
@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { startCodeServer, workbenchUrl } from './lib/codeServer.mjs';
 import { E2E_DIR, REPO, missingTools } from './lib/paths.mjs';
 import { launchBrowser, screenshot, waitForWorkbench } from './lib/workbench.mjs';
+import { adaptUiTests } from './adaptUi.mjs';
 import { healthUiTests } from './healthUi.mjs';
 import { uiTests } from './ui.mjs';
 
@@ -110,7 +111,7 @@ async function runUiTests(server, tmp) {
     await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: extensionDir }));
     await waitForWorkbench(page);
     const ctx = { page, workspace, extensionDir, userDataDir: path.join(tmp, 'user-data'), shots };
-    const tests = [...uiTests(ctx), ...healthUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
+    const tests = [...uiTests(ctx), ...healthUiTests(ctx), ...adaptUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
     for (const test of tests) {
       try {
         await test.run();

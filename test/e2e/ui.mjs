@@ -3,6 +3,7 @@
 // step go to the screenshots folder for a person to look at.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { extensionStorage, opensWithQueries, readSearchLog } from './lib/storage.mjs';
 import {
   findWebviewFrame, focusQuickPickRow, quickInputValue, quickPickRows, runFromPalette,
   screenshot, sleep, waitForEditorAt,
@@ -18,18 +19,6 @@ function lineOf(workspace, rel, needle) {
   const index = fs.readFileSync(path.join(workspace, rel), 'utf8').split('\n').findIndex(l => l.includes(needle));
   if (index < 0) throw new Error(`${rel} has no line containing ${needle}`);
   return index + 1;
-}
-
-/** Every feedback record the extension wrote in this VS Code's storage (feedback.jsonl, JSON Lines). */
-function readFeedback(userDataDir) {
-  const records = [];
-  for (const rel of fs.readdirSync(userDataDir, { recursive: true })) {
-    if (path.basename(rel) !== 'feedback.jsonl') continue;
-    for (const line of fs.readFileSync(path.join(userDataDir, rel), 'utf8').split('\n')) {
-      if (line.trim()) records.push(JSON.parse(line));
-    }
-  }
-  return records;
 }
 
 /** The Sift view container's title in the activity bar, from the extension's manifest. */
@@ -118,18 +107,20 @@ export function uiTests({ page, workspace, extensionDir, userDataDir, shots }) {
       },
     },
     {
-      name: 'feedback: both opens were recorded with their queries',
+      name: 'feedback: both opens were recorded in the search log with their queries',
       run: async () => {
         const wanted = [
-          { query: 'validate jwt token', name: /validateJwtToken$/ },
-          { query: 'calculate invoice total', name: /calculate_invoice_total$/ },
+          { query: 'validate jwt token', name: /validateJwtToken$/, source: 'quickPick' },
+          { query: 'calculate invoice total', name: /calculate_invoice_total$/, source: 'sidebar' },
         ];
-        let records = [];
+        const { storage } = await extensionStorage(userDataDir, workspace);
+        let opens = [];
+        // the log is written within a second of the open
         for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(250)) {
-          records = readFeedback(userDataDir);
-          if (wanted.every(w => records.some(r => r.query === w.query && w.name.test(r.chosen?.name ?? '')))) return;
+          opens = opensWithQueries(readSearchLog(storage));
+          if (wanted.every(w => opens.some(o => o.query === w.query && w.name.test(o.name) && o.source === w.source))) return;
         }
-        throw new Error(`feedback records under ${userDataDir}: ${JSON.stringify(records.map(r => [r.query, r.chosen?.name]))}`);
+        throw new Error(`opens in ${storage}/log: ${JSON.stringify(opens)}`);
       },
     },
     {

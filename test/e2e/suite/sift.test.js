@@ -52,7 +52,8 @@ describe('Sift in the extension host', () => {
   it('contributes its commands', async () => {
     const commands = await vscode.commands.getCommands(true);
     for (const id of ['sift.search', 'sift.findSimilar', 'sift.reindex', 'sift.clearIndex',
-      'sift.togglePause', 'sift.showStatus', 'sift.exportFeedback']) {
+      'sift.togglePause', 'sift.showStatus', 'sift.exportFeedback', 'sift.clearSearchLog', 'sift.showSearchHealth',
+      'sift.adapt', 'sift.resetAdaptation']) {
       assert.ok(commands.includes(id), `command ${id} is registered`);
     }
   });
@@ -87,15 +88,13 @@ describe('Sift in the extension host', () => {
     assert.equal(response.hits[0].declLine, lineOf('server/ratelimit.go', 'func parseRetryAfter'));
   });
 
-  it('opens a chosen result on its declaration and records feedback', async () => {
+  it('opens a chosen result on its declaration and records the search and the open in the search log', async () => {
     // "Find Similar Code" searches for the selection at once, so the real quick
     // pick can be driven from here without typing: select a phrase, run the
     // command, accept the top item (the path Enter takes).
     const phrase = 'evict expired sessions';
     const expectedLine = lineOf('src/auth/session.ts', 'evictExpired(now');
-    const feedbackFile = api.feedbackFile();
-    const countLines = () => (fs.existsSync(feedbackFile) ? fs.readFileSync(feedbackFile, 'utf8').split('\n').filter(Boolean) : []);
-    const linesBefore = countLines().length;
+    const eventsBefore = (await api.searchLog()).events.length;
 
     const readme = await vscode.window.showTextDocument(vscode.Uri.joinPath(workspaceRoot(), 'README.md'));
     const at = readme.document.getText().indexOf(phrase);
@@ -117,15 +116,31 @@ describe('Sift in the extension host', () => {
     assert.ok(editor, `accepting the top item opened src/auth/session.ts (active: ${vscode.window.activeTextEditor?.document.uri.fsPath})`);
     assert.equal(editor.selection.active.line + 1, expectedLine);
 
-    let records = [];
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
-      records = countLines();
-      if (records.length > linesBefore) break;
+    // searchLog() writes what is queued first; the open refers to its search by id
+    let events, corrupt, fresh, open;
+    for (const deadline = Date.now() + 10_000; !open && Date.now() < deadline; await sleep(200)) {
+      ({ events, corrupt } = await api.searchLog());
+      fresh = events.slice(eventsBefore);
+      open = fresh.find(e => e.t === 'open');
     }
-    assert.ok(records.length > linesBefore, `a feedback line was appended to ${feedbackFile}`);
-    const record = JSON.parse(records[records.length - 1]);
-    assert.equal(record.query, phrase);
-    assert.match(record.chosen?.name ?? '', /evictExpired$/, `chosen item: ${JSON.stringify(record.chosen)}`);
+    assert.equal(corrupt.length, 0, `corrupt log lines: ${JSON.stringify(corrupt)}`);
+    assert.ok(open, `an open was logged (new events: ${JSON.stringify(fresh.map(e => e.t))})`);
+    const search = events.find(e => e.t === 'search' && e.id === open.searchId);
+    assert.ok(search, `the open refers to a logged search (${open.searchId})`);
+    assert.equal(search.query, phrase);
+    assert.equal(search.source, 'findSimilar');
+    assert.match(open.ref.name, /evictExpired$/, `opened: ${JSON.stringify(open.ref)}`);
+    assert.equal(open.ref.file, 'src/auth/session.ts');
+    assert.equal(open.ref.line, expectedLine);
+    assert.equal(open.ref.root, workspaceRoot().fsPath);
+    assert.equal(search.results[open.rank - 1]?.name, open.ref.name, 'the rank is the opened result\'s place in the search');
+
+    // the file on disk holds the same, in the checksummed line format
+    const file = api.feedbackFile();
+    assert.match(file, /[\\/]log[\\/]queries\.jsonl$/);
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    assert.ok(lines.every(l => /^[0-9a-f]{8}\t\{/.test(l)), `lines are <crc32 hex>\\t<json>: ${lines[0]}`);
+    assert.ok(lines.some(l => JSON.parse(l.slice(9)).searchId === open.searchId), 'the open is in queries.jsonl');
   });
 
   it('makes a newly saved file searchable and forgets a deleted one', async () => {
@@ -154,5 +169,19 @@ describe('Sift in the extension host', () => {
 
     await vscode.workspace.fs.delete(uri);
     await searchUntil(query, r => !r.hits.some(h => h.file === 'src/geo/distance.ts'), 'deleted file drops out');
+  });
+
+  // last: a kept adaptation changes the ranking the tests above expect
+  it('adapts to the workspace: the command resolves to its records and the worker\'s history gains them', async () => {
+    const before = await api.adaptations();
+    const records = await vscode.commands.executeCommand('sift.adapt');
+    assert.ok(Array.isArray(records) && records.length >= 1, `sift.adapt resolved to ${JSON.stringify(records)}`);
+    const [zero] = records;
+    assert.equal(zero.kind, 'zero-click');
+    assert.equal(typeof zero.kept, 'boolean');
+    assert.ok(zero.reason, 'the record says why');
+    const after = await api.adaptations();
+    assert.deepEqual(after.history.slice(before.history.length), records, 'the worker recorded exactly these attempts');
+    assert.equal(after.active, before.active || records.some(r => r.kept));
   });
 });
