@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
 import { Engine } from '../../src/core/engine';
-import { guardAndSwap, resetAdaptation, splitLessons } from '../../src/core/learn/adapt';
+import { adaptGuarded, guardAndSwap, resetAdaptation, splitLessons } from '../../src/core/learn/adapt';
 import { type Adapter, AdapterFileError, deserializeAdapter, emptyAdapter, queryEmbedder, readAdapter, serializeAdapter } from '../../src/core/learn/adapter';
 import { adapterPath, readHistory } from '../../src/core/learn/adaptStore';
 import { type KeyedLesson, lessonsFromTriplets, resolveRef } from '../../src/core/learn/examples';
@@ -202,6 +202,26 @@ describe('workspace adaptation', function () {
       engine = await Engine.open({ roots: [root], indexDir, embedder, chunkThreads: 0 });
       assert.equal(engine.adaptation, null);
       assert.equal(readHistory(indexDir).at(-1)?.kind, 'reset');
+    });
+
+    it('rolls back an adaptation in use that has come to score below the shipped model', async () => {
+      await engine.close();
+      root = makeWorkspace(UNITS, 1);
+      indexDir = path.join(tmp('idx'), 'index');
+      engine = await Engine.open({ roots: [root], indexDir, embedder, chunkThreads: 0 });
+      await engine.index();
+      const lessons = UNITS.map(([name, doc]) => lesson(doc, name));
+      const bad = emptyAdapter(embedder);
+      const dateVec = (await embedder.embed(['parse date calendar timestamp'])).slice();
+      for (const w of ['the', 'and', 'from', 'with', 'to', 'every', 'file', 'user', 'message', 'request']) bad.deltas.set(w, dateVec.map((v) => v * 30));
+      engine.setAdaptation(bad);
+      const r = await adaptGuarded(engine, lessons, { kind: 'clicks', scorer: 'search', minLessons: 5, fineTune: { epochs: 1 } });
+      assert.equal(r.record.kept, false, r.record.reason);
+      assert.equal(r.record.rolledBack, true, r.record.reason);
+      assert.match(r.record.reason, /rolled back to the shipped model/);
+      assert.equal(engine.adaptation, null);
+      assert.equal(fs.existsSync(adapterPath(indexDir)), false);
+      assert.equal(readHistory(indexDir).at(-1)?.rolledBack, true);
     });
 
     it('splits lessons for the guard by file: no file is on both sides', () => {

@@ -142,6 +142,19 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
     if (o.signal?.aborted) throw new Error('adaptation cancelled');
     const n = lessons.length;
     const record = swapIfNotWorse(engine, candidate, before / n, after / n, n, { kind: o.kind, examples, ts: now, how: `${folds.length}-fold cross-validation by file` });
+    if (current) {
+      // an adaptation fitted from one in use inherits its faults, and the code moves on: whatever
+      // serves next must still beat the shipped model on the same held-out queries, or it goes
+      const shipped = await scoreLessons(engine, lessons, null, o.scorer);
+      const serving = record.kept ? after / n : before / n;
+      if (shipped > serving) {
+        engine.setAdaptation(null);
+        record.kept = false;
+        record.rolledBack = true;
+        record.reason += `; that scores ${serving.toFixed(3)} against the shipped model's ${shipped.toFixed(3)}: rolled back to the shipped model`;
+        return finish(record, null, report);
+      }
+    }
     return finish(record, record.kept ? candidate : current, report);
   }
   const { train, guard } = splitLessons(lessons, o.guardShare ?? 0.2, o.minGuard ?? 5, seed, fileOf);

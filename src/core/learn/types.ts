@@ -109,4 +109,6 @@ export interface AdaptationRecord {
   reason: string;
   /** Chunks re-embedded by the swap. */
   reembedded?: number;
+  /** The adaptation that was in use scored below the shipped model on these held-out queries and was dropped. */
+  rolledBack?: boolean;
 }
