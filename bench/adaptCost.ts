@@ -1,7 +1,8 @@
 // What the learning loop costs (run by hand, results in bench/README.md):
 //   npx tsx bench/adaptCost.ts --corpus DIR [--searches-every-ms 50] [--appends 20000]
 // 1. Zero-click adaptation of an indexed workspace: wall time, CPU time of this
-//    process (one thread: the worker's), pairs and examples, and what the guard decided.
+//    process (one thread: the worker's), memory (RSS sampled while it runs), pairs
+//    and examples, and what the guard decided.
 // 2. Search latency while it runs: a search is issued every N ms from a timer,
 //    the way a worker receives them between the adaptation's steps; its time is
 //    from issue to answer (waiting for the current step included). Compared with
@@ -41,8 +42,11 @@ async function main(): Promise<void> {
 
   const during: number[] = [];
   let running = true;
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
   const timer = setInterval(() => {
     if (!running) return;
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     const t = performance.now();
     void engine.search(QUERIES[during.length % QUERIES.length], { k: 10 }, null).then(() => during.push(performance.now() - t));
   }, every);
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
   running = false;
   clearInterval(timer);
   console.log(`zero-click adaptation: ${(wall / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU (this thread and its I/O), ${r.pairs} doc pairs, ${r.record.examples ?? 0} training examples; ${r.record.reason}`);
+  console.log(`  memory: RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(rssPeak / 1e6).toFixed(0)} MB while adapting (sampled every ${every} ms)`);
   if (r.fit) console.log(`  fine-tuning: ${r.fit.epochs} epochs, ${r.fit.steps} steps, ${(r.fit.ms / 1000).toFixed(1)} s, ${r.fit.subtokens} subtokens with deltas`);
   console.log(`search latency idle: p50 ${pct(idle, 50).toFixed(1)} ms, p95 ${pct(idle, 95).toFixed(1)} ms (${idle.length} searches)`);
   console.log(`search latency during adaptation (issued every ${every} ms, issue → answer): p50 ${pct(during, 50).toFixed(1)} ms, p95 ${pct(during, 95).toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms (${during.length} searches)`);
