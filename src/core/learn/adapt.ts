@@ -1,7 +1,10 @@
-// A guarded adaptation step: fit query-side deltas on most of the lessons,
-// score a held-out slice of them with the adaptation in use and with the new
-// one, and swap the new one in only when it is not worse. Every attempt, kept
-// or refused, is recorded with its numbers; a reset goes back to the shipped model.
+// A guarded adaptation step. The lessons (query → the chunk that answers it)
+// are cross-validated over folds of whole files: fit on the other folds, score
+// the held-out one with the adaptation in use and with the fit. The fit on
+// every lesson serves searches only when the held-out score is not worse, and
+// whatever serves must still beat the shipped model on the same queries.
+// Every attempt, kept, refused or rolled back, is recorded with its numbers; a
+// reset goes back to the shipped model.
 import type { Engine } from '../engine';
 import { fnv1a32 } from '../embed/tokenizer';
 import { type Adapter, cloneAdapter, emptyAdapter } from './adapter';
