@@ -7,6 +7,7 @@ import { openEngine } from './cli/engineOpen';
 import { cmdFeedbackEval } from './cli/feedbackEval';
 import { formatHits, formatStats, formatStatus } from './cli/format';
 import { cmdLog } from './cli/logCommand';
+import { cmdMcp } from './cli/mcp';
 import { cmdAdapt, cmdSimulateClicks } from './cli/adaptCommand';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
@@ -23,6 +24,8 @@ Usage:
   sift status [PATH...]            what the index holds
   sift log export --out FILE [--root PATH]...   the query log (beside the index) as JSON Lines
   sift log clear [--root PATH]...  delete the query log
+  sift mcp    [--root PATH]... [--index-dir DIR] [--model DIR | --no-model]
+                                   Model Context Protocol server on stdio for chat agents (search_code, find_similar, index_status)
   sift adapt  [--root PATH]... [--feedback | --reset] [--json]
                                    adapt the model to the workspace: from its doc comments (default),
                                    from the query log's opened results (--feedback), or back to the shipped model
@@ -141,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'search': return await cmdSearch(a);
       case 'status': return await cmdStatus(a);
       case 'log': return await cmdLog(a);
+      case 'mcp': return await cmdMcp(a);
       case 'adapt': return await cmdAdapt(a);
       case 'simulate-clicks': return await cmdSimulateClicks(a);
       case 'eval': return a.flags.has('feedback') ? await cmdFeedbackEval(a) : cmdEval(a);

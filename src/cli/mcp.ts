@@ -1,0 +1,243 @@
+// `sift mcp` — a Model Context Protocol server over stdio, so chat agents can
+// search the workspace by meaning. stdout carries the protocol: everything
+// else (progress, warnings) goes to stderr. The index is built on start and
+// brought up to date before a search when the last refresh is over ~2 s old.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ParsedArgs } from './args';
+import { openEngine } from './engineOpen';
+import { packageRoot } from '../core/assets';
+import { IndexWriteError, type Engine } from '../core/engine';
+import type { LanguageId, IndexProgress, SearchHit, SearchResponse } from '../core/types';
+
+const LANGUAGES = [
+  'python', 'javascript', 'typescript', 'tsx', 'go', 'rust', 'java', 'c', 'cpp', 'csharp', 'ruby', 'php',
+  'markdown', 'config', 'text',
+] as const satisfies readonly LanguageId[];
+
+/** A search re-reads changed files first when the last refresh is older than this. */
+const REFRESH_AFTER_MS = 2000;
+/** With a path filter the engine is asked for this many times k hits (at most 200), then filtered. */
+const PATH_FILTER_OVERFETCH = 8;
+const MAX_ENGINE_K = 200;
+
+function version(): string {
+  try { return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version ?? '0.0.0'; } catch { return '0.0.0'; }
+}
+
+/** The path filter: a glob (a glob without '/' matches a name at any depth) or else a substring of the path. */
+export function pathMatcher(filter: string): { match: (file: string) => boolean; prefix?: string } {
+  const f = filter.trim().replace(/^\.\//, '');
+  if (/[*?[\]{}()!]/.test(f)) {
+    const isMatch = picomatch(f, { dot: true, basename: !f.includes('/') });
+    const base = f.includes('/') ? picomatch.scan(f).base : '';
+    return { match: (file) => isMatch(file), prefix: base || undefined };
+  }
+  return { match: (file) => file.includes(f) };
+}
+
+/** Serializes refreshes and searches: the engine is not re-keyed under a search. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class SiftMcp {
+  private lastRefresh = 0;
+  private readonly serial = new Serial();
+  /** Aborted when the client goes away: an index run in progress stops. */
+  readonly stop = new AbortController();
+
+  constructor(private readonly engine: Engine, private readonly log: (m: string) => void) {}
+
+  /** Bring the index up to date unless it was within the last ~2 s (the first call always indexes). */
+  private async refresh(force = false): Promise<void> {
+    if (!force && this.lastRefresh && Date.now() - this.lastRefresh < REFRESH_AFTER_MS) return;
+    const first = this.lastRefresh === 0;
+    let lastLog = 0;
+    const onProgress = first ? (p: IndexProgress) => {
+      const now = Date.now();
+      if (now - lastLog < 2000 && p.phase !== 'done') return;
+      lastLog = now;
+      this.log(p.phase === 'embed' ? `sift: indexing: ${p.embedded}/${p.embedTotal} chunks embedded` : `sift: indexing: ${p.phase} ${p.filesDone}/${p.filesTotal} files, ${p.chunks} chunks`);
+    } : undefined;
+    try {
+      const stats = await this.engine.index({ onProgress, signal: this.stop.signal });
+      if (first || stats.changedFiles || stats.removedFiles) {
+        this.log(`sift: indexed ${stats.files} files, ${stats.chunks} chunks (${stats.changedFiles} new or changed, ${stats.removedFiles} removed) in ${(stats.tookMs / 1000).toFixed(1)}s`);
+      }
+    } catch (e) {
+      // a stale index is still worth searching; say why it could not be refreshed
+      if (!(e instanceof IndexWriteError) || this.engine.chunkCount === 0) throw e;
+      this.log(`sift: warning: ${e.message}; searching the index as loaded`);
+    }
+    this.lastRefresh = Date.now();
+  }
+
+  /** The initial index, started when the server is (searches wait for it). */
+  start(): Promise<void> {
+    return this.serial.run(() => this.refresh(true)).catch((e) => {
+      if (!this.stop.signal.aborted) this.log(`sift: indexing failed: ${(e as Error).message}`);
+    });
+  }
+
+  private displayFile(h: SearchHit): string {
+    return this.engine.roots.length > 1 ? path.join(h.root, h.file) : h.file;
+  }
+
+  async searchCode(args: { query: string; k?: number; path?: string; language?: LanguageId; includeWeak?: boolean }): Promise<CallToolResult> {
+    const query = args.query ?? '';
+    if (!query.trim()) return toolError('query is empty: describe what the code does, e.g. "where are sessions verified", or name an identifier');
+    return this.searchAndFormat(query, args, 'search_code');
+  }
+
+  async findSimilar(args: { code: string; k?: number; path?: string; language?: LanguageId; includeWeak?: boolean }): Promise<CallToolResult> {
+    const code = args.code ?? '';
+    if (!code.trim()) return toolError('code is empty: pass the snippet to find similar code for');
+    // as the editor's "Find similar code" does: the snippet itself is the query
+    return this.searchAndFormat(code, args, 'find_similar');
+  }
+
+  private async searchAndFormat(query: string, args: { k?: number; path?: string; language?: LanguageId; includeWeak?: boolean }, tool: string): Promise<CallToolResult> {
+    const k = args.k ?? 10;
+    if (!Number.isInteger(k) || k < 1 || k > 50) return toolError(`k must be a whole number from 1 to 50, got ${args.k}`);
+    const filter = args.path?.trim() ? pathMatcher(args.path) : null;
+    const includeWeak = !!args.includeWeak;
+    const res: SearchResponse = await this.serial.run(async () => {
+      await this.refresh();
+      return this.engine.search(query, {
+        k: filter ? Math.min(MAX_ENGINE_K, k * PATH_FILTER_OVERFETCH) : k,
+        showWeak: includeWeak,
+        languages: args.language ? [args.language] : undefined,
+        pathPrefix: filter?.prefix,
+      });
+    });
+    const hits = (filter ? res.hits.filter((h) => filter.match(h.file) || filter.match(this.displayFile(h))) : res.hits).slice(0, k);
+    const results = hits.map((h) => ({
+      file: this.displayFile(h), startLine: h.startLine, endLine: h.endLine, name: h.name, kind: h.kind,
+      language: h.language, probability: Math.round(h.score * 1000) / 1000, snippet: h.snippet,
+    }));
+    const structured = {
+      noRelevant: res.noRelevant, mode: res.mode, ...(res.modeReason ? { modeReason: res.modeReason } : {}),
+      partial: res.partial, results,
+    };
+    const label = tool === 'find_similar' ? 'code similar to the snippet' : `"${oneLine(query)}"`;
+    const lines: string[] = [];
+    if (res.noRelevant && results.length === 0) {
+      lines.push(`Nothing relevant found for ${label}${filter ? ` in paths matching ${args.path}` : ''}.` + (includeWeak ? '' : ' (Pass includeWeak: true to see the closest matches anyway.)'));
+    } else {
+      if (res.noRelevant) lines.push(`Nothing judged relevant for ${label}; the closest matches:`);
+      else if (results.length === 0) lines.push(`No results for ${label} in paths matching ${args.path}.`);
+      else lines.push(`${results.length} result(s) for ${label}, most likely first:`);
+      results.forEach((r, i) => {
+        lines.push('', `${i + 1}. ${r.file}:${r.startLine}-${r.endLine}  ${r.name || '(block)'}  [${r.kind}]  probability ${r.probability.toFixed(2)}`);
+        lines.push('```' + fence(r.language), r.snippet, '```');
+      });
+    }
+    if (res.mode === 'keyword') lines.push('', `(keyword search only: ${res.modeReason ?? 'no embedding model'})`);
+    if (res.partial) lines.push('', '(indexing is still running: results cover part of the workspace)');
+    return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: structured };
+  }
+
+  async indexStatus(): Promise<CallToolResult> {
+    await this.serial.run(() => this.refresh());
+    const s = this.engine.status();
+    const structured = {
+      roots: s.roots, indexDir: s.indexDir, files: s.files, chunks: s.chunks, embedded: s.embedded,
+      mode: s.mode, ...(s.modeReason ? { modeReason: s.modeReason } : {}),
+      model: s.model, modelRuntime: s.modelRuntime, adapted: s.adapted, indexing: s.indexing,
+      lastUpdated: s.lastUpdated, diskBytes: s.diskBytes,
+    };
+    const text = [
+      `roots: ${s.roots.join(', ')}`,
+      `files: ${s.files}, chunks: ${s.chunks}, embedded: ${s.embedded}`,
+      `mode: ${s.mode === 'hybrid' ? 'hybrid (meaning + keywords)' : `keyword only (${s.modeReason ?? 'no embedding model'})`}`,
+      `model: ${s.model ?? 'none'}${s.adapted ? ' (adapted to this workspace)' : ''}`,
+      `last updated: ${s.lastUpdated ?? 'never'}`,
+      `index: ${s.indexDir}`,
+    ].join('\n');
+    return { content: [{ type: 'text', text }], structuredContent: structured };
+  }
+}
+
+function toolError(message: string): CallToolResult {
+  return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+function oneLine(s: string): string {
+  const t = s.trim().replace(/\s+/g, ' ');
+  return t.length > 80 ? t.slice(0, 77) + '…' : t;
+}
+
+function fence(language: string): string {
+  return ['markdown', 'config', 'text'].includes(language) ? '' : language;
+}
+
+const filterInputs = {
+  k: z.number().int().min(1).max(50).optional().describe('Most results to return, 1–50 (default 10). Fewer come back when the rest are judged not relevant.'),
+  path: z.string().optional().describe('Only files whose path matches: a glob ("src/**", "*.py"; without "/" it matches a file name at any depth) or a substring ("receiver").'),
+  language: z.enum(LANGUAGES).optional().describe('Only code in this language.'),
+  includeWeak: z.boolean().optional().describe('When nothing is judged relevant, return the closest matches anyway (default false).'),
+};
+
+export function createServer(sift: SiftMcp): McpServer {
+  const server = new McpServer({ name: 'sift', version: version() });
+  server.registerTool('search_code', {
+    title: 'Search code by meaning',
+    description: 'Search the indexed workspace by what code does, not only the words it uses (hybrid semantic + keyword search, local). '
+      + 'Returns ranked code units (file, line range, name, kind, probability of being relevant, snippet), or says that nothing relevant exists.',
+    inputSchema: {
+      query: z.string().describe('What you are looking for, in words ("where are sessions verified") or identifiers.'),
+      ...filterInputs,
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, (args) => sift.searchCode(args));
+  server.registerTool('find_similar', {
+    title: 'Find similar code',
+    description: 'Find code in the workspace similar to a snippet (the snippet itself is the query). Returns ranked code units as search_code does.',
+    inputSchema: {
+      code: z.string().describe('The code to find similar code for.'),
+      ...filterInputs,
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, (args) => sift.findSimilar(args));
+  server.registerTool('index_status', {
+    title: 'Index status',
+    description: 'What the search index holds: roots, files, chunks, search mode, model, whether it is adapted to the workspace, when it was last updated.',
+    inputSchema: {},
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, () => sift.indexStatus());
+  return server;
+}
+
+export async function cmdMcp(a: ParsedArgs): Promise<number> {
+  const roots = a.values.root?.length ? a.values.root : a.positional.length ? a.positional : ['.'];
+  const warn = (m: string) => process.stderr.write(m + '\n');
+  const engine = await openEngine(a, roots, warn);
+  const sift = new SiftMcp(engine, warn);
+  const server = createServer(sift);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    server.server.onclose = () => resolve();
+    process.stdin.once('end', () => resolve());
+    process.stdin.once('close', () => resolve());
+  });
+  // answer the client at once; the first index runs in the background and searches wait for it
+  await server.connect(transport);
+  warn(`sift: MCP server on stdio for ${engine.roots.join(', ')} (index: ${engine.indexDir})`);
+  void sift.start();
+  await closed;
+  sift.stop.abort();
+  await server.close().catch(() => undefined);
+  await engine.close();
+  return 0;
+}
