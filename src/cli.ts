@@ -11,45 +11,10 @@ import { cmdMcp } from './cli/mcp';
 import { cmdAdapt, cmdSimulateClicks } from './cli/adaptCommand';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
-import { shippedRankModel } from './core/rank/model';
 import { QueryError } from './core/search/search';
 import type { SearchResponse } from './core/types';
 import { packageRoot } from './core/assets';
-
-const USAGE = `sift — search code by meaning
-
-Usage:
-  sift index  [PATH...]            index folders (default: .)
-  sift search [--root PATH]... [-k N] [--threshold P] [--json] [--all] QUERY
-  sift status [PATH...]            what the index holds
-  sift log export --out FILE [--root PATH]...   the query log (beside the index) as JSON Lines
-  sift log clear [--root PATH]...  delete the query log
-  sift mcp    [--root PATH]... [--index-dir DIR] [--model DIR | --no-model]
-                                   Model Context Protocol server on stdio for chat agents (search_code, find_similar, index_status)
-  sift adapt  [--root PATH]... [--feedback | --reset] [--json]
-                                   adapt the model to the workspace: from its doc comments (default),
-                                   from the query log's opened results (--feedback), or back to the shipped model
-  sift simulate-clicks --root PATH [--clicks N] [--seed S] [--json]
-                                   measure the learning loop on a simulated developer (doc sentence → unit)
-  sift eval   --corpora DIR [--bench DIR] [-- eval options]   run ../shared/bench through this CLI
-  sift eval   --feedback [--root PATH]... [--log DIR] [--bucket day|week] [--json]
-                                   search health from the query log: logged opens replayed, drift
-
-Options:
-  --index-dir DIR     where the index lives (default: a cache folder per root set)
-  --model DIR         embedding model folder (default: the shipped model)
-  --no-model          keyword search only
-  --runtime R         how to run the model: auto (default), native, onnxruntime
-  --include GLOB      only files matching (repeatable)
-  --exclude GLOB      skip files matching (repeatable)
-  --max-file-bytes N  skip larger files (default 1000000)
-  --no-refresh        search: do not bring the index up to date first
-  --threshold P       search: how likely (0–1) a hit must be to be shown (default ${shippedRankModel().threshold}, the ranking model's)
-  --fixed-k           search: always return k results (no calibrated cut)
-  --all               search: show the closest matches even when none is relevant
-  --json              machine-readable output
-  -q, --quiet         no progress output
-`;
+import { commandHelp, usage, version } from './cli/help';
 
 async function cmdIndex(a: ParsedArgs): Promise<number> {
   const roots = a.positional.length ? a.positional : ['.'];
@@ -60,7 +25,7 @@ async function cmdIndex(a: ParsedArgs): Promise<number> {
   bar?.done();
   const status = engine.status();
   if (a.flags.has('json')) process.stdout.write(JSON.stringify({ ...stats, mode: status.mode, modeReason: status.modeReason, indexDir: engine.indexDir }) + '\n');
-  else process.stdout.write(formatStats(stats, status) + '\n');
+  else process.stdout.write(formatStats(stats, status, a.flags.has('all-skipped')) + '\n');
   await engine.close();
   return 0;
 }
@@ -77,9 +42,15 @@ async function cmdSearch(a: ParsedArgs): Promise<number> {
   const warn = (m: string) => process.stderr.write(m + '\n');
   const engine = await openEngine(a, roots, warn);
   if (!a.flags.has('no-refresh') || engine.chunkCount === 0) {
+    // a first index of a large folder takes a while: say so instead of staying silent
+    const quiet = a.flags.has('quiet');
+    const bar = !quiet && process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
+    if (!bar && !quiet && !json && engine.chunkCount === 0) warn(`indexing ${engine.roots.join(', ')} first (only changed files are re-read after this)…`);
     try {
-      await engine.index();
+      await engine.index({ onProgress: bar ? (p) => bar.update(p) : undefined });
+      bar?.done();
     } catch (e) {
+      bar?.done();
       // a stale index is still worth searching; say why it could not be refreshed
       if (!(e instanceof IndexWriteError) || engine.chunkCount === 0) throw e;
       warn(`warning: ${e.message}; searching the index as loaded`);
@@ -134,10 +105,19 @@ export async function main(argv: string[]): Promise<number> {
   try {
     a = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`sift: ${(e as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`sift: ${(e as Error).message}\n\n${usage()}`);
     return 2;
   }
-  if (a.flags.has('help') || !a.command) { process.stdout.write(USAGE); return a.command || a.flags.has('help') ? 0 : 2; }
+  if (a.flags.has('version') || a.command === 'version') { process.stdout.write(version() + '\n'); return 0; }
+  if (a.command === 'help') {
+    const topic = a.positional[0];
+    const text = topic ? commandHelp(topic) : usage();
+    if (text === null) { process.stderr.write(`sift: no command "${topic}"\n\n${usage()}`); return 2; }
+    process.stdout.write(text);
+    return 0;
+  }
+  if (a.flags.has('help')) { process.stdout.write((a.command && commandHelp(a.command)) || usage()); return 0; }
+  if (!a.command) { process.stderr.write(usage()); return 2; }
   try {
     switch (a.command) {
       case 'index': return await cmdIndex(a);

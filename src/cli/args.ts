@@ -15,7 +15,7 @@ export interface ParsedArgs {
 }
 
 const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench', 'out', 'log', 'bucket', 'clicks', 'seed']);
-const FLAG_OPTIONS = new Set(['no-model', 'no-refresh', 'fixed-k', 'all', 'json', 'quiet', 'help', 'feedback', 'reset']);
+const FLAG_OPTIONS = new Set(['no-model', 'no-refresh', 'fixed-k', 'all', 'json', 'quiet', 'help', 'feedback', 'reset', 'version', 'all-skipped']);
 const SHORT: Record<string, string> = { k: 'k', q: 'quiet', h: 'help' };
 
 export function parseArgs(argv: string[]): ParsedArgs {

@@ -23,7 +23,8 @@ export async function loadModel(a: ParsedArgs, warn: (m: string) => void): Promi
 }
 
 export async function openEngine(a: ParsedArgs, roots: string[], warn: (m: string) => void): Promise<Engine> {
-  const embedder = await loadModel(a, warn);
+  let loadFailed = false;
+  const embedder = await loadModel(a, (m) => { loadFailed = true; warn(m); });
   const abs = roots.map((r) => path.resolve(r));
   return Engine.open({
     roots: abs,
@@ -35,5 +36,6 @@ export async function openEngine(a: ParsedArgs, roots: string[], warn: (m: strin
       maxFileBytes: a.values['max-file-bytes'] ? Number(a.values['max-file-bytes'][0]) : undefined,
     },
     log: warn,
+    noModelReason: a.flags.has('no-model') ? 'switched off with --no-model' : loadFailed ? 'the embedding model could not be loaded' : undefined,
   });
 }

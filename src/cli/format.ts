@@ -9,7 +9,7 @@ export function modeLine(mode: string, reason?: string): string {
   return mode === 'hybrid' ? 'mode: hybrid (meaning + keywords)' : `mode: keyword only — ${reason ?? 'no embedding model'}`;
 }
 
-export function formatStats(s: IndexStats, status: EngineStatus): string {
+export function formatStats(s: IndexStats, status: EngineStatus, allSkipped = false): string {
   const lines = [
     `indexed ${s.files} files, ${s.chunks} chunks in ${(s.tookMs / 1000).toFixed(1)}s` +
       ` (${s.changedFiles} new or changed, ${s.removedFiles} removed, ${s.embeddedChunks} embedded)`,
@@ -18,8 +18,9 @@ export function formatStats(s: IndexStats, status: EngineStatus): string {
   ];
   if (s.skipped.length) {
     lines.push(`skipped ${s.skipped.length} file(s):`);
-    for (const k of s.skipped.slice(0, MAX_SKIPS_SHOWN)) lines.push(`  ${k.rel}: ${k.reason}`);
-    if (s.skipped.length > MAX_SKIPS_SHOWN) lines.push(`  … and ${s.skipped.length - MAX_SKIPS_SHOWN} more`);
+    const shown = allSkipped ? s.skipped : s.skipped.slice(0, MAX_SKIPS_SHOWN);
+    for (const k of shown) lines.push(`  ${k.rel}: ${k.reason}`);
+    if (s.skipped.length > shown.length) lines.push(`  … and ${s.skipped.length - shown.length} more (--all-skipped lists them; --json has them all)`);
   }
   return lines.join('\n');
 }
@@ -45,7 +46,7 @@ export function formatStatus(s: EngineStatus, report: OpenReport): string {
     `index: ${s.indexDir} (${report.state === 'loaded' ? 'loaded' : report.state === 'new' ? 'not built yet' : `unusable, will rebuild: ${report.reason}`})`,
     `files: ${s.files}, chunks: ${s.chunks}, embedded: ${s.embedded}`,
     `model: ${s.model ? `${s.model} (${s.modelRuntime === 'native' ? 'native kernel' : 'onnxruntime-web'})${s.adapted ? ', adapted to this workspace (sift adapt --reset to undo)' : ''}` : 'none'}`,
-    modeLine(s.mode, s.modeReason),
+    report.state === 'new' ? 'mode: none yet — nothing indexed (run sift index)' : modeLine(s.mode, s.modeReason),
     `last updated: ${s.lastUpdated ?? 'never'}, size on disk: ${(s.diskBytes / 1e6).toFixed(1)} MB`,
   ].join('\n');
 }

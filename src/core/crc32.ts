@@ -29,6 +29,9 @@ function buildTables(): Int32Array {
  * following piece: crc32(b, crc32(a)) === crc32(a ++ b). Returns an unsigned 32-bit value.
  */
 export function crc32(data: Uint8Array, seed = 0): number {
+  // zlib's crc32 returns 0, whatever the seed, for a view of a zero-length ArrayBuffer (Node 20.20):
+  // an empty index's vector file then never matched its checksum and was rebuilt on every open
+  if (data.length === 0) return seed >>> 0;
   return nativeCrc32 ? nativeCrc32(data, seed) >>> 0 : crc32Js(data, seed);
 }
 

@@ -18,6 +18,7 @@ import {
   type StoredChunk, type StoredFile, writeChecked, writeManifest,
 } from './persist/indexStore';
 import { TextStore } from './persist/textStore';
+import { ensureDir } from './persist/ensureDir';
 import { runSearch, type SearchContext, type SearchOptions } from './search/search';
 import type { Chunk, IndexProgress, IndexStats, SearchResponse, SkippedFile, SourceFile } from './types';
 import { VectorStore } from './vector/vectorStore';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   chunkThreads?: number;
   /** Where to report notes such as "index was corrupt, rebuilding". */
   log?: (message: string) => void;
+  /** Why `embedder` is null, in the user's words (default "no embedding model installed"), e.g. "--no-model given". */
+  noModelReason?: string;
 }
 
 export interface OpenReport {
@@ -154,7 +157,7 @@ export class Engine {
       const why = adapterMismatch(a, e);
       if (why) throw new Error(why);
     }
-    fs.mkdirSync(this.indexDir, { recursive: true });
+    ensureDir(this.indexDir);
     if (a) writeAdapter(adapterPath(this.indexDir), a);
     else fs.rmSync(adapterPath(this.indexDir), { force: true });
     this.adapter = a;
@@ -482,7 +485,7 @@ export class Engine {
   }
 
   private tryFlushTexts(): void {
-    try { fs.mkdirSync(this.indexDir, { recursive: true }); this.texts.flush(); } catch { /* kept in memory; save() reports */ }
+    try { ensureDir(this.indexDir); this.texts.flush(); } catch { /* kept in memory; save() reports */ }
   }
 
   /** Embed chunks that have no vector yet (left by a model change or an interrupted run), in bounded batches. */
@@ -527,7 +530,7 @@ export class Engine {
   save(): void {
     if (!this.dirty && fs.existsSync(path.join(this.indexDir, FILES.manifest))) return;
     try {
-      fs.mkdirSync(this.indexDir, { recursive: true });
+      ensureDir(this.indexDir);
       this.renumberKeysIfSparse();
       this.compactTextsIfWasteful();
       this.texts.flush();
@@ -636,6 +639,7 @@ export class Engine {
       embedder: opts.keywordOnly || !base ? null : adapter ? queryEmbedder(base, adapter) : base,
       readText: (c) => this.texts.read(c.text),
       roots: this.roots,
+      noModelReason: this.opts.noModelReason,
       partial: this.indexingNow,
     };
   }
@@ -655,7 +659,7 @@ export class Engine {
       model: this.opts.embedder?.id ?? null,
       modelRuntime: this.opts.embedder?.runtime ?? null,
       mode: hybrid ? 'hybrid' : 'keyword',
-      modeReason: hybrid ? undefined : 'no embedding model installed',
+      modeReason: hybrid ? undefined : this.opts.noModelReason ?? 'no embedding model installed',
       adapted: this.adapter !== null,
       indexing: this.indexingNow,
       lastUpdated: this.updatedAt,

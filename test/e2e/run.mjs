@@ -6,7 +6,8 @@
 // Prints "N passed, N failed" last; exits non-zero on any failure.
 //
 // Options: --extension DIR  (default: the repository)   --only host|ui
-//          --keep           (keep the temp folder)       --screenshots DIR
+//          --keep           (keep the temp folder)       --screenshots DIR (default: outside the
+//          repository, $TMPDIR/sift-e2e-screenshots; `npm run e2e:screenshots` refreshes test/e2e/screenshots)
 //          --grep TEXT      (only the UI tests whose name contains TEXT)
 // Environment: SIFT_E2E_CACHE (tools), SIFT_E2E_TIMEOUT_S (whole run, default 900).
 import * as fs from 'node:fs';
@@ -25,7 +26,8 @@ const { values: opts } = parseArgs({
     extension: { type: 'string', default: process.env.SIFT_E2E_EXTENSION || REPO },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
-    screenshots: { type: 'string', default: path.join(E2E_DIR, 'screenshots') },
+    // never into the tracked folder unless asked: a test run must leave `git status` clean
+    screenshots: { type: 'string', default: process.env.SIFT_E2E_SCREENSHOTS || path.join(os.tmpdir(), 'sift-e2e-screenshots') },
     grep: { type: 'string' },
   },
 });
@@ -161,6 +163,7 @@ async function main() {
   const failed = results.some(r => !r.ok);
   if (opts.keep || failed) console.log(`logs and screenshots of this run: ${tmp}`);
   else fs.rmSync(tmp, { recursive: true, force: true });
+  console.log(`screenshots: ${shots}`);
   console.log(`total ${elapsed(started)}`);
   finish(failed ? 1 : 0);
 }

@@ -37,7 +37,7 @@ describe('sift CLI', function () {
     assert.equal(s.code, 0, s.err);
     const j = JSON.parse(s.out);
     assert.equal(j.mode, 'keyword');
-    assert.match(j.modeReason, /no embedding model/);
+    assert.match(j.modeReason, /switched off with --no-model/);
     assert.deepEqual(Object.keys(j.results[0]).sort(), ['endLine', 'file', 'kind', 'name', 'score', 'startLine']);
     assert.equal(j.results[0].file, 'src/retry.ts');
     assert.equal(j.results[0].name, 'retryWithBackoff');
@@ -120,6 +120,77 @@ describe('sift CLI', function () {
     assert.match(s.err, /embedding model not loaded/);
     assert.equal(JSON.parse(s.out).mode, 'keyword');
   });
+  it('an empty folder indexes, and later commands load it without "rebuilt" notes; status says when nothing was indexed yet', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-cli-empty-'));
+    const before = sift(['status', empty], env());
+    assert.equal(before.code, 0, before.err);
+    assert.match(before.out, /mode: none yet — nothing indexed/);
+    const idx = sift(['index', empty], env());
+    assert.equal(idx.code, 0, idx.err);
+    assert.match(idx.out, /indexed 0 files, 0 chunks/);
+    for (const args of [['status', empty], ['search', '--root', empty, 'anything at all']]) {
+      const r = sift(args, env());
+      assert.equal(r.code, 0, r.err);
+      assert.doesNotMatch(r.err, /rebuilt|missing/, `${args[0]}: ${r.err}`);
+    }
+    assert.match(sift(['status', empty], env()).out, /index: .*\(loaded\)/);
+  });
+
+  it('has --version, help, per-command --help with defaults and exit codes', () => {
+    const v = sift(['--version']);
+    assert.equal(v.code, 0);
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    assert.equal(v.out.trim(), `sift ${pkg.version}`);
+    assert.equal(sift(['version']).out.trim(), `sift ${pkg.version}`);
+    const h = sift(['help']);
+    assert.equal(h.code, 0);
+    for (const c of ['index', 'search', 'status', 'log', 'adapt', 'simulate-clicks', 'eval']) assert.match(h.out, new RegExp(`sift ${c}`));
+    assert.match(h.out, /Exit codes: 0 ok, 2 bad arguments/);
+    const hs = sift(['search', '--help']);
+    assert.equal(hs.code, 0);
+    assert.match(hs.out, /-k N\s+most results \(default 10/);
+    assert.doesNotMatch(hs.out, /sift index/);
+    assert.equal(sift(['help', 'search']).out, hs.out);
+    const bad = sift(['help', 'nope']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /no command "nope"/);
+    assert.equal(sift([]).code, 2);
+  });
+
+  it('says the model was switched off, not missing, under --no-model', () => {
+    const s = sift(['search', '--no-model', '--root', root, 'retry backoff'], env());
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.out, /keyword only — switched off with --no-model/);
+    assert.match(sift(['status', '--no-model', root], env()).out, /switched off with --no-model/);
+  });
+
+  it('lists every skipped file on request', () => {
+    // binary content under a code file name: read, refused with a reason, listed
+    for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(root, `blob${i}.js`), Buffer.alloc(64, 0));
+    const few = sift(['index', '--no-model', root], env());
+    assert.equal(few.code, 0, few.err);
+    assert.match(few.out, /skipped 12 file\(s\)/);
+    assert.match(few.out, /… and 2 more \(--all-skipped lists them/);
+    const all = sift(['index', '--no-model', '--all-skipped', root], env());
+    assert.equal((all.out.match(/ {2}blob\d+\.js: /g) ?? []).length, 12, all.out);
+  });
+
+  it('refuses an index folder it cannot create, at once (/proc), with exit code 4', function () {
+    if (!fs.existsSync('/proc/self')) this.skip();
+    const r = spawnSync(process.execPath, [CLI, 'index', '--no-model', '--index-dir', '/proc/sift-test/index', root], { encoding: 'utf8', timeout: 20_000 });
+    assert.notEqual(r.signal, 'SIGTERM', 'did not hang');
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stderr, /cannot write the index at \/proc\/sift-test\/index/);
+  });
+
+  it('says it is indexing first when a search has no index yet (not on a terminal)', () => {
+    const s = sift(['search', '--no-model', '--root', root, 'retry backoff'], env());
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.err, /indexing .* first/);
+    const again = sift(['search', '--no-model', '--root', root, 'retry backoff'], env());
+    assert.doesNotMatch(again.err, /indexing/);
+  });
+
   it('adapt: zero-click from the doc comments, recorded; status says when it is in use; --reset undoes it', () => {
     const docs = ['Removes the file from disk and erases its folder entry', 'Parses the calendar date text into a timestamp value', 'Requests the user account from the http endpoint',
       'Repeats the request again with backoff after a timeout', 'Orders the items ascending with the comparator given', 'Computes the sha digest checksum of the password',

@@ -77,6 +77,14 @@ describe('crc32', () => {
     }
   });
 
+  it('chains through an empty piece, even one viewing a zero-length buffer (zlib returns 0 there)', () => {
+    const seed = crc32(new TextEncoder().encode('header'));
+    for (const empty of [new Uint8Array(0), new Uint8Array(new Uint32Array(0).buffer, 0, 0), new Uint8Array(new ArrayBuffer(8), 8, 0)]) {
+      assert.equal(crc32(empty, seed), seed);
+      assert.equal(crc32Js(empty, seed), seed);
+    }
+  });
+
   it('agrees with zlib on lengths around the 8-byte blocks, and chains through seed', () => {
     const rand = mulberry32(7);
     const zlibCrc = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;

@@ -3,6 +3,7 @@
 // index files. A damaged history line is skipped, never fatal.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureDir } from '../persist/ensureDir';
 import type { AdaptationRecord } from './types';
 
 export const ADAPTER_FILE = 'adapter.bin';
@@ -13,7 +14,7 @@ const MAX_HISTORY = 1000;
 export function adapterPath(indexDir: string): string { return path.join(indexDir, ADAPTER_FILE); }
 
 export function appendHistory(indexDir: string, rec: AdaptationRecord): void {
-  fs.mkdirSync(indexDir, { recursive: true });
+  ensureDir(indexDir);
   const file = path.join(indexDir, HISTORY_FILE);
   fs.appendFileSync(file, JSON.stringify(rec) + '\n', 'utf8');
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);

@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from '../crc32';
 import { writeFileAtomic } from '../persist/atomicWrite';
+import { ensureDir } from '../persist/ensureDir';
 import type { LogEvent } from './types';
 
 export const CURRENT_LOG = 'queries.jsonl';
@@ -229,7 +230,7 @@ export class QueryLog {
   }
 
   private async write(lines: string[]): Promise<void> {
-    await fs.promises.mkdir(this.dir, { recursive: true });
+    ensureDir(this.dir);
     const file = this.file;
     let size = await sizeOf(file);
     let chunk = '';

@@ -33,7 +33,11 @@ export class TextStore {
   /** Verify the committed prefix of the file against the recorded CRC without keeping it in memory. */
   verify(): void {
     let st: fs.Stats;
-    try { st = fs.statSync(this.file); } catch { throw new CorruptIndexError(`texts file missing: ${this.file}`); }
+    try { st = fs.statSync(this.file); } catch {
+      // an index of no chunks never wrote a texts file: nothing is missing
+      if (this.committed === 0) return;
+      throw new CorruptIndexError(`texts file missing: ${this.file}`);
+    }
     if (st.size < this.committed) throw new CorruptIndexError(`texts file truncated: ${st.size} bytes, expected ${this.committed}`);
     const fd = fs.openSync(this.file, 'r');
     try {

@@ -50,6 +50,8 @@ export interface SearchContext {
   readText: (c: StoredChunk) => string;
   roots: string[];
   partial: boolean;
+  /** Why there is no embedding model, in the user's words (default "no embedding model installed"). */
+  noModelReason?: string;
 }
 
 export class QueryError extends Error {
@@ -111,7 +113,7 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
   const model = opts.rankModel ?? shippedRankModel();
   const fc = await featurizeQuery(ctx, query, opts);
   const mode = fc.semantic ? 'hybrid' : 'keyword';
-  const modeReason = fc.semantic ? undefined : ctx.embedder ? 'embeddings not ready yet' : 'no embedding model installed';
+  const modeReason = fc.semantic ? undefined : ctx.embedder ? 'embeddings not ready yet' : ctx.noModelReason ?? 'no embedding model installed';
 
   const ranked = rankFeaturized(ctx.chunks, fc, model, Math.max(k, KEEP_TOP));
   const probs = relevance(model.relevance[mode], relevanceInputs(ranked.map((r) => r.score), fc.features, ranked.map((r) => r.row)));

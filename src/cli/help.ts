@@ -1,0 +1,76 @@
+// What `sift help`, `sift <command> --help` and `sift --version` print: every
+// command with its options and their defaults, and the exit codes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from '../core/assets';
+import { shippedRankModel } from '../core/rank/model';
+
+const COMMON = `Common options:
+  --index-dir DIR     where the index lives (default: a cache folder per root set, ~/.cache/sift/indexes/…)
+  --model DIR         embedding model folder (default: the shipped model, or $SIFT_MODEL)
+  --no-model          keyword search only
+  --runtime R         how to run the model: auto (default), native, onnxruntime
+  --include GLOB      only files matching (repeatable)
+  --exclude GLOB      skip files matching (repeatable)
+  --max-file-bytes N  skip larger files (default 1000000)
+  --json              machine-readable output
+  -q, --quiet         no progress output
+  -h, --help          this help;  --version  the version`;
+
+export const EXIT_CODES = `Exit codes: 0 ok, 2 bad arguments or an empty query, 3 a folder that does not exist,
+4 the index folder cannot be written, 1 anything else.`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  index: `sift index [PATH...]
+  Index folders (default: .); only changed files are re-read. Progress on a terminal.
+  --all-skipped       list every skipped file (the first 10 otherwise; --json has them all)`,
+  search: `sift search [--root PATH]... [options] QUERY
+  Search by meaning and keywords; brings the index up to date first (progress on stderr).
+  --root PATH         folder to search (repeatable; default .)
+  -k N                most results (default 10, at most 200)
+  --threshold P       how likely (0–1) a hit must be to be shown (default ${shippedRankModel().threshold}, the ranking model's)
+  --fixed-k           always return k results (no calibrated cut)
+  --all               show the closest matches even when none is relevant
+  --no-refresh        search the index as it is`,
+  status: `sift status [PATH...]
+  What the index of these folders (default .) holds, its model and mode.`,
+  mcp: `sift mcp [--root PATH]... [--index-dir DIR] [--model DIR | --no-model]
+  A Model Context Protocol server on stdio for chat agents: tools search_code, find_similar, index_status.
+  Indexes on start and re-reads changed files before a search (progress on stderr).`,
+  log: `sift log export --out FILE [--root PATH]... [--log DIR]
+sift log clear [--root PATH]... [--log DIR]
+  The local query log beside the index (<index dir>/log), as JSON Lines; or delete it.`,
+  adapt: `sift adapt [--root PATH]... [--feedback | --reset] [--json]
+  Adapt the model to the workspace, guarded: from its doc comments (default), from the query log's
+  opened results (--feedback), or back to the shipped model (--reset).
+  --no-refresh        adapt to the index as it is`,
+  'simulate-clicks': `sift simulate-clicks --root PATH [--clicks N] [--seed S] [--json]
+  Measure the learning loop on a simulated developer (doc sentence → unit; default 200 clicks, seed 1).`,
+  eval: `sift eval --corpora DIR [--bench DIR] [-- eval options]
+  Run ../shared/bench (or --bench DIR) through this CLI.
+sift eval --feedback [--root PATH]... [--log DIR] [--bucket day|week] [--json]
+  Search health from the query log: logged opens replayed against today's index, drift.`,
+  help: `sift help [COMMAND]
+  This help, or one command's.`,
+};
+
+export function usage(): string {
+  const lines = ['sift — search code by meaning', '', 'Usage:'];
+  for (const [name, text] of Object.entries(COMMAND_HELP)) if (name !== 'help') lines.push(...text.split('\n').map((l) => `  ${l}`));
+  lines.push('  sift help [COMMAND]   sift --version', '', COMMON, '', EXIT_CODES, '');
+  return lines.join('\n');
+}
+
+export function commandHelp(command: string): string | null {
+  const text = COMMAND_HELP[command];
+  return text ? `${text}\n\n${COMMON}\n\n${EXIT_CODES}\n` : null;
+}
+
+export function version(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+    return `sift ${pkg.version ?? 'unknown'}`;
+  } catch {
+    return 'sift (version unknown)';
+  }
+}
