@@ -86,6 +86,8 @@ export interface SearchResponse {
   hits: SearchHit[];
   /** Indexing still running: results cover part of the workspace. */
   partial: boolean;
+  /** A path filter was given and no indexed file matches it (set only when there are no hits). */
+  filterMatchedNothing?: boolean;
   tookMs: number;
 }
 

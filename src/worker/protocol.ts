@@ -35,6 +35,8 @@ export interface SearchParams {
   languages?: LanguageId[];
   /** '/'-separated, relative to a root. */
   pathPrefix?: string;
+  /** A glob or substring of the path relative to a root (SearchOptions.pathFilter). */
+  pathFilter?: string;
 }
 
 /** What the worker knows after opening the index. */
@@ -194,6 +196,7 @@ export function parseRequest(msg: unknown): { ok: true; request: Request } | { o
       if (s.threshold !== undefined && (typeof s.threshold !== 'number' || !(s.threshold >= 0 && s.threshold <= 1))) return bad('search.threshold must be a probability from 0 to 1');
       if (s.languages !== undefined && !isStringArray(s.languages)) return bad('search.languages must be a list of strings');
       if (s.pathPrefix !== undefined && typeof s.pathPrefix !== 'string') return bad('search.pathPrefix must be a string');
+      if (s.pathFilter !== undefined && typeof s.pathFilter !== 'string') return bad('search.pathFilter must be a string');
       if (m.lane !== undefined && typeof m.lane !== 'string') return bad('lane must be a string');
       break;
     }

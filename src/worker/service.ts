@@ -335,6 +335,7 @@ export class IndexService {
       const s = req.search;
       const res = await engine.search(s.query, {
         k: s.k, showWeak: s.showWeak, threshold: s.threshold, languages: s.languages?.length ? s.languages : undefined, pathPrefix: s.pathPrefix || undefined,
+        pathFilter: s.pathFilter || undefined,
       });
       if (this.model?.error && res.mode === 'keyword') res.modeReason = `embedding model not loaded: ${this.model.error}`;
       this.ok(req, res);

@@ -34,6 +34,12 @@ export interface SearchOptions {
   languages?: LanguageId[];
   /** Only files under this '/'-separated prefix (relative to a root). */
   pathPrefix?: string;
+  /**
+   * Only files whose path (relative to a root) matches: a glob when it holds
+   * `*`, `?`, `[` or `{` (`src/*.ts`, `**\/receiver/**`), else a substring
+   * (`receiver`, `pkg/receiver/`); case-insensitive. See compilePathFilter.
+   */
+  pathFilter?: string;
   /** Probability a hit needs to be part of the answer (default: the model's). */
   threshold?: number;
   /** Skip the calibrated cut: return the ranked top-k (for evaluation). */
@@ -73,7 +79,7 @@ function normalizeQuery(rawQuery: string): string {
   return query;
 }
 
-export async function featurizeQuery(ctx: SearchContext, query: string, opts: Pick<SearchOptions, 'languages' | 'pathPrefix'> = {}): Promise<FeaturizedCandidates> {
+export async function featurizeQuery(ctx: SearchContext, query: string, opts: Pick<SearchOptions, 'languages' | 'pathPrefix' | 'pathFilter'> = {}): Promise<FeaturizedCandidates> {
   const terms = queryTerms(query).slice(0, MAX_QUERY_TERMS);
   const cands = await gatherCandidates(ctx, query, terms, makeFilter(ctx.chunks, opts));
   const chunks = cands.keys.map((k) => ctx.chunks.get(k)!);
@@ -139,19 +145,84 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
       snippet: snippet.text,
     };
   });
-  return { mode, modeReason, noRelevant: cut.noRelevant, hits, partial: ctx.partial, tookMs: performance.now() - t0 };
+  const res: SearchResponse = { mode, modeReason, noRelevant: cut.noRelevant, hits, partial: ctx.partial, tookMs: performance.now() - t0 };
+  // nothing found under a path filter: say whether the filter let any file through at all
+  if (hits.length === 0 && fc.keys.length === 0 && (opts.pathPrefix || opts.pathFilter)) {
+    const filter = makeFilter(ctx.chunks, { pathPrefix: opts.pathPrefix, pathFilter: opts.pathFilter });
+    if (filter && !ctx.chunks.keys().some(filter)) res.filterMatchedNothing = true;
+  }
+  return res;
 }
 
-function makeFilter(chunks: ChunkTable, opts: Pick<SearchOptions, 'languages' | 'pathPrefix'>): ((key: number) => boolean) | null {
+const GLOB_CHARS = /[*?[{]/;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One glob as a regular expression source: `**` any folders, `*` and `?` within a name, `[...]` a class, `{a,b}` either. */
+function globSource(glob: string): string {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    if (ch === '*' && glob[i + 1] === '*') {
+      i++;
+      if (glob[i + 1] === '/') { i++; out += '(?:.*/)?'; } else out += '.*';
+    } else if (ch === '*') out += '[^/]*';
+    else if (ch === '?') out += '[^/]';
+    else if (ch === '[') {
+      const end = glob.indexOf(']', i + 2);
+      if (end < 0) { out += '\\['; continue; }
+      const body = glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+      out += `[${body}]`;
+      i = end;
+    } else if (ch === '{') {
+      const end = glob.indexOf('}', i);
+      if (end < 0) { out += '\\{'; continue; }
+      out += `(?:${glob.slice(i + 1, end).split(',').map(globSource).join('|')})`;
+      i = end;
+    } else out += escapeRegExp(ch);
+  }
+  return out;
+}
+
+/**
+ * A test for a file path (relative to its root, '/'-separated) from what a
+ * person typed as a folder filter, or null for an empty filter. A glob matches
+ * the whole path or a folder above it (`src/*` takes `src/auth/session.ts`);
+ * a glob without '/' (`*.ts`, `receiver`) may match at any depth. Anything
+ * else is a substring. Case-insensitive; a leading './' or '/' is ignored.
+ */
+export function compilePathFilter(filter: string): ((file: string) => boolean) | null {
+  const f = filter.trim().replace(/\\/g, '/').replace(/^\.?\/+/, '');
+  if (!f) return null;
+  if (!GLOB_CHARS.test(f)) {
+    const needle = f.toLowerCase();
+    return (file) => file.toLowerCase().includes(needle);
+  }
+  const anywhere = !f.replace(/\/+$/, '').includes('/');
+  const re = new RegExp(`^${anywhere ? '(?:.*/)?' : ''}${globSource(f.replace(/\/+$/, ''))}(?:/.*)?$`, 'i');
+  return (file) => re.test(file);
+}
+
+function makeFilter(chunks: ChunkTable, opts: Pick<SearchOptions, 'languages' | 'pathPrefix' | 'pathFilter'>): ((key: number) => boolean) | null {
   const langs = opts.languages?.length ? new Set(opts.languages) : null;
   const prefix = opts.pathPrefix ? opts.pathPrefix.replace(/^\.?\/+/, '') : '';
-  if (!langs && !prefix) return null;
+  const pathTest = opts.pathFilter ? compilePathFilter(opts.pathFilter) : null;
+  if (!langs && !prefix && !pathTest) return null;
+  // many chunks share a file: test each path once per search
+  const seen = pathTest ? new Map<string, boolean>() : null;
   return (key) => {
     const language = chunks.language(key);
     if (language === undefined) return false;
     if (langs && !langs.has(language)) return false;
     const file = chunks.file(key);
     if (prefix && !(file === prefix || file.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'))) return false;
+    if (pathTest && seen) {
+      let ok = seen.get(file);
+      if (ok === undefined) { ok = pathTest(file); seen.set(file, ok); }
+      if (!ok) return false;
+    }
     return true;
   };
 }
