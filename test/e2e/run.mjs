@@ -19,6 +19,7 @@ import { E2E_DIR, REPO, missingTools } from './lib/paths.mjs';
 import { launchBrowser, screenshot, waitForWorkbench } from './lib/workbench.mjs';
 import { adaptUiTests } from './adaptUi.mjs';
 import { healthUiTests } from './healthUi.mjs';
+import { quickPickUiTests } from './quickPickUi.mjs';
 import { uiTests } from './ui.mjs';
 
 const { values: opts } = parseArgs({
@@ -113,7 +114,7 @@ async function runUiTests(server, tmp) {
     await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: extensionDir }));
     await waitForWorkbench(page);
     const ctx = { page, workspace, extensionDir, userDataDir: path.join(tmp, 'user-data'), shots };
-    const tests = [...uiTests(ctx), ...healthUiTests(ctx), ...adaptUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
+    const tests = [...uiTests(ctx), ...healthUiTests(ctx), ...adaptUiTests(ctx), ...quickPickUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
     for (const test of tests) {
       try {
         await test.run();

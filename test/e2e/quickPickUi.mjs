@@ -1,0 +1,218 @@
+// UI tests of Sift's quick pick as a person moves through it: results arriving
+// open nothing by themselves, an arrow key previews, Escape puts the editors back
+// as they were (and never takes the focus from a command palette opened right
+// after), Enter pins the result, rows keep Sift's order and show file:line where
+// truncation cannot cut it. The arrow-key preview latency is measured and logged.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { extensionStorage, readSearchLog } from './lib/storage.mjs';
+import { quickInputValue, quickPickRows, runFromPalette, screenshot, sleep, statusBarLine, waitForEditorAt } from './lib/workbench.mjs';
+
+const FOCUSED_ROW = '.quick-input-widget .quick-input-list .monaco-list-row.focused';
+// A label a lower-ranked result has: VS Code's own sorting would float it to the top.
+const LABEL_QUERY = 'session';
+
+/** 1-based line of the first line of `rel` (in the workspace) containing `needle`. */
+function lineOf(workspace, rel, needle) {
+  const index = fs.readFileSync(path.join(workspace, rel), 'utf8').split('\n').findIndex(l => l.includes(needle));
+  if (index < 0) throw new Error(`${rel} has no line containing ${needle}`);
+  return index + 1;
+}
+
+/** The editor tabs: file name, preview (italic), active, dirty. */
+async function editorTabs(page) {
+  return page.locator('.part.editor .tabs-container .tab').evaluateAll(tabs => tabs.map(t => ({
+    name: (t.getAttribute('data-resource-name') ?? (t.getAttribute('aria-label') ?? '').split(',')[0]).trim(),
+    preview: !!t.querySelector('.monaco-icon-label.italic'),
+    active: t.classList.contains('active'),
+    dirty: t.classList.contains('dirty'),
+  })));
+}
+const describeTabs = tabs => JSON.stringify(tabs.map(t => `${t.name}${t.preview ? ' (preview)' : ''}${t.active ? ' (active)' : ''}`));
+
+/** "session.ts:15" in a row's text → { file, line }, or null. */
+function rowLocation(text) {
+  const m = /([\w.-]+\.\w+):(\d+)/.exec(text);
+  return m ? { file: m[1], line: Number(m[2]) } : null;
+}
+
+async function closeAllEditors(page) {
+  await runFromPalette(page, 'View: Close All Editors', async () => (await editorTabs(page)).length === 0);
+  await page.keyboard.press('Escape');
+}
+
+/** Opens "Search code by meaning", types `query` and waits for a result row. */
+async function searchFor(page, query) {
+  await runFromPalette(page, 'Search code by meaning', async () => {
+    const value = await quickInputValue(page);
+    return (await page.locator('.quick-input-widget').isVisible()) && !value.startsWith('>');
+  });
+  await page.keyboard.type(query, { delay: 15 });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+    const rows = await quickPickRows(page).allInnerTexts();
+    if (!/partial/.test(title) && rows.length > 1 && rows.every(r => rowLocation(r))) return rows;
+    await sleep(200);
+  }
+  throw new Error(`no results for "${query}"`);
+}
+
+async function focusedLocation(page) {
+  const text = await page.locator(FOCUSED_ROW).first().innerText();
+  return rowLocation(text);
+}
+
+/** Waits until the active tab is `file` on `line`; milliseconds since `t0`. */
+async function waitForPreview(page, { file, line }, t0, timeout = 10_000) {
+  await page.waitForFunction(({ file, line }) => {
+    const tab = document.querySelector('.part.editor .tabs-container .tab.active');
+    const name = tab?.getAttribute('data-resource-name') ?? '';
+    const status = document.querySelector('.statusbar [id="status.editor.selection"]')?.textContent ?? '';
+    return name === file && new RegExp(`Ln ${line}\\b`).test(status);
+  }, { file, line }, { polling: 5, timeout });
+  return Date.now() - t0;
+}
+
+/** Presses ArrowDown until the focused row is in a file other than `file`; its location. */
+async function arrowToOtherFile(page, file) {
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('ArrowDown');
+    await sleep(50);
+    const loc = await focusedLocation(page);
+    if (loc && loc.file !== file) return loc;
+  }
+  throw new Error(`no result outside ${file} within 12 rows`);
+}
+
+/**
+ * @param {{ page: import('playwright-core').Page, workspace: string, userDataDir: string, shots: string }} ctx
+ * @returns {{ name: string, run: () => Promise<void> }[]}
+ */
+export function quickPickUiTests({ page, workspace, userDataDir, shots }) {
+  const jwtLine = () => lineOf(workspace, 'src/auth/session.ts', 'export function validateJwtToken');
+  return [
+    {
+      name: 'quick pick: results arriving open no file; an arrow key previews; Escape leaves no editor when none was open',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        await closeAllEditors(page);
+        await searchFor(page, 'validate jwt token');
+        await sleep(1500); // more than the debounce and a second search of the same words
+        let tabs = await editorTabs(page);
+        if (tabs.length) throw new Error(`results arriving opened ${describeTabs(tabs)} with no key pressed`);
+        const t0 = Date.now();
+        await page.keyboard.press('ArrowDown');
+        const loc = await focusedLocation(page);
+        await waitForPreview(page, loc, t0);
+        tabs = await editorTabs(page);
+        if (tabs.length !== 1 || !tabs[0].preview) throw new Error(`after one arrow key the tabs are ${describeTabs(tabs)}, expected one preview of ${loc.file}`);
+        await page.keyboard.press('Escape');
+        await sleep(1000);
+        tabs = await editorTabs(page);
+        if (tabs.length) throw new Error(`Escape left ${describeTabs(tabs)} open; no editor was open before`);
+      },
+    },
+    {
+      name: 'quick pick: Enter opens a pinned tab; Escape after previews puts the editors back as they were',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        await closeAllEditors(page);
+        await searchFor(page, 'validate jwt token');
+        await page.keyboard.press('Enter');
+        await waitForEditorAt(page, 'session.ts', jwtLine());
+        let tabs = await editorTabs(page);
+        if (tabs.length !== 1 || tabs[0].preview) throw new Error(`Enter left ${describeTabs(tabs)}, expected session.ts pinned (not italic)`);
+        await searchFor(page, 'calculate invoice total with tax');
+        const other = await arrowToOtherFile(page, 'session.ts');
+        await waitForPreview(page, other, Date.now());
+        await screenshot(page, shots, 'quick-pick-preview');
+        await page.keyboard.press('Escape');
+        await sleep(1000);
+        tabs = await editorTabs(page);
+        if (tabs.length !== 1 || tabs[0].name !== 'session.ts' || !tabs[0].active || tabs[0].preview) {
+          throw new Error(`after Escape the tabs are ${describeTabs(tabs)}, expected only session.ts, pinned and active`);
+        }
+        const ln = await statusBarLine(page);
+        if (ln !== jwtLine()) throw new Error(`after Escape the cursor is on line ${ln}, expected ${jwtLine()} as before`);
+      },
+    },
+    {
+      name: 'quick pick: Escape then F1 at once keeps the command palette open and its keys out of the editor',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        // session.ts is open from the test before (pinned, the cursor on validateJwtToken)
+        await searchFor(page, 'calculate invoice total with tax');
+        const other = await arrowToOtherFile(page, 'session.ts');
+        await waitForPreview(page, other, Date.now());
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('F1');
+        await sleep(1200); // Sift's restoring the editors happens meanwhile
+        const value = await quickInputValue(page);
+        if (!(await page.locator('.quick-input-widget').isVisible()) || !value.startsWith('>')) {
+          throw new Error(`the command palette did not stay open (box "${value}")`);
+        }
+        await page.keyboard.type('sift', { delay: 20 });
+        const after = await quickInputValue(page);
+        if (after !== '>sift') throw new Error(`the palette's box holds "${after}", expected ">sift"`);
+        await page.keyboard.press('Escape');
+        const dirty = (await editorTabs(page)).filter(t => t.dirty);
+        if (dirty.length) throw new Error(`keys went into an editor: ${describeTabs(dirty)} modified`);
+      },
+    },
+    {
+      name: 'quick pick: rows keep Sift\'s order when a lower result\'s name contains the typed text',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        const rows = await searchFor(page, LABEL_QUERY);
+        await sleep(1200); // the search log is written within a second
+        const { storage } = await extensionStorage(userDataDir, workspace);
+        const search = readSearchLog(storage).filter(e => e.t === 'search' && e.query === LABEL_QUERY).pop();
+        if (!search) throw new Error(`no search for "${LABEL_QUERY}" in the search log`);
+        const logged = search.results.map(r => `${path.basename(r.file)}:${r.line}`);
+        const shown = (await quickPickRows(page).allInnerTexts()).map(t => rowLocation(t)).map(l => `${l.file}:${l.line}`);
+        console.log(`    order for "${LABEL_QUERY}": Sift ${JSON.stringify(logged)}; rows ${JSON.stringify(shown)} (${rows.length} rows)`);
+        if (JSON.stringify(shown) !== JSON.stringify(logged.slice(0, shown.length))) {
+          throw new Error(`the rows are in another order than Sift's: rows ${JSON.stringify(shown)}, Sift ${JSON.stringify(logged)}`);
+        }
+        await page.keyboard.press('Escape');
+      },
+    },
+    {
+      name: 'quick pick: each row shows file:line at the start of its description, where truncation cannot cut it',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        await searchFor(page, 'validate jwt token');
+        const descriptions = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-description').allInnerTexts();
+        if (!descriptions.length) throw new Error('no row has a description');
+        for (const d of descriptions) {
+          if (!/^[\w.-]+\.\w+:\d+/.test(d.trim())) throw new Error(`a row's description "${d}" does not start with file:line`);
+        }
+        const first = (await quickPickRows(page).first().innerText()).replace(/\s+/g, ' ');
+        if (!first.includes('validateJwtToken') || !first.includes(`session.ts:${jwtLine()}`)) {
+          throw new Error(`the top row reads "${first}", expected validateJwtToken with session.ts:${jwtLine()}`);
+        }
+        await page.keyboard.press('Escape');
+      },
+    },
+    {
+      name: 'quick pick: arrow-key preview latency (logged)',
+      run: async () => {
+        await page.keyboard.press('Escape');
+        await searchFor(page, 'calculate invoice total with tax');
+        const times = [];
+        const rows = await quickPickRows(page).count();
+        for (let i = 1; i < Math.min(rows, 7); i++) {
+          const t0 = Date.now();
+          await page.keyboard.press('ArrowDown');
+          const loc = await focusedLocation(page);
+          times.push(await waitForPreview(page, loc, t0));
+          await sleep(150);
+        }
+        const sorted = [...times].sort((a, b) => a - b);
+        console.log(`    arrow-key preview latency (ms): ${times.join(', ')}; median ${sorted[Math.floor(sorted.length / 2)]}`);
+        await page.keyboard.press('Escape');
+      },
+    },
+  ];
+}
