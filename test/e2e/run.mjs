@@ -19,6 +19,7 @@ import { E2E_DIR, REPO, missingTools } from './lib/paths.mjs';
 import { launchBrowser, screenshot, waitForWorkbench } from './lib/workbench.mjs';
 import { adaptUiTests } from './adaptUi.mjs';
 import { healthUiTests } from './healthUi.mjs';
+import { sidebarUiTests } from './sidebarUi.mjs';
 import { quickPickUiTests } from './quickPickUi.mjs';
 import { uiTests } from './ui.mjs';
 
