@@ -115,7 +115,7 @@ async function runUiTests(server, tmp) {
     await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: extensionDir }));
     await waitForWorkbench(page);
     const ctx = { page, workspace, extensionDir, userDataDir: path.join(tmp, 'user-data'), shots };
-    const tests = [...uiTests(ctx), ...healthUiTests(ctx), ...adaptUiTests(ctx), ...quickPickUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
+    const tests = [...uiTests(ctx), ...healthUiTests(ctx), ...adaptUiTests(ctx), ...quickPickUiTests(ctx), ...sidebarUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
     for (const test of tests) {
       try {
         await test.run();
