@@ -100,7 +100,8 @@ export class HealthPanel implements vscode.Disposable {
   }
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly d: HealthViewDeps) {
-    panel.webview.html = '<!DOCTYPE html><html><body><p>Reading the search log…</p></body></html>';
+    // the placeholder has a CSP too: a page without one makes VS Code log a warning
+    panel.webview.html = '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'"></head><body><p>Reading the search log…</p></body></html>';
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m), null, this.disposables);
     void this.refresh();

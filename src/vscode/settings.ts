@@ -40,8 +40,13 @@ function clampInt(v: unknown, lo: number, hi: number, fallback: number): number 
   return Math.min(hi, Math.max(lo, n));
 }
 
+/**
+ * The settings for a folder (`scope`), or without one the settings that are not per folder: the resource-scoped ones
+ * (include, exclude, …) are then read for no particular folder (null), which is also what keeps VS Code from logging
+ * "accessing a resource scoped configuration without providing a resource" for each of them on every call.
+ */
 export function readSettings(scope?: vscode.Uri): SiftSettings {
-  const c = vscode.workspace.getConfiguration('sift', scope);
+  const c = vscode.workspace.getConfiguration('sift', scope ?? null);
   return {
     include: list(c.get('include')),
     exclude: list(c.get('exclude')),
