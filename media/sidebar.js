@@ -27,6 +27,8 @@
   let hits = [];
   let selected = -1;
   let timer = null;
+  let lastShowWeak = false;  // the latest search asked for the closest matches
+  let answerStamp = null;    // the index state the results on screen came from (ViewStatus.answerStamp)
 
   const saved = vscode.getState() || {};
   input.value = typeof saved.query === 'string' ? saved.query : '';
@@ -43,6 +45,7 @@
     const query = input.value;
     vscode.setState({ query: query, language: language.value, folder: folder.value });
     seq += 1;
+    lastShowWeak = !!showWeak;
     if (!query.trim()) {
       shownSeq = seq;
       renderHits([]);
@@ -51,7 +54,7 @@
     }
     post({
       type: 'search', seq: seq, query: query, showWeak: !!showWeak,
-      languages: language.value ? [language.value] : [], pathPrefix: folder.value.trim(),
+      languages: language.value ? [language.value] : [], pathFilter: folder.value.trim(),
     });
   }
 
@@ -74,13 +77,15 @@
     return div;
   }
 
-  function select(i, scroll) {
+  /** Moves the selection; from the keyboard it also shows the result in a preview tab, keeping focus here. */
+  function select(i, scroll, preview) {
     const items = list.children;
     if (items.length === 0) { selected = -1; input.removeAttribute('aria-activedescendant'); return; }
     selected = Math.max(0, Math.min(items.length - 1, i));
     for (let j = 0; j < items.length; j++) items[j].setAttribute('aria-selected', j === selected ? 'true' : 'false');
     input.setAttribute('aria-activedescendant', items[selected].id);
     if (scroll) items[selected].scrollIntoView({ block: 'nearest' });
+    if (preview && selected < hits.length) post({ type: 'preview', seq: shownSeq, index: selected });
   }
 
   function open(i) {
@@ -128,9 +133,16 @@
       fill.style.width = pct + '%';
       score.appendChild(fill);
 
+      // one block per line: a long line ends in an ellipsis instead of running off the edge
       const code = document.createElement('pre');
       code.className = 'snippet';
-      highlight.renderHighlighted(document, code, hit.snippet, hit.matchedTerms);
+      code.title = String(hit.snippet);
+      for (const line of String(hit.snippet).split('\n')) {
+        const row = document.createElement('span');
+        row.className = 'line';
+        highlight.renderHighlighted(document, row, line || ' ', hit.matchedTerms);
+        code.appendChild(row);
+      }
 
       li.appendChild(head);
       li.appendChild(where);
@@ -145,10 +157,17 @@
     shownSeq = m.seq;
     renderHits(Array.isArray(m.hits) ? m.hits : []);
     const parts = [];
+    const filter = folder.value.trim();
+    if (m.filterMatchedNothing && m.hits.length === 0) {
+      // the filter is the problem, not the query
+      parts.push(textLine('No indexed file matches the folder filter \u201c' + filter + '\u201d. Try part of a path (receiver) or a glob (**/receiver/**, src/*.ts).'));
+      setNotice(parts);
+      return;
+    }
     if (m.partial) parts.push(textLine('Indexing is still running: results are partial.'));
     if (m.mode === 'keyword') parts.push(textLine('Keyword search only' + (m.modeReason ? ' (' + m.modeReason + ')' : '') + '.'));
     if (m.noRelevant && m.hits.length === 0) {
-      parts.push(textLine('Nothing relevant found.'));
+      parts.push(textLine(m.partial ? 'Nothing relevant in the files indexed so far.' : 'Nothing relevant found' + (filter ? ' under \u201c' + filter + '\u201d.' : '.')));
       const more = document.createElement('button');
       more.type = 'button';
       more.className = 'link';
@@ -166,6 +185,11 @@
   function renderStatus(s) {
     clearChildren(statusEl);
     if (!s) return;
+    // what a search answers changed (indexing started or ended, the index was cleared): ask again
+    const stamp = typeof s.answerStamp === 'string' ? s.answerStamp : null;
+    const changed = answerStamp !== null && stamp !== answerStamp;
+    answerStamp = stamp;
+    statusEl.title = [s.headline].concat(s.details || []).join('\n');
     statusEl.appendChild(textLine(s.headline, 'headline'));
     for (const line of s.details || []) statusEl.appendChild(textLine(line, 'detail'));
     if (typeof s.progress === 'number') {
@@ -176,11 +200,12 @@
     }
     pauseButton.textContent = s.paused ? 'Resume' : 'Pause';
     for (const b of document.querySelectorAll('button[data-action]')) b.disabled = !s.hasFolder;
+    if (changed && input.value.trim()) search(lastShowWeak);
   }
 
   function onKey(e) {
-    if (e.key === 'ArrowDown') { select(selected + 1, true); e.preventDefault(); }
-    else if (e.key === 'ArrowUp') { select(selected <= 0 ? 0 : selected - 1, true); e.preventDefault(); }
+    if (e.key === 'ArrowDown') { select(selected + 1, true, true); e.preventDefault(); }
+    else if (e.key === 'ArrowUp') { select(selected <= 0 ? 0 : selected - 1, true, true); e.preventDefault(); }
     else if (e.key === 'Enter') {
       if (e.target === input && timer !== null) { search(false); e.preventDefault(); return; }
       open(selected < 0 ? 0 : selected);
@@ -217,6 +242,13 @@
     }
   });
 
+  // the view was opened or shown (VS Code focuses the webview): the cursor goes to the search box
+  window.addEventListener('focus', function () {
+    const active = document.activeElement;
+    if (!active || active === document.body) input.focus();
+  });
+
   post({ type: 'ready' });
+  input.focus();
   if (input.value.trim()) search(false);
 })();

@@ -44,6 +44,25 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
+/**
+ * The first lines of a file as a snippet (for a file hit, whose indexed text is
+ * a summary): leading blank lines skipped, at most `maxLines` lines, dedented,
+ * long lines cut with an ellipsis.
+ */
+export function fileHead(text: string, maxLines = 4, maxLine = 160): string {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0) return '';
+  const shown = lines.slice(first, first + maxLines);
+  while (shown.length > 1 && !shown[shown.length - 1].trim()) shown.pop();
+  const indents = shown.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const common = Math.min(...indents);
+  return shown
+    .map((l) => (l.trim() ? l.slice(common) : ''))
+    .map((l) => (l.length > maxLine ? l.slice(0, maxLine) + '…' : l))
+    .join('\n');
+}
+
 export function renderSidebarHtml(o: SidebarHtmlOptions): string {
   const nonce = escapeHtml(checkNonce(o.nonce));
   const languageOptions = LANGUAGE_FILTERS
@@ -64,19 +83,21 @@ export function renderSidebarHtml(o: SidebarHtmlOptions): string {
 </div>
 <div class="filters">
   <select id="language" aria-label="Language" data-testid="sift-language-filter"><option value="">All languages</option>${languageOptions}</select>
-  <input id="folder" type="text" placeholder="Folder, e.g. src/auth" aria-label="Only under this folder" data-testid="sift-folder-filter" autocomplete="off" spellcheck="false">
+  <input id="folder" type="text" placeholder="Folder or glob, e.g. auth, src/*.ts" title="Only files whose path contains this text, or matches this glob (**/auth/**, src/*.ts)" aria-label="Only files whose path contains this text or matches this glob" data-testid="sift-folder-filter" autocomplete="off" spellcheck="false">
 </div>
-<div id="notice" class="notice" role="status" aria-live="polite" hidden></div>
-<ul id="results" class="results" role="listbox" aria-label="Results" tabindex="-1"></ul>
-<section class="index" aria-label="Index status">
-  <div id="status" class="status" data-testid="sift-status"></div>
-  <div id="progress" class="progress" hidden><div id="progress-fill" class="progress-fill"></div></div>
-  <div class="actions">
-    <button type="button" data-action="reindex" title="Rebuild the index from scratch">Re-index</button>
-    <button type="button" data-action="togglePause" id="pause-button">Pause</button>
-    <button type="button" data-action="clear" class="secondary" title="Delete the index files">Clear index</button>
+<section class="index" aria-label="Index status" data-testid="sift-index">
+  <div class="index-row">
+    <div id="status" class="status" data-testid="sift-status" role="status" aria-live="polite"></div>
+    <div class="actions">
+      <button type="button" data-action="reindex" title="Re-index: rebuild the index from scratch">Re-index</button>
+      <button type="button" data-action="togglePause" id="pause-button" class="secondary">Pause</button>
+      <button type="button" data-action="clear" class="secondary" title="Clear the index: delete the index files">Clear</button>
+    </div>
   </div>
+  <div id="progress" class="progress" hidden><div id="progress-fill" class="progress-fill"></div></div>
 </section>
+<div id="notice" class="notice" role="status" aria-live="polite" data-testid="sift-notice" hidden></div>
+<ul id="results" class="results" role="listbox" aria-label="Results" tabindex="-1"></ul>
 <script nonce="${nonce}" src="${escapeHtml(o.highlightScript)}"></script>
 <script nonce="${nonce}" src="${escapeHtml(o.mainScript)}"></script>
 </body>

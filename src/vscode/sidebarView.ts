@@ -4,25 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageId, SearchHit } from '../core/types';
-import { describeProgress, displayPath, formatCount, hitLabel, progressPercent } from './display';
-import type { IndexSnapshot, IndexState } from './indexState';
+import { displayPath, hitFile, hitLabel } from './display';
+import { type IndexState, viewStatus } from './indexState';
 import { openHit } from './navigation';
 import { documentKey, type SearchLog, type SearchSurface, type ShownSearch } from './searchLog';
-import { renderSidebarHtml } from './sidebarHtml';
+import { fileHead, renderSidebarHtml } from './sidebarHtml';
 import { isCancelled } from './workerClient';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 export const SIDEBAR_VIEW_ID = 'sift.sidebar';
 
-/** What the page shows about the index. */
-export interface ViewStatus {
-  hasFolder: boolean;
-  paused: boolean;
-  headline: string;
-  details: string[];
-  /** 0–100 while a job runs, else null. */
-  progress: number | null;
-}
+/** The status text for a snapshot: see indexState.ts (also used by the status command). */
+export { viewStatus, type ViewStatus } from './indexState';
 
 export interface ViewHit {
   label: string;
@@ -45,34 +38,10 @@ export interface SidebarDeps {
   log: vscode.LogOutputChannel;
 }
 
-/** The status text for a snapshot (pure: also used by the status command). */
-export function viewStatus(s: IndexSnapshot): ViewStatus {
-  if (!s.hasFolder) return { hasFolder: false, paused: false, headline: 'Open a folder to search its code.', details: [], progress: null };
-  const details: string[] = [];
-  const sum = s.summary;
-  if (sum) {
-    details.push(`${formatCount(sum.files)} files · ${formatCount(sum.chunks)} chunks`);
-    details.push(sum.mode === 'hybrid' ? `model ${sum.model} · hybrid search` : `keyword search only${sum.modeReason ? ` (${sum.modeReason})` : ''}`);
-    details.push(sum.lastUpdated ? `updated ${new Date(sum.lastUpdated).toLocaleString()}` : 'not saved yet');
-  }
-  let headline: string;
-  let progress: number | null = null;
-  if (s.worker.kind === 'restarting') headline = 'The index worker stopped; restarting…';
-  else if (s.worker.kind === 'failed') headline = 'The index worker keeps crashing; Re-index to try again.';
-  else if (s.job && !s.paused) {
-    headline = s.job.progress ? `Indexing: ${describeProgress(s.job.progress)}` : 'Indexing…';
-    progress = s.job.progress ? progressPercent(s.job.progress) : 0;
-  } else if (s.paused) headline = 'Indexing paused.';
-  else if (s.error) headline = `Indexing failed: ${s.error}`;
-  else headline = sum ? 'Index up to date.' : 'Not indexed yet.';
-  if (s.worker.kind === 'running' && s.worker.restarts > 0) details.push(`index worker restarted ${s.worker.restarts}× after a crash (see the Sift output)`);
-  return { hasFolder: true, paused: s.paused, headline, details, progress };
-}
-
 type PageMessage =
   | { type: 'ready' }
-  | { type: 'search'; seq: number; query: string; showWeak: boolean; languages: string[]; pathPrefix: string }
-  | { type: 'open'; seq: number; index: number }
+  | { type: 'search'; seq: number; query: string; showWeak: boolean; languages: string[]; pathFilter: string }
+  | { type: 'open' | 'preview'; seq: number; index: number }
   | { type: 'action'; action: 'reindex' | 'clear' | 'togglePause' };
 
 function parsePageMessage(m: unknown): PageMessage | null {
@@ -85,14 +54,29 @@ function parsePageMessage(m: unknown): PageMessage | null {
       return {
         type: 'search', seq: o.seq, query: o.query, showWeak: o.showWeak === true,
         languages: Array.isArray(o.languages) ? o.languages.filter((l): l is string => typeof l === 'string') : [],
-        pathPrefix: typeof o.pathPrefix === 'string' ? o.pathPrefix : '',
+        pathFilter: typeof o.pathFilter === 'string' ? o.pathFilter : typeof o.pathPrefix === 'string' ? o.pathPrefix : '',
       };
     case 'open':
-      return typeof o.seq === 'number' && typeof o.index === 'number' ? { type: 'open', seq: o.seq, index: o.index } : null;
+    case 'preview':
+      return typeof o.seq === 'number' && typeof o.index === 'number' ? { type: o.type, seq: o.seq, index: o.index } : null;
     case 'action':
       return o.action === 'reindex' || o.action === 'clear' || o.action === 'togglePause' ? { type: 'action', action: o.action } : null;
     default:
       return null;
+  }
+}
+
+/**
+ * A file hit's snippet is the index's summary of the file (its doc, imports
+ * and the names it defines), not its code: show the file's first lines
+ * instead, and the summary only when the file cannot be read.
+ */
+async function fileSnippet(hit: SearchHit): Promise<string> {
+  try {
+    const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(hitFile(hit)));
+    return fileHead(new TextDecoder().decode(bytes.subarray(0, 16_384))) || hit.snippet;
+  } catch {
+    return hit.snippet;
   }
 }
 
@@ -152,11 +136,17 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         return;
       case 'search':
         return this.search(m);
-      case 'open': {
+      case 'open':
+      case 'preview': {
         const shown = this.shown;
         if (!shown || shown.seq !== m.seq) return;
         const hit = shown.results.response.hits[m.index];
         if (!hit) return;
+        if (m.type === 'preview') {
+          // moving through the list with the arrows: a preview tab, the focus stays in the sidebar; not an open
+          await openHit(hit, { peek: true }).catch((e: Error) => this.deps.log.warn(`sidebar preview of ${hit.file}: ${e.message}`));
+          return;
+        }
         const ticket = this.logged.opened(hit);
         await openHit(hit).then(
           (editor) => ticket?.arrived(documentKey(editor.document.uri)),
@@ -175,20 +165,22 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     try {
       const t0 = performance.now();
       const response = await this.deps.index.search(
-        { query: m.query, k: this.deps.maxResults(), showWeak: m.showWeak, languages: m.languages as LanguageId[], pathPrefix: m.pathPrefix },
+        { query: m.query, k: this.deps.maxResults(), showWeak: m.showWeak, languages: m.languages as LanguageId[], pathFilter: m.pathFilter },
         'sidebar',
       );
       if (m.seq !== this.latestSeq) return;
       this.shown = { seq: m.seq, results: { query: m.query, response, showWeak: m.showWeak, latencyMs: performance.now() - t0 } };
       this.logged.shown(this.shown.results);
       const roots = this.deps.index.roots;
-      const hits: ViewHit[] = response.hits.map((h: SearchHit) => ({
+      const hits: ViewHit[] = await Promise.all(response.hits.map(async (h: SearchHit) => ({
         label: hitLabel(h), name: h.name, kind: h.kind, path: displayPath(h, roots), line: h.declLine,
-        language: h.language, score: h.score, snippet: h.snippet, matchedTerms: h.matchedTerms,
-      }));
+        language: h.language, score: h.score, snippet: h.kind === 'file' ? await fileSnippet(h) : h.snippet, matchedTerms: h.matchedTerms,
+      })));
+      if (m.seq !== this.latestSeq) return;
       this.post({
         type: 'results', seq: m.seq, query: m.query, showWeak: m.showWeak, hits,
         mode: response.mode, modeReason: response.modeReason ?? null, noRelevant: response.noRelevant, partial: response.partial,
+        filterMatchedNothing: response.filterMatchedNothing === true,
       });
     } catch (e) {
       if (isCancelled(e) || m.seq !== this.latestSeq) return;

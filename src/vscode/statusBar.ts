@@ -3,7 +3,7 @@
 // sift.showStatus.
 import * as vscode from 'vscode';
 import { describeProgress, formatCount } from './display';
-import type { IndexSnapshot, IndexState } from './indexState';
+import { type IndexSnapshot, type IndexState, viewStatus } from './indexState';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -28,7 +28,7 @@ export class StatusBar implements vscode.Disposable {
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else if (s.worker.kind === 'failed') {
       item.text = '$(error) Sift: stopped';
-      item.tooltip = `${s.worker.reason}\nRun "Sift: Re-index Workspace" to try again.`;
+      item.tooltip = `${s.worker.reason}\nRun "Sift: Re-index workspace" to try again.`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else if (s.job && !s.paused && s.job.kind === 'full') {
       const p = s.job.progress;
@@ -40,14 +40,16 @@ export class StatusBar implements vscode.Disposable {
       item.tooltip = `Updating changed files (${summary}).`;
     } else if (s.paused) {
       item.text = '$(debug-pause) Sift: paused';
-      item.tooltip = `Indexing is paused (${summary}). Click for status; "Sift: Pause/Resume Indexing" resumes.`;
+      item.tooltip = `Indexing is paused (${summary}). Click for status; "Sift: Pause/resume indexing" resumes.`;
     } else if (s.error) {
       item.text = '$(warning) Sift';
       item.tooltip = `Indexing failed: ${s.error}\n${summary}`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else {
+      // one short line, the words the sidebar uses (a tall tooltip covered the sidebar's buttons)
+      const view = viewStatus(s);
       item.text = '$(search) Sift';
-      item.tooltip = `Sift: ${summary}${s.summary?.lastUpdated ? `\nupdated ${new Date(s.summary.lastUpdated).toLocaleString()}` : ''}`;
+      item.tooltip = `Sift: ${view.headline}${view.details[0] ? ` ${view.details[0]}` : ''}`;
     }
     if (s.worker.kind === 'running' && s.worker.restarts > 0) {
       item.tooltip += `\nThe index worker crashed and was restarted ${s.worker.restarts === 1 ? 'once' : `${s.worker.restarts} times`} (see the Sift output).`;

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { contentSecurityPolicy, escapeHtml, renderSidebarHtml } from '../../src/vscode/sidebarHtml';
+import { contentSecurityPolicy, escapeHtml, fileHead, renderSidebarHtml } from '../../src/vscode/sidebarHtml';
+import { type IndexSnapshot, viewStatus } from '../../src/vscode/indexState';
+import type { WorkerStatus } from '../../src/worker/protocol';
 
 interface Segment { text: string; match: boolean }
 interface HighlightModule {
@@ -219,7 +221,7 @@ describe('sidebar page (media/sidebar.js)', () => {
     assert.equal(search.type, 'search');
     assert.equal(search.query, 'check token');
     assert.deepEqual(search.languages, ['python']);
-    assert.equal(search.pathPrefix, 'src/auth');
+    assert.equal(search.pathFilter, 'src/auth');
   });
 
   it('shows only the latest answer, with code as text, and opens results from the keyboard', () => {
@@ -238,7 +240,7 @@ describe('sidebar page (media/sidebar.js)', () => {
     assert.deepEqual([...tags].filter((t) => !['LI', 'DIV', 'SPAN', 'PRE', 'MARK', '#text'].includes(t)), [], 'no element comes from the code');
     const pre = results[0].all().find((n) => n.tagName === 'PRE')!;
     assert.equal(pre.textContent, 'if (!token) throw "</div><img src=x onerror=alert(1)>";');
-    assert.deepEqual(pre.children.filter((c) => c.tagName === 'MARK').map((c) => c.textContent), ['token']);
+    assert.deepEqual(pre.all().filter((c) => c.tagName === 'MARK').map((c) => c.textContent), ['token']);
 
     page.key('ArrowDown');
     page.key('ArrowDown');
@@ -278,5 +280,129 @@ describe('sidebar page (media/sidebar.js)', () => {
     assert.equal(page.el('progress-fill').style.width, '40%');
     page.el('pause-button').dispatch('click');
     assert.deepEqual(page.posted[page.posted.length - 1], { type: 'action', action: 'togglePause' });
+  });
+
+  it('shows each snippet line on its own (ellipsis, not cut off) and the whole snippet on hover', () => {
+    const page = loadPage();
+    page.type('check token');
+    page.runTimers();
+    const seq = page.posted[1].seq;
+    const long = 'const token = ' + 'x'.repeat(300) + ';';
+    page.receive({ type: 'results', seq, hits: [HIT('checkToken', 'function checkToken(token) {\n' + long + '\n}')], mode: 'hybrid', noRelevant: false, partial: false });
+    const pre = page.el('results').all().find((n) => n.tagName === 'PRE')!;
+    assert.deepEqual(pre.children.map((c) => c.className), ['line', 'line', 'line']);
+    assert.equal(pre.children[1].textContent, long, 'the text is all there; CSS ends it with an ellipsis');
+    assert.equal(pre.title, 'function checkToken(token) {\n' + long + '\n}');
+    const css = fs.readFileSync(path.join(MEDIA, 'sidebar.css'), 'utf8');
+    assert.match(css, /\.snippet \.line \{[^}]*text-overflow: ellipsis/);
+  });
+
+  it('previews the selected result as the arrow keys move, and opens it on Enter', () => {
+    const page = loadPage();
+    page.type('check token');
+    page.runTimers();
+    const seq = page.posted[1].seq;
+    page.receive({ type: 'results', seq, hits: [HIT('a', 'a'), HIT('b', 'b')], mode: 'hybrid', noRelevant: false, partial: false });
+    page.key('ArrowDown');
+    assert.deepEqual(page.posted[page.posted.length - 1], { type: 'preview', seq, index: 0 });
+    page.key('ArrowDown');
+    assert.deepEqual(page.posted[page.posted.length - 1], { type: 'preview', seq, index: 1 });
+    page.key('ArrowUp');
+    assert.deepEqual(page.posted[page.posted.length - 1], { type: 'preview', seq, index: 0 });
+    page.key('Enter');
+    assert.deepEqual(page.posted[page.posted.length - 1], { type: 'open', seq, index: 0 });
+  });
+
+  it('puts the cursor in the search box when it loads, and keeps the status above the results', () => {
+    const page = loadPage();
+    assert.equal(page.el('query').focused, true);
+    const html = renderSidebarHtml(OPTIONS);
+    assert.ok(html.indexOf('data-testid="sift-status"') < html.indexOf('id="results"'), 'status before results');
+    assert.ok(html.indexOf('data-action="reindex"') < html.indexOf('id="results"'), 'actions before results');
+  });
+
+  it('says the folder filter matched no files instead of blaming the query', () => {
+    const page = loadPage();
+    page.el('folder').value = 'nosuchdir';
+    page.type('check token');
+    page.runTimers();
+    const seq = page.posted[1].seq;
+    page.receive({ type: 'results', seq, hits: [], mode: 'hybrid', noRelevant: true, partial: false, filterMatchedNothing: true });
+    const text = page.el('notice').textContent;
+    assert.match(text, /No indexed file matches the folder filter .nosuchdir./);
+    assert.doesNotMatch(text, /Nothing relevant/);
+  });
+
+  it('while indexing, an empty answer says the results are partial, not that nothing is relevant', () => {
+    const page = loadPage();
+    page.type('check token');
+    page.runTimers();
+    page.receive({ type: 'results', seq: page.posted[1].seq, hits: [], mode: 'hybrid', noRelevant: true, partial: true });
+    const text = page.el('notice').textContent;
+    assert.match(text, /Indexing is still running: results are partial/);
+    assert.match(text, /Nothing relevant in the files indexed so far/);
+    assert.doesNotMatch(text, /Nothing relevant found/);
+  });
+
+  it('asks again when the index changes under the results (indexing ends, Clear), not on every progress step', () => {
+    const page = loadPage();
+    const status = (answerStamp: string, headline: string) => page.receive({ type: 'status', status: { hasFolder: true, paused: false, headline, details: [], progress: null, indexing: answerStamp === 'indexing', answerStamp } });
+    status('indexing', 'Indexing: 10%');
+    page.type('check token');
+    page.runTimers();
+    const searches = () => page.posted.filter((m) => m.type === 'search').length;
+    assert.equal(searches(), 1);
+    status('indexing', 'Indexing: 50%');
+    assert.equal(searches(), 1, 'progress alone does not search again');
+    status('running|3|9|hybrid|2026-01-01', 'Index up to date.');
+    assert.equal(searches(), 2, 'indexing ended: the query runs again');
+    status('running|0|0|hybrid|2026-01-01', 'Nothing indexed yet.');
+    assert.equal(searches(), 3, 'cleared: the query runs again');
+  });
+});
+
+describe('index status words (indexState.viewStatus)', () => {
+  const SUMMARY: WorkerStatus = {
+    roots: ['/w'], indexDir: '/w/.idx', files: 208, chunks: 1400, embedded: 1400, model: 'sift-distill-256', modelRuntime: 'kernel',
+    mode: 'hybrid', adapted: false, indexing: false, lastUpdated: '2026-01-01T10:00:00.000Z', diskBytes: 1000,
+  } as unknown as WorkerStatus;
+  const snap = (o: Partial<IndexSnapshot>): IndexSnapshot => ({ hasFolder: true, worker: { kind: 'running', restarts: 0 } as IndexSnapshot['worker'], paused: false, job: null, summary: SUMMARY, error: null, ...o });
+
+  it('up to date: counts, mode and the time', () => {
+    const v = viewStatus(snap({}));
+    assert.equal(v.headline, 'Index up to date.');
+    assert.match(v.details.join('\n'), /208 files · 1,400 chunks · hybrid search/);
+    assert.match(v.details.join('\n'), /updated /);
+    assert.equal(v.indexing, false);
+  });
+
+  it('after Clear: no old "updated" time, no "0 files" under a healthy headline', () => {
+    const cleared = { ...SUMMARY, files: 0, chunks: 0, embedded: 0 } as WorkerStatus; // the engine keeps lastUpdated
+    const v = viewStatus(snap({ summary: cleared, paused: true }));
+    assert.match(v.headline, /paused; nothing is indexed/);
+    assert.deepEqual(v.details, []);
+    assert.notEqual(v.answerStamp, viewStatus(snap({})).answerStamp, 'the sidebar re-asks its query');
+    assert.equal(viewStatus(snap({ summary: cleared })).headline, 'Nothing indexed yet.');
+  });
+
+  it('while re-indexing: the job\'s progress, not the stale counts; one stamp for the whole job', () => {
+    const cleared = { ...SUMMARY, files: 0, chunks: 0 } as WorkerStatus;
+    const progress = { phase: 'chunk' as const, filesDone: 208, filesTotal: 208, chunks: 1400, embedded: 0, embedTotal: 0 };
+    const v = viewStatus(snap({ summary: cleared, job: { kind: 'full', progress } }));
+    assert.match(v.headline, /Indexing: 100% · 208\/208 files/);
+    assert.ok(!v.details.some((d) => /0 files|updated/.test(d)), v.details.join('|'));
+    assert.equal(v.indexing, true);
+    assert.equal(v.progress, 100);
+    const later = viewStatus(snap({ summary: cleared, job: { kind: 'full', progress: { ...progress, phase: 'embed', embedded: 10, embedTotal: 1400 } } }));
+    assert.equal(later.answerStamp, v.answerStamp);
+  });
+});
+
+describe('file hit snippet (sidebarHtml.fileHead)', () => {
+  it('shows the first lines of the file, dedented, not the index\'s summary', () => {
+    assert.equal(fileHead('\n\n    import a\n    import b\n\n      x = 1\n    y\n'), 'import a\nimport b\n\n  x = 1');
+    assert.equal(fileHead('\uFEFFpackage main\r\n\r\n'), 'package main');
+    assert.equal(fileHead('   \n\n'), '');
+    assert.equal(fileHead('a'.repeat(200)), 'a'.repeat(160) + '…');
   });
 });
