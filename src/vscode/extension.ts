@@ -3,13 +3,17 @@
 // first index job or search needs it. The time activate() takes is logged.
 import * as vscode from 'vscode';
 import type { SiftApi } from './api';
+import { registerAgentTools } from './lmTool';
 import { SiftSession } from './session';
+import { readSettings } from './settings';
 
 let session: SiftSession | undefined;
 
 export function activate(context: vscode.ExtensionContext): SiftApi {
   const t0 = performance.now();
-  session = new SiftSession(context);
+  const s = session = new SiftSession(context);
+  // for chat agents: the #siftSearch language-model tool and the `sift mcp` server definition
+  registerAgentTools(context, { index: s.index, maxResults: () => readSettings().maxResults, indexing: () => s.indexer.runningJob === 'full', log: s.log });
   const activationMs = performance.now() - t0;
   session.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return session.api(activationMs);
