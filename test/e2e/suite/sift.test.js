@@ -81,6 +81,25 @@ describe('Sift in the extension host', () => {
     assert.equal(response.hits[0].file, 'src/billing/invoice.py');
   });
 
+  it('offers chat agents its language-model tool, which searches the workspace', async () => {
+    const info = vscode.lm.tools.find(t => t.name === 'sift_searchCode');
+    assert.ok(info, `vscode.lm.tools lists sift_searchCode (has: ${vscode.lm.tools.map(t => t.name).join(', ')})`);
+    assert.deepEqual(info.inputSchema.required, ['query']);
+    await api.whenIdle();
+    const textOf = result => result.content.map(p => (typeof p.value === 'string' ? p.value : '')).join('');
+    const result = await vscode.lm.invokeTool('sift_searchCode', { input: { query: 'validate jwt token' }, toolInvocationToken: undefined });
+    const text = textOf(result);
+    const line = lineOf('src/auth/session.ts', 'export function validateJwtToken');
+    assert.match(text, new RegExp(`^1\\. src/auth/session\\.ts:${line}  \\S*validateJwtToken  \\[function\\]  relevance \\d+%`, 'm'), text);
+    assert.match(text, /```typescript\n[\s\S]*validateJwtToken/, 'the snippet is included');
+    // a path filter that leaves nothing relevant says so
+    const none = textOf(await vscode.lm.invokeTool('sift_searchCode', { input: { query: 'validate jwt token', path: 'server/**' }, toolInvocationToken: undefined }));
+    assert.doesNotMatch(none, /validateJwtToken/, none);
+    // a bad input is a clear text result, not a thrown error
+    const bad = textOf(await vscode.lm.invokeTool('sift_searchCode', { input: { query: '  ' }, toolInvocationToken: undefined }));
+    assert.match(bad, /query is empty/, bad);
+  });
+
   it('finds a Go function by its identifier', async () => {
     const response = await api.search('parseRetryAfter');
     assert.match(response.hits[0]?.name ?? '', /parseRetryAfter$/, `top hit: ${describeHits(response)}`);
