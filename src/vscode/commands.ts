@@ -43,7 +43,7 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
   register('sift.findSimilar', () => {
     if (!requireFolder(d)) return;
     const similar = selectionToFind(vscode.window.activeTextEditor);
-    if (!similar) { void vscode.window.showInformationMessage('Sift: select some code first, then run "Find Similar Code".'); return; }
+    if (!similar) { void vscode.window.showInformationMessage('Sift: select some code first, then run "Sift: Find similar code".'); return; }
     showSearchQuickPick(d.quickPick, similar);
   });
 
@@ -53,16 +53,25 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     d.rebuild();
   });
 
+  // resolves to whether the index was cleared (for automation)
   register('sift.clearIndex', async () => {
-    if (!requireFolder(d)) return;
+    if (!requireFolder(d)) return false;
+    const choice = await vscode.window.showWarningMessage(
+      'Clear Sift\'s index for this workspace?',
+      { modal: true, detail: 'The index files are deleted and indexing is paused until you run "Sift: Re-index workspace"; rebuilding takes as long as the first index did. The search log is kept.' },
+      'Clear index',
+    );
+    if (choice !== 'Clear index') return false;
     // stop first, so no job writes the index back while it is deleted
     d.indexer.pause();
     try {
       const status = await d.index.clear();
       d.state.update({ summary: status, error: null });
-      void vscode.window.showInformationMessage('Sift: index cleared. Indexing is paused; run "Sift: Re-index Workspace" to rebuild it.');
+      void vscode.window.showInformationMessage('Sift: index cleared. Indexing is paused; run "Sift: Re-index workspace" to rebuild it.');
+      return true;
     } catch (e) {
       void vscode.window.showErrorMessage(`Sift: could not clear the index: ${(e as Error).message}`);
+      return false;
     }
   });
 

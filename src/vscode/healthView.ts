@@ -90,7 +90,7 @@ export class HealthPanel implements vscode.Disposable {
       void HealthPanel.current.refresh();
       return HealthPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_TYPE, 'Sift: Search Health', vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(PANEL_TYPE, 'Sift: Search health', vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [],
       retainContextWhenHidden: false,
