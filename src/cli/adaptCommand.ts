@@ -68,6 +68,6 @@ export async function cmdSimulateClicks(a: ParsedArgs, out: (s: string) => void 
   const json = a.flags.has('json');
   const r = await simulateClicks({ root, clicks, seed, embedder, workDir, log: json || a.flags.has('quiet') ? undefined : warn });
   if (json) out(JSON.stringify({ clicks: r.clicks, clickedQueries: r.clickedQueries, heldOutQueries: r.heldOutQueries, before: r.before, after: r.after, searches: r.searches, requeries: r.requeries, kept: r.kept, reason: r.reason, seed: r.seed }) + '\n');
-  else out(`${r.clicks} clicks, ${r.heldOutQueries} held-out queries: MRR@10 ${r.before.mrr10.toFixed(3)} → ${r.after.mrr10.toFixed(3)} (${r.kept ? 'adaptation kept' : 'adaptation refused'})\n`);
+  else out(`${r.clicks} clicks, ${r.heldOutQueries} held-out queries: MRR@10 ${r.before.mrr10.toFixed(3)} → ${r.after.mrr10.toFixed(3)}, meaning side alone ${r.before.semanticMrr10.toFixed(3)} → ${r.after.semanticMrr10.toFixed(3)} (${r.kept ? 'adaptation kept' : 'adaptation refused'}: ${r.reason})\n`);
   return 0;
 }

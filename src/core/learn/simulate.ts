@@ -48,8 +48,9 @@ export interface SimulateOptions {
 export interface SimulateResult {
   clicks: number;
   heldOutQueries: number;
-  before: { mrr10: number };
-  after: { mrr10: number };
+  /** MRR@10 of the search, and of its meaning side alone (nearest chunk vectors). */
+  before: { mrr10: number; semanticMrr10: number };
+  after: { mrr10: number; semanticMrr10: number };
   /** Distinct doc queries whose answer was opened (clicks repeat them on later passes). */
   clickedQueries: number;
   /** Click-set queries searched, and how many needed a re-query. */
@@ -71,6 +72,23 @@ export interface SimulateResult {
 function isAnswer(h: SearchHit, p: WorkspacePair): boolean {
   if (h.file !== p.file) return false;
   return (h.startLine <= p.declLine && p.declLine <= h.endLine) || (p.declLine <= h.declLine && h.declLine <= p.endLine);
+}
+
+/** MRR@10 of the meaning side alone: the query's nearest chunk vectors (the adapted query embedding when given). */
+async function semanticMrr10(engine: Engine, pairs: WorkspacePair[], adapter: Adapter | null): Promise<number> {
+  const ctx = engine.searchContext({ adapter });
+  if (!ctx.vectors || !ctx.embedder) return 0;
+  let sum = 0;
+  for (const p of pairs) {
+    const q = (await ctx.embedder.embed([p.query])).subarray(0, ctx.embedder.dim);
+    const hits = ctx.vectors.search(q, 10);
+    const r = hits.findIndex((h) => {
+      const c = ctx.chunks.get(h.key);
+      return !!c && c.file === p.file && ((c.startLine <= p.declLine && p.declLine <= c.endLine) || (p.declLine <= c.declLine && c.declLine <= p.endLine));
+    });
+    if (r >= 0) sum += 1 / (r + 1);
+  }
+  return pairs.length ? sum / pairs.length : 0;
 }
 
 async function mrr10(engine: Engine, pairs: WorkspacePair[], adapter: Adapter | null): Promise<number> {
@@ -131,6 +149,7 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
     const moved = (p: WorkspacePair): WorkspacePair => ({ ...p, root: engine.roots[0] });
     const held = heldOut.map(moved);
     const before = await mrr10(engine, held, null);
+    const semanticBefore = await semanticMrr10(engine, held, null);
     say(`held-out MRR@10 before: ${before.toFixed(3)} (${held.length} queries)`);
 
     // the simulated developer, through the product's log events
@@ -186,9 +205,10 @@ export async function simulateClicks(o: SimulateOptions): Promise<SimulateResult
     const adapted = await adaptGuarded(engine, lessons, { kind: 'clicks', scorer: 'search', seed, fineTune: o.fineTune, ...o.adapt });
     say(adapted.record.reason);
     const after = await mrr10(engine, held, engine.adaptation);
+    const semanticAfter = await semanticMrr10(engine, held, engine.adaptation);
     say(`held-out MRR@10 after: ${after.toFixed(3)}`);
     return {
-      clicks, clickedQueries: clickedQueries.size, heldOutQueries: held.length, before: { mrr10: before }, after: { mrr10: after },
+      clicks, clickedQueries: clickedQueries.size, heldOutQueries: held.length, before: { mrr10: before, semanticMrr10: semanticBefore }, after: { mrr10: after, semanticMrr10: semanticAfter },
       searches, requeries, kept: adapted.record.kept, reason: adapted.record.reason, seed, fit: adapted.fit,
     };
   } finally {
