@@ -8,6 +8,18 @@ export function displayPath(hit: Pick<SearchHit, 'root' | 'file'>, roots: readon
   return roots.length > 1 ? `${path.basename(hit.root)}/${hit.file}` : hit.file;
 }
 
+/**
+ * Where a hit is, for a one-line row that may be cut at its end: the file name
+ * and declaration line first ("session.ts:15"), then its folder ("· src/auth",
+ * behind the root's name when there are several roots).
+ */
+export function hitLocation(hit: Pick<SearchHit, 'root' | 'file' | 'declLine' | 'startLine'>, roots: readonly string[]): string {
+  const shown = displayPath(hit, roots);
+  const slash = shown.lastIndexOf('/');
+  const where = `${shown.slice(slash + 1)}:${hit.declLine || hit.startLine}`;
+  return slash < 0 ? where : `${where} · ${shown.slice(0, slash)}`;
+}
+
 /** The absolute file of a hit. */
 export function hitFile(hit: Pick<SearchHit, 'root' | 'file'>): string {
   return path.join(hit.root, ...hit.file.split('/'));

@@ -7,7 +7,11 @@ import { hitFile } from './display';
 export interface OpenHow {
   /** Preview tab and keep focus where it is (moving through a list). */
   peek?: boolean;
+  /** A pinned tab, not a preview one the next preview replaces (a result chosen for good). */
+  pin?: boolean;
   beside?: boolean;
+  /** Asked once the document is loaded: false drops the open (a newer one superseded it). */
+  stillWanted?: () => boolean;
 }
 
 /** Last segment of a qualified name: "Query.isStale" → "isStale", "a::b" → "b". */
@@ -34,15 +38,20 @@ export function declarationRange(doc: vscode.TextDocument, hit: Pick<SearchHit, 
   return new vscode.Range(lineNo, line.firstNonWhitespaceCharacterIndex, lineNo, line.text.length);
 }
 
-export async function openHit(hit: SearchHit, how: OpenHow = {}): Promise<vscode.TextEditor> {
+/**
+ * Opens `hit` on its declaration; undefined when `how.stillWanted` said no.
+ * showTextDocument's selection is revealed (centred when outside the viewport)
+ * by VS Code itself: no second round trip to the window to reveal it.
+ */
+export async function openHit(hit: SearchHit, how: OpenHow & { stillWanted: () => boolean }): Promise<vscode.TextEditor | undefined>;
+export async function openHit(hit: SearchHit, how?: OpenHow): Promise<vscode.TextEditor>;
+export async function openHit(hit: SearchHit, how: OpenHow = {}): Promise<vscode.TextEditor | undefined> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(hitFile(hit)));
-  const selection = declarationRange(doc, hit);
-  const editor = await vscode.window.showTextDocument(doc, {
-    preview: how.peek ? true : undefined,
+  if (how.stillWanted && !how.stillWanted()) return undefined;
+  return vscode.window.showTextDocument(doc, {
+    preview: how.peek ? true : how.pin ? false : undefined,
     preserveFocus: !!how.peek,
-    selection,
+    selection: declarationRange(doc, hit),
     viewColumn: how.beside ? vscode.ViewColumn.Beside : undefined,
   });
-  editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  return editor;
 }

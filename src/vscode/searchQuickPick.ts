@@ -1,18 +1,23 @@
 // "Search code by meaning" and "Find similar code" in a quick pick: results
 // as you type (debounced; answers to older queries dropped), each result
-// previewed as you move to it, opened on Enter with its name selected, or to
-// the side with the item button.
+// previewed as you move to it with the arrow keys (never when VS Code itself
+// activates the first row of new results), opened pinned on Enter with its name
+// selected, or to the side with the item button. Escape puts the editors back as
+// they were — preview tabs Sift opened are closed, the previous editor shown
+// again with its selection — without taking the focus (a command palette opened
+// right after Escape keeps it).
 //
 // VS Code filters and re-sorts quick-pick items by their label against the
 // typed text. Every item is alwaysShow, and description/detail are not
-// matched, so nothing is hidden; items whose name happens to fuzzy-match the
-// query are still floated up and get their matching letters highlighted
-// (sortByLabel and custom highlights are proposed API, unavailable to a
-// published extension).
+// matched, so nothing is hidden; sortByLabel = false keeps Sift's order (a
+// proposed property that VS Code 1.139's extension host applies without the
+// proposal: where it is ignored, rows whose name fuzzy-matches the query float
+// up). Matching letters of a name are still highlighted.
 import * as vscode from 'vscode';
 import type { SearchHit, SearchResponse } from '../core/types';
-import { displayPath, hitDetail, hitFile, hitLabel, kindIcon } from './display';
+import { hitDetail, hitFile, hitLabel, hitLocation, kindIcon } from './display';
 import { openHit } from './navigation';
+import { editorSnapshot, restoreEditors } from './quickPickRestore';
 import { documentKey, type SearchLog, type ShownSearch } from './searchLog';
 import { isCancelled } from './workerClient';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -57,22 +62,29 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
   const qp = vscode.window.createQuickPick<Item>();
   qp.matchOnDescription = false;
   qp.matchOnDetail = false;
+  (qp as { sortByLabel?: boolean }).sortByLabel = false;
   qp.placeholder = similar
     ? 'Code like the selection — or type to search by meaning instead'
     : 'Describe what the code does, or type a name';
   // settled searches, opens and stays go to the search log (src/core/learn/recorder.ts)
   const logged = deps.searchLog.surface(similar ? 'findSimilar' : 'quickPick');
-  const origin = vscode.window.activeTextEditor
-    ? { doc: vscode.window.activeTextEditor.document, selection: vscode.window.activeTextEditor.selection, column: vscode.window.activeTextEditor.viewColumn }
-    : null;
+  // the editors as they are, to put back on Escape after previews
+  const before = editorSnapshot();
 
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;
   let shown: ShownSearch | null = null;
   let accepted = false;
   let previewed = false;
-  // the item VS Code activates by itself after new items: not previewed until the user moves
-  let autoActive: Item | undefined;
+  let closed = false;
+  // the rows shown, and the row last active: VS Code activates the first row of new
+  // items by itself (events for older lists may arrive late); only a move by the user previews
+  let items: Item[] = [];
+  let lastActive: Item | undefined;
+  // a newer preview (or closing) supersedes one still loading its document
+  let previewSeq = 0;
+  let previewing: Promise<unknown> = Promise.resolve();
+  const previewedUris = new Set<string>();
 
   const setTitle = (r: SearchResponse | null, showWeak: boolean, usingSelection: boolean) => {
     const parts = [usingSelection ? `Similar to the selection (${similar!.endLine - similar!.startLine + 1} lines)` : 'Search code by meaning'];
@@ -95,7 +107,8 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     return r.hits.map((hit) => ({
       label: hitLabel(hit),
       iconPath: new vscode.ThemeIcon(kindIcon(hit.kind)),
-      description: `${displayPath(hit, roots)}:${hit.declLine}`,
+      // file:line first, so that cutting a long row keeps it
+      description: hitLocation(hit, roots),
       detail: hitDetail(hit),
       alwaysShow: true,
       buttons: [OPEN_BESIDE],
@@ -109,7 +122,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     if (!query.trim()) {
       shown = null;
       logged.close();
-      qp.items = [];
+      qp.items = items = [];
       qp.busy = false;
       setTitle(null, false, false);
       return;
@@ -123,15 +136,13 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
       if (usingSelection) response = { ...response, hits: response.hits.filter((h) => !overlaps(h, similar!)).slice(0, k) };
       shown = { query, response, showWeak, latencyMs: performance.now() - t0 };
       logged.shown(shown);
-      const items = itemsFor(response, deps.index.roots);
-      autoActive = items[0];
-      qp.items = items;
+      qp.items = items = itemsFor(response, deps.index.roots);
       setTitle(response, showWeak, usingSelection);
     } catch (e) {
       if (mine !== seq || isCancelled(e)) return;
       shown = null;
       logged.close();
-      qp.items = [{ label: `$(error) ${(e as Error).message}`, alwaysShow: true }];
+      qp.items = items = [{ label: `$(error) ${(e as Error).message}`, alwaysShow: true }];
     } finally {
       if (mine === seq) qp.busy = false;
     }
@@ -143,9 +154,12 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     const hit = item.hit;
     if (!hit) return;
     accepted = true;
+    previewSeq++;
     const ticket = shown ? logged.opened(hit) : null;
     qp.hide();
-    openHit(hit, { beside }).then(
+    // beside: the previewed group goes back as it was, the result opens next to it
+    const ready = beside && previewed ? previewing.then(() => restoreEditors(before, previewedUris)) : previewing;
+    ready.then(() => openHit(hit, { beside, pin: true })).then(
       (editor) => ticket?.arrived(documentKey(editor.document.uri)),
       (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`),
     );
@@ -157,11 +171,17 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
   });
   qp.onDidChangeActive((active) => {
     const item = active[0];
-    if (!item?.hit || accepted) return;
-    if (item === autoActive) return;
-    autoActive = undefined;
+    const prev = lastActive;
+    lastActive = item;
+    if (!item?.hit || accepted || closed || !items.includes(item)) return;
+    // the first row, activated with new items: only previewed when the user moved up to it
+    if (item === items[0] && !(prev && prev !== item && items.includes(prev))) return;
     previewed = true;
-    openHit(item.hit, { peek: true }).then(undefined, (e: Error) => deps.log.warn(`preview failed: ${e.message}`));
+    const mine = ++previewSeq;
+    const hit = item.hit;
+    previewedUris.add(vscode.Uri.file(hitFile(hit)).toString());
+    previewing = openHit(hit, { peek: true, stillWanted: () => mine === previewSeq && !closed })
+      .then(undefined, (e: Error) => deps.log.warn(`preview failed: ${e.message}`));
   });
   qp.onDidAccept(() => {
     const item = qp.activeItems[0];
@@ -187,9 +207,11 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     indexWatch.dispose();
     logged.close();
     seq++;
+    closed = true;
     // like Go to Symbol: leaving without a choice goes back to where you were
-    if (!accepted && previewed && origin && !origin.doc.isClosed) {
-      void vscode.window.showTextDocument(origin.doc, { viewColumn: origin.column, selection: origin.selection });
+    if (!accepted && previewed) {
+      previewSeq++;
+      void previewing.then(() => restoreEditors(before, previewedUris)).then(undefined, (e: Error) => deps.log.warn(`restoring the editors failed: ${e.message}`));
     }
     qp.dispose();
   });
