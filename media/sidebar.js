@@ -29,6 +29,7 @@
   let timer = null;
   let lastShowWeak = false;  // the latest search asked for the closest matches
   let answerStamp = null;    // the index state the results on screen came from (ViewStatus.answerStamp)
+  let indexEmpty = false;    // nothing is indexed (ViewStatus.empty)
 
   const saved = vscode.getState() || {};
   input.value = typeof saved.query === 'string' ? saved.query : '';
@@ -164,6 +165,11 @@
       setNotice(parts);
       return;
     }
+    if (indexEmpty && !m.partial && m.hits.length === 0) {
+      parts.push(textLine('Nothing is indexed yet: Re-index to build the index.'));
+      setNotice(parts);
+      return;
+    }
     if (m.partial) parts.push(textLine('Indexing is still running: results are partial.'));
     if (m.mode === 'keyword') parts.push(textLine('Keyword search only' + (m.modeReason ? ' (' + m.modeReason + ')' : '') + '.'));
     if (m.noRelevant && m.hits.length === 0) {
@@ -189,6 +195,7 @@
     const stamp = typeof s.answerStamp === 'string' ? s.answerStamp : null;
     const changed = answerStamp !== null && stamp !== answerStamp;
     answerStamp = stamp;
+    indexEmpty = !!s.empty;
     statusEl.title = [s.headline].concat(s.details || []).join('\n');
     statusEl.appendChild(textLine(s.headline, 'headline'));
     for (const line of s.details || []) statusEl.appendChild(textLine(line, 'detail'));
@@ -200,7 +207,11 @@
     }
     pauseButton.textContent = s.paused ? 'Resume' : 'Pause';
     for (const b of document.querySelectorAll('button[data-action]')) b.disabled = !s.hasFolder;
-    if (changed && input.value.trim()) search(lastShowWeak);
+    if (changed && input.value.trim()) {
+      // the answer on screen belongs to the index before: say so until the new one comes
+      setNotice([textLine('The index changed; searching again\u2026')]);
+      search(lastShowWeak);
+    }
   }
 
   function onKey(e) {

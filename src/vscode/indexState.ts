@@ -48,6 +48,8 @@ export interface ViewStatus {
   progress: number | null;
   /** A full index is running: searches answer from part of the workspace. */
   indexing: boolean;
+  /** The index holds nothing (never built, or cleared) and no job is filling it. */
+  empty: boolean;
   /**
    * Changes when what a search would answer changes (a job starts or ends, the
    * index is cleared, the mode changes), not with each progress step: the
@@ -63,7 +65,7 @@ export interface ViewStatus {
  */
 export function viewStatus(s: IndexSnapshot): ViewStatus {
   if (!s.hasFolder) {
-    return { hasFolder: false, paused: false, headline: 'Open a folder to search its code.', details: [], progress: null, indexing: false, answerStamp: 'no-folder' };
+    return { hasFolder: false, paused: false, headline: 'Open a folder to search its code.', details: [], progress: null, indexing: false, empty: false, answerStamp: 'no-folder' };
   }
   const details: string[] = [];
   const sum = s.summary;
@@ -91,5 +93,5 @@ export function viewStatus(s: IndexSnapshot): ViewStatus {
   if (s.worker.kind === 'running' && s.worker.restarts > 0) details.push(`index worker restarted ${s.worker.restarts}× after a crash (see the Sift output)`);
   const answerStamp = full ? 'indexing'
     : `${s.worker.kind}|${sum ? `${sum.files}|${sum.chunks}|${sum.mode}|${sum.lastUpdated ?? ''}` : 'none'}`;
-  return { hasFolder: true, paused: s.paused, headline, details, progress, indexing: full, answerStamp };
+  return { hasFolder: true, paused: s.paused, headline, details, progress, indexing: full, empty: (empty || !sum) && !running, answerStamp };
 }

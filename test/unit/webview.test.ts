@@ -356,8 +356,13 @@ describe('sidebar page (media/sidebar.js)', () => {
     assert.equal(searches(), 1, 'progress alone does not search again');
     status('running|3|9|hybrid|2026-01-01', 'Index up to date.');
     assert.equal(searches(), 2, 'indexing ended: the query runs again');
-    status('running|0|0|hybrid|2026-01-01', 'Nothing indexed yet.');
+    assert.match(page.el('notice').textContent, /searching again/, 'the old answer is marked until the new one comes');
+    page.receive({ type: 'status', status: { hasFolder: true, paused: true, headline: 'Indexing paused; nothing is indexed.', details: [], progress: null, indexing: false, empty: true, answerStamp: 'running|0|0|hybrid|2026-01-01' } });
     assert.equal(searches(), 3, 'cleared: the query runs again');
+    const last = page.posted.filter((m) => m.type === 'search').pop()!;
+    page.receive({ type: 'results', seq: last.seq, hits: [], mode: 'keyword', modeReason: 'embeddings not ready yet', noRelevant: true, partial: false });
+    assert.match(page.el('notice').textContent, /Nothing is indexed yet/);
+    assert.doesNotMatch(page.el('notice').textContent, /Nothing relevant|Keyword search only/);
   });
 });
 
@@ -381,6 +386,7 @@ describe('index status words (indexState.viewStatus)', () => {
     const v = viewStatus(snap({ summary: cleared, paused: true }));
     assert.match(v.headline, /paused; nothing is indexed/);
     assert.deepEqual(v.details, []);
+    assert.equal(v.empty, true);
     assert.notEqual(v.answerStamp, viewStatus(snap({})).answerStamp, 'the sidebar re-asks its query');
     assert.equal(viewStatus(snap({ summary: cleared })).headline, 'Nothing indexed yet.');
   });
