@@ -2,16 +2,14 @@
 // search the workspace by meaning. stdout carries the protocol: everything
 // else (progress, warnings) goes to stderr. The index is built on start and
 // brought up to date before a search when the last refresh is over ~2 s old.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ParsedArgs } from './args';
 import { openEngine } from './engineOpen';
-import { packageRoot } from '../core/assets';
+import { version } from './help';
 import { IndexWriteError, type Engine } from '../core/engine';
 import type { LanguageId, IndexProgress, SearchHit, SearchResponse } from '../core/types';
 
@@ -22,25 +20,6 @@ const LANGUAGES = [
 
 /** A search re-reads changed files first when the last refresh is older than this. */
 const REFRESH_AFTER_MS = 2000;
-/** With a path filter the engine is asked for this many times k hits (at most 200), then filtered. */
-const PATH_FILTER_OVERFETCH = 8;
-const MAX_ENGINE_K = 200;
-
-function version(): string {
-  try { return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version ?? '0.0.0'; } catch { return '0.0.0'; }
-}
-
-/** The path filter: a glob (a glob without '/' matches a name at any depth) or else a substring of the path. */
-export function pathMatcher(filter: string): { match: (file: string) => boolean; prefix?: string } {
-  const f = filter.trim().replace(/^\.\//, '');
-  if (/[*?[\]{}()!]/.test(f)) {
-    const isMatch = picomatch(f, { dot: true, basename: !f.includes('/') });
-    const base = f.includes('/') ? picomatch.scan(f).base : '';
-    return { match: (file) => isMatch(file), prefix: base || undefined };
-  }
-  return { match: (file) => file.includes(f) };
-}
-
 /** Serializes refreshes and searches: the engine is not re-keyed under a search. */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -110,18 +89,18 @@ export class SiftMcp {
   private async searchAndFormat(query: string, args: { k?: number; path?: string; language?: LanguageId; includeWeak?: boolean }, tool: string): Promise<CallToolResult> {
     const k = args.k ?? 10;
     if (!Number.isInteger(k) || k < 1 || k > 50) return toolError(`k must be a whole number from 1 to 50, got ${args.k}`);
-    const filter = args.path?.trim() ? pathMatcher(args.path) : null;
     const includeWeak = !!args.includeWeak;
+    // the engine filters by path (a glob or a substring, search.ts compilePathFilter) before ranking
     const res: SearchResponse = await this.serial.run(async () => {
       await this.refresh();
       return this.engine.search(query, {
-        k: filter ? Math.min(MAX_ENGINE_K, k * PATH_FILTER_OVERFETCH) : k,
+        k,
         showWeak: includeWeak,
         languages: args.language ? [args.language] : undefined,
-        pathPrefix: filter?.prefix,
+        pathFilter: args.path?.trim() || undefined,
       });
     });
-    const hits = (filter ? res.hits.filter((h) => filter.match(h.file) || filter.match(this.displayFile(h))) : res.hits).slice(0, k);
+    const hits = res.hits;
     const results = hits.map((h) => ({
       file: this.displayFile(h), startLine: h.startLine, endLine: h.endLine, name: h.name, kind: h.kind,
       language: h.language, probability: Math.round(h.score * 1000) / 1000, snippet: h.snippet,
@@ -133,10 +112,10 @@ export class SiftMcp {
     const label = tool === 'find_similar' ? 'code similar to the snippet' : `"${oneLine(query)}"`;
     const lines: string[] = [];
     if (res.noRelevant && results.length === 0) {
-      lines.push(`Nothing relevant found for ${label}${filter ? ` in paths matching ${args.path}` : ''}.` + (includeWeak ? '' : ' (Pass includeWeak: true to see the closest matches anyway.)'));
+      lines.push(`Nothing relevant found for ${label}${args.path?.trim() ? ` in paths matching ${args.path}` : ''}.` + (includeWeak ? '' : ' (Pass includeWeak: true to see the closest matches anyway.)'));
     } else {
       if (res.noRelevant) lines.push(`Nothing judged relevant for ${label}; the closest matches:`);
-      else if (results.length === 0) lines.push(`No results for ${label} in paths matching ${args.path}.`);
+      else if (results.length === 0) lines.push(res.filterMatchedNothing ? `No indexed file matches the path filter ${args.path}.` : `No results for ${label} in paths matching ${args.path}.`);
       else lines.push(`${results.length} result(s) for ${label}, most likely first:`);
       results.forEach((r, i) => {
         lines.push('', `${i + 1}. ${r.file}:${r.startLine}-${r.endLine}  ${r.name || '(block)'}  [${r.kind}]  probability ${r.probability.toFixed(2)}`);
@@ -190,7 +169,7 @@ const filterInputs = {
 };
 
 export function createServer(sift: SiftMcp): McpServer {
-  const server = new McpServer({ name: 'sift', version: version() });
+  const server = new McpServer({ name: 'sift', version: version().replace(/^sift /, '') });
   server.registerTool('search_code', {
     title: 'Search code by meaning',
     description: 'Search the indexed workspace by what code does, not only the words it uses (hybrid semantic + keyword search, local). '

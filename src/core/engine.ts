@@ -667,11 +667,12 @@ export class Engine {
     };
   }
 
-  /** Delete the index files and start empty. */
+  /** Delete the index files and start empty (nothing indexed: no "last updated" either). */
   clear(): void {
     this.texts.closeReader();
     clearIndexDir(this.indexDir);
     this.resetState();
+    this.updatedAt = null;
   }
 
   async close(): Promise<void> {

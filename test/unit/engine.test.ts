@@ -195,6 +195,19 @@ describe('Engine (keyword mode)', function () {
     const st = await e.index();
     assert.equal(st.files, 0);
     assert.equal((await e.search('anything')).hits.length, 0);
+    // and it loads again as it was saved, not as a damaged index to rebuild
+    await e.close();
+    const again = await open(empty, indexDir);
+    assert.equal(again.openReport.state, 'loaded', again.openReport.reason);
+  });
+
+  it('clear() leaves no "last updated" behind', async () => {
+    const e = await open(root, indexDir);
+    await e.index();
+    assert.notEqual(e.status().lastUpdated, null);
+    e.clear();
+    assert.equal(e.status().lastUpdated, null);
+    assert.equal(e.status().chunks, 0);
   });
 
   it('refuses a missing root with a clear message', async () => {

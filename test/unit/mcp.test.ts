@@ -5,7 +5,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { pathMatcher } from '../../src/cli/mcp';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -171,17 +170,5 @@ describe('sift mcp', function () {
 
   it('logs to stderr, never to stdout', () => {
     assert.match(stderr, /indexed \d+ files/);
-  });
-});
-
-describe('sift mcp path filter', () => {
-  it('matches globs, bare-name globs and substrings', () => {
-    assert.equal(pathMatcher('src/**').prefix, 'src');
-    assert.ok(pathMatcher('src/**').match('src/a/b.ts'));
-    assert.ok(!pathMatcher('src/**').match('lib/a.ts'));
-    assert.ok(pathMatcher('*.py').match('lib/deep/x.py'));
-    assert.equal(pathMatcher('*.py').prefix, undefined);
-    assert.ok(pathMatcher('receiver').match('src/net/receiver.ts'));
-    assert.ok(!pathMatcher('receiver').match('src/net/sender.ts'));
   });
 });
