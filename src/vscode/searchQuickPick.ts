@@ -97,8 +97,12 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
   const itemsFor = (r: SearchResponse, roots: string[]): Item[] => {
     if (r.hits.length === 0) {
       if (r.noRelevant) {
+        // while indexing, "nothing relevant" is only about the files indexed so far
+        const partial = r.partial || deps.indexing();
         return [
-          { label: '$(info) Nothing relevant found', detail: 'Try describing the behaviour in other words, or a name.', alwaysShow: true },
+          partial
+            ? { label: '$(sync~spin) Indexing — results are partial', detail: 'Nothing relevant in the files indexed so far; the search runs again as indexing goes on.', alwaysShow: true }
+            : { label: '$(info) Nothing relevant found', detail: 'Try describing the behaviour in other words, or a name.', alwaysShow: true },
           { label: '$(search) Show closest matches anyway', action: 'showWeak', alwaysShow: true },
         ];
       }

@@ -235,5 +235,40 @@ export function quickPickUiTests({ page, workspace, userDataDir, shots }) {
         console.log(`    arrow-key preview latency (ms), Sift: ${times.join(', ')} (median ${median})`);
       },
     },
+    {
+      name: 'quick pick: during a re-index, a query with no answer yet says the results are partial, not "nothing relevant"',
+      run: async () => {
+        // enough files that the rebuild takes a moment to watch
+        const gen = path.join(workspace, 'gen-quickpick');
+        fs.mkdirSync(gen, { recursive: true });
+        const body = i => Array.from({ length: 15 }, (_, j) => `/** Scales part ${i}.${j} of the input by its weight. */\nexport function scalePart${i}x${j}(input: number, weight: number): number {\n  const scaled = input * weight + ${j};\n  return scaled > ${i} ? scaled - ${i} : scaled + ${i};\n}\n`).join('\n');
+        for (let i = 0; i < 1500; i++) fs.writeFileSync(path.join(gen, `part${i}.ts`), body(i));
+        await runFromPalette(page, 'Sift: Re-index workspace', async () => true);
+        await runFromPalette(page, 'Search code by meaning', async () => {
+          const value = await quickInputValue(page);
+          return (await page.locator('.quick-input-widget').isVisible()) && !value.startsWith('>');
+        });
+        await page.keyboard.type('zebra marmalade quantum harpsichord', { delay: 10 });
+        const seen = [];
+        const deadline = Date.now() + 120_000;
+        while (Date.now() < deadline) {
+          const title = await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+          const rows = await quickPickRows(page).allInnerTexts().catch(() => []);
+          seen.push({ title, rows: rows.map(r => r.replace(/\s+/g, ' ')) });
+          const sawIndexing = seen.some(x => /indexing/.test(x.title) && x.rows.length > 0);
+          if (sawIndexing && !/indexing/.test(title) && rows.some(r => /Nothing relevant found/.test(r))) break;
+          await sleep(100);
+        }
+        const during = seen.filter(x => /indexing/.test(x.title) && x.rows.length > 0);
+        if (!during.length) throw new Error(`never saw the quick pick while indexing (${seen.length} samples; titles: ${[...new Set(seen.map(x => x.title))].join(' | ')})`);
+        const blamed = during.find(x => x.rows.some(r => /Nothing relevant found/.test(r)));
+        if (blamed) throw new Error(`while indexing it said "Nothing relevant found": ${JSON.stringify(blamed)}`);
+        if (!during.some(x => x.rows.some(r => /results are partial/.test(r)))) throw new Error(`no "results are partial" row while indexing: ${JSON.stringify(during.slice(0, 3))}`);
+        const last = seen[seen.length - 1];
+        if (!last.rows.some(r => /Nothing relevant found/.test(r))) throw new Error(`after indexing the empty answer should be "Nothing relevant found": ${JSON.stringify(last)}`);
+        await page.keyboard.press('Escape');
+        fs.rmSync(gen, { recursive: true, force: true });
+      },
+    },
   ];
 }

@@ -21,6 +21,7 @@ import { adaptUiTests } from './adaptUi.mjs';
 import { healthUiTests } from './healthUi.mjs';
 import { sidebarUiTests } from './sidebarUi.mjs';
 import { quickPickUiTests } from './quickPickUi.mjs';
+import { agentUiTests } from './agentUi.mjs';
 import { uiTests } from './ui.mjs';
 
 const { values: opts } = parseArgs({
@@ -115,7 +116,7 @@ async function runUiTests(server, tmp) {
     await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: extensionDir }));
     await waitForWorkbench(page);
     const ctx = { page, workspace, extensionDir, userDataDir: path.join(tmp, 'user-data'), shots };
-    const tests = [...uiTests(ctx), ...healthUiTests(ctx), ...adaptUiTests(ctx), ...quickPickUiTests(ctx), ...sidebarUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
+    const tests = [...uiTests(ctx), ...healthUiTests(ctx), ...adaptUiTests(ctx), ...quickPickUiTests(ctx), ...sidebarUiTests(ctx), ...agentUiTests(ctx)].filter(t => !opts.grep || t.name.includes(opts.grep));
     for (const test of tests) {
       try {
         await test.run();
