@@ -253,13 +253,15 @@
     }
   });
 
-  // the view was opened or shown (VS Code focuses the webview): the cursor goes to the search box
+  // the view was opened or shown (VS Code focuses the webview): the cursor goes to the search box,
+  // its last query selected so that typing starts a new one (as VS Code's own search view does)
   window.addEventListener('focus', function () {
     const active = document.activeElement;
-    if (!active || active === document.body) input.focus();
+    if (!active || active === document.body) { input.focus(); input.select(); }
   });
 
   post({ type: 'ready' });
   input.focus();
+  input.select();
   if (input.value.trim()) search(false);
 })();
