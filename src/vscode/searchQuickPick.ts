@@ -74,6 +74,8 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;
   let shown: ShownSearch | null = null;
+  // whether an indexing job ran when the shown answer was made: when that changes, the answer is stale
+  let shownWhileIndexing = false;
   let accepted = false;
   let previewed = false;
   let closed = false;
@@ -139,6 +141,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
       if (mine !== seq) return;
       if (usingSelection) response = { ...response, hits: response.hits.filter((h) => !overlaps(h, similar!)).slice(0, k) };
       shown = { query, response, showWeak, latencyMs: performance.now() - t0 };
+      shownWhileIndexing = deps.indexing();
       logged.shown(shown);
       qp.items = items = itemsFor(response, deps.index.roots);
       setTitle(response, showWeak, usingSelection);
@@ -194,11 +197,15 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     choose(item, false);
   });
   qp.onDidTriggerItemButton((e) => choose(e.item, true));
-  // Results shown while the index was partial go stale as indexing moves on: ask again.
+  // Results shown while the index was partial go stale as indexing moves on, and so does an empty
+  // answer made before a re-index started (or while one ran, once it ends): ask again. (Rows with
+  // hits are not replaced under the person moving through them just because an update started.)
   let refreshTimer: NodeJS.Timeout | undefined;
   const indexWatch = deps.onIndexChange(() => {
     const r = shown?.response;
-    if (!shown || accepted || refreshTimer || !r || !(r.partial || r.modeReason === 'embeddings not ready yet')) return;
+    if (!shown || accepted || refreshTimer || !r) return;
+    const staleEmpty = r.hits.length === 0 && deps.indexing() !== shownWhileIndexing;
+    if (!(r.partial || r.modeReason === 'embeddings not ready yet' || staleEmpty)) return;
     const { query, showWeak } = shown;
     refreshTimer = setTimeout(() => {
       refreshTimer = undefined;
