@@ -66,11 +66,17 @@ export function commandHelp(command: string): string | null {
   return text ? `${text}\n\n${COMMON}\n\n${EXIT_CODES}\n` : null;
 }
 
-export function version(): string {
+/** The package's version ('unknown' when package.json cannot be read). */
+export function packageVersion(): string {
   try {
     const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-    return `sift ${pkg.version ?? 'unknown'}`;
+    return pkg.version ?? 'unknown';
   } catch {
-    return 'sift (version unknown)';
+    return 'unknown';
   }
+}
+
+export function version(): string {
+  const v = packageVersion();
+  return v === 'unknown' ? 'sift (version unknown)' : `sift ${v}`;
 }

@@ -9,7 +9,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ParsedArgs } from './args';
 import { openEngine } from './engineOpen';
-import { version } from './help';
+import { packageVersion } from './help';
 import { IndexWriteError, type Engine } from '../core/engine';
 import type { LanguageId, IndexProgress, SearchHit, SearchResponse } from '../core/types';
 
@@ -169,7 +169,7 @@ const filterInputs = {
 };
 
 export function createServer(sift: SiftMcp): McpServer {
-  const server = new McpServer({ name: 'sift', version: version().replace(/^sift /, '') });
+  const server = new McpServer({ name: 'sift', version: packageVersion() });
   server.registerTool('search_code', {
     title: 'Search code by meaning',
     description: 'Search the indexed workspace by what code does, not only the words it uses (hybrid semantic + keyword search, local). '

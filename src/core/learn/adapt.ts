@@ -13,7 +13,7 @@ import { featurizeQuery } from '../search/search';
 import { fitRankDelta, type RankFitOptions, type RankLesson } from './rankAdapt';
 import { appendHistory } from './adaptStore';
 import { buildExamples, type ExampleOptions, type KeyedLesson } from './examples';
-import { fineTuneQueryDeltas, type FineTuneOptions, type FineTuneReport } from './fineTune';
+import { fineTuneQueryDeltas, type FineTuneOptions, type FineTuneReport, type TrainExample } from './fineTune';
 import type { AdaptationRecord } from './types';
 import { yieldNow } from './yieldNow';
 
@@ -129,19 +129,21 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
   const chunks = engine.searchContext({ keywordOnly: true }).chunks;
   const fileOf = (l: KeyedLesson) => { const c = chunks.get(l.answerKeys[0]); return c ? `${c.root}\u0000${c.file}` : l.query; };
   const start = current ?? emptyAdapter(base);
+  const examplesOf = await buildExamples(engine, lessons, { seed, ...o.examples });
+  const fit = (train: KeyedLesson[]) => fitCandidate(engine, train, examplesOf, start, o, seed);
   const folds = foldsByFile(lessons, o.folds ?? 3, seed, fileOf);
   if (folds) {
     // every lesson held out once: fit on the other folds, score this one with the model in use and the fit
     let before = 0, after = 0;
     for (const fold of folds) {
       const inFold = new Set(fold);
-      const { candidate } = await fitCandidate(engine, lessons.filter((l) => !inFold.has(l)), start, o, seed);
+      const { candidate } = await fit(lessons.filter((l) => !inFold.has(l)));
       if (o.signal?.aborted) throw new Error('adaptation cancelled');
       before += (await scoreLessons(engine, fold, current, o.scorer)) * fold.length;
       after += (await scoreLessons(engine, fold, candidate, o.scorer)) * fold.length;
     }
     // what serves searches, if the folds say the procedure does not hurt: the fit on every lesson
-    const { candidate, report, examples } = await fitCandidate(engine, lessons, start, o, seed);
+    const { candidate, report, examples } = await fit(lessons);
     if (o.signal?.aborted) throw new Error('adaptation cancelled');
     const n = lessons.length;
     const record = swapIfNotWorse(engine, candidate, before / n, after / n, n, { kind: o.kind, examples, ts: now, how: `${folds.length}-fold cross-validation by file` });
@@ -161,7 +163,7 @@ export async function adaptGuarded(engine: Engine, lessons: KeyedLesson[], o: Ad
     return finish(record, record.kept ? candidate : current, report);
   }
   const { train, guard } = splitLessons(lessons, o.guardShare ?? 0.2, o.minGuard ?? 5, seed, fileOf);
-  const { candidate, report, examples } = await fitCandidate(engine, train, start, o, seed);
+  const { candidate, report, examples } = await fit(train);
   if (o.signal?.aborted) throw new Error('adaptation cancelled');
   const record = await guardAndSwap(engine, candidate, guard, { kind: o.kind, scorer: o.scorer, examples, ts: now });
   return finish(record, record.kept ? candidate : current, report);
@@ -181,9 +183,11 @@ export function foldsByFile(lessons: KeyedLesson[], k: number, seed: number, gro
 }
 
 /** Fits a candidate on these lessons from `start`: the deltas, the ranker correction, or both (o.parts). */
-async function fitCandidate(engine: Engine, train: KeyedLesson[], start: Adapter, o: AdaptOptions, seed: number): Promise<{ candidate: Adapter; report?: FineTuneReport; examples: number }> {
+async function fitCandidate(
+  engine: Engine, train: KeyedLesson[], examplesOf: Map<KeyedLesson, TrainExample>, start: Adapter, o: AdaptOptions, seed: number,
+): Promise<{ candidate: Adapter; report?: FineTuneReport; examples: number }> {
   const base = engine.embedder!;
-  const examples = await buildExamples(engine, train, { seed, ...o.examples });
+  const examples = train.flatMap((l) => examplesOf.get(l) ?? []);
   const parts = o.parts ?? 'embedding';
   let candidate = start;
   let report: FineTuneReport | undefined;

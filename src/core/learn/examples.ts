@@ -61,11 +61,15 @@ export function unitKeys(engine: Engine, key: number): number[] {
 }
 
 
-/** Training examples for the lessons, against the shipped model's vectors (lessons without a usable positive are dropped). */
-export async function buildExamples(engine: Engine, lessons: KeyedLesson[], o: ExampleOptions = {}): Promise<TrainExample[]> {
+/**
+ * Each lesson's training example, against the shipped model's vectors (a lesson without a usable
+ * positive or negatives has none). Built once per adaptation: every fold of the guard picks its own.
+ */
+export async function buildExamples(engine: Engine, lessons: KeyedLesson[], o: ExampleOptions = {}): Promise<Map<KeyedLesson, TrainExample>> {
   const base = engine.embedder;
   const ctx = engine.searchContext({ adapter: null });
-  if (!base || !ctx.vectors) return [];
+  const out = new Map<KeyedLesson, TrainExample>();
+  if (!base || !ctx.vectors) return out;
   const neighbours = o.neighbours ?? 30;
   const randomCount = o.random ?? 10;
   const random = mulberry32(o.seed ?? 1);
@@ -75,7 +79,6 @@ export async function buildExamples(engine: Engine, lessons: KeyedLesson[], o: E
     if (!cache.has(k)) cache.set(k, engine.vectorOf(k));
     return cache.get(k)!;
   };
-  const out: TrainExample[] = [];
   for (const [i, l] of lessons.entries()) {
     if (i % 16 === 15) await yieldNow();
     const positive = typeof l.positive === 'number' ? vec(l.positive) : l.positive;
@@ -90,7 +93,7 @@ export async function buildExamples(engine: Engine, lessons: KeyedLesson[], o: E
     for (let i = 0; i < randomCount && allKeys.length > 0; i++) take(allKeys[Math.floor(random() * allKeys.length)]);
     const negatives = negKeys.map(vec).filter((v): v is Float32Array => v !== null);
     if (negatives.length === 0) continue;
-    out.push({ query: l.query, positive, negatives, weight: l.weight });
+    out.set(l, { query: l.query, positive, negatives, weight: l.weight });
   }
   return out;
 }

@@ -69,7 +69,7 @@ export interface SimulateResult {
  * The documented unit, a container of it, or a unit inside it (the search
  * shows a method in place of the class it belongs to: opening it finds the class).
  */
-function isAnswer(h: SearchHit, p: WorkspacePair): boolean {
+function isAnswer(h: Pick<SearchHit, 'file' | 'startLine' | 'endLine' | 'declLine'>, p: WorkspacePair): boolean {
   if (h.file !== p.file) return false;
   return (h.startLine <= p.declLine && p.declLine <= h.endLine) || (p.declLine <= h.declLine && h.declLine <= p.endLine);
 }
@@ -84,7 +84,7 @@ async function semanticMrr10(engine: Engine, pairs: WorkspacePair[], adapter: Ad
     const hits = ctx.vectors.search(q, 10);
     const r = hits.findIndex((h) => {
       const c = ctx.chunks.get(h.key);
-      return !!c && c.file === p.file && ((c.startLine <= p.declLine && p.declLine <= c.endLine) || (p.declLine <= c.declLine && c.declLine <= p.endLine));
+      return !!c && isAnswer(c, p);
     });
     if (r >= 0) sum += 1 / (r + 1);
   }

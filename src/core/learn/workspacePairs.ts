@@ -5,8 +5,7 @@ import { Chunker } from '../chunk/chunker';
 import { languageForPath } from '../chunk/languages';
 import { crawl, type CrawlOptions } from '../crawl/crawler';
 import { readSource } from '../crawl/readSource';
-import { docPairOf } from '../harvest/docPairs';
-import { lowerWords } from '../harvest/docPairs';
+import { docPairOf, lowerWords } from '../harvest/docPairs';
 import { yieldNow } from './yieldNow';
 
 export interface WorkspacePair {
