@@ -1,5 +1,7 @@
 // Speed and memory benchmark of the engine (run by hand, results in bench/README.md):
 //   npx tsx bench/speed.ts [--corpus DIR] [--no-model] [--max-files N] [--queries N] [--runtime native|onnxruntime] [--chunk-threads N]
+//     [--json FILE] (also write the result there)  [--bundle FILE] (run the phases in this bundle, not a fresh build)
+//     [--change-file REL] (the one-file phase edits this file of the corpus instead of adding one; its hard link is broken first)
 // Measures a cold index, a re-index with nothing changed, one changed file
 // becoming searchable, warm query latency (p50/p95), peak RSS per phase and index size.
 // The phases run on the engine bundled into dist/speedBench.js (built first), in plain Node.
@@ -25,19 +27,22 @@ const QUERIES = [
   'transaction rollback on failure', 'matrix multiplication', 'gzip compression of responses',
 ];
 
-function arg(name: string): string | undefined {
+export function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function pct(xs: number[], p: number): number {
+export function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p / 100 * s.length) - 1))];
 }
 
 function dirBytes(dir: string): number {
   let n = 0;
-  for (const f of fs.readdirSync(dir)) n += fs.statSync(path.join(dir, f)).size;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
+  }
   return n;
 }
 
@@ -58,6 +63,26 @@ async function phaseCold(root: string, indexDir: string, embedder: Embedder | nu
   return out;
 }
 
+// An existing file of the corpus gets a new function appended, then is put back.
+// The corpus may be hard links to the original tree: the file is first replaced by
+// a copy of itself (its own inode), so the edit never reaches the original.
+async function oneChangedFile(warm: Engine, root: string, rel: string): Promise<Record<string, unknown>> {
+  const abs = path.join(root, rel);
+  const original = fs.readFileSync(abs);
+  const unlinked = `${abs}.sift-probe-copy`;
+  fs.copyFileSync(abs, unlinked);
+  fs.renameSync(unlinked, abs);
+  const name = `siftSpeedProbe${Date.now() % 1e6}`;
+  fs.appendFileSync(abs, rel.endsWith('.py') ? `\n\ndef ${name}(x):\n    return x * 2\n` : `\nfunction ${name}(x) {\n  return x * 2;\n}\n`);
+  const t = performance.now();
+  await warm.updateFiles([abs]);
+  const found = await warm.search(name, { k: 3 });
+  const ms = +(performance.now() - t).toFixed(1);
+  fs.writeFileSync(abs, original);
+  await warm.updateFiles([abs]);
+  return { oneFileSearchableMs: ms, oneFileFound: found.hits.some((h) => h.file === rel), oneFile: rel, oneFileBytes: original.length };
+}
+
 async function phaseWarm(root: string, indexDir: string, embedder: Embedder | null, nQueries: number): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   let t = performance.now();
@@ -71,15 +96,20 @@ async function phaseWarm(root: string, indexDir: string, embedder: Embedder | nu
   out.warmUpSec = +((performance.now() - t) / 1000).toFixed(2);
 
   // one changed file searchable
-  const probe = path.join(root, 'sift_speed_probe.ts');
-  fs.writeFileSync(probe, `export function siftSpeedProbe${Date.now() % 1e6}(x: number) {\n  return x * 2;\n}\n`);
-  t = performance.now();
-  await warm.updateFiles([probe]);
-  const found = await warm.search('siftSpeedProbe', { k: 3 });
-  out.oneFileSearchableMs = +(performance.now() - t).toFixed(1);
-  out.oneFileFound = found.hits.some((h) => h.file === 'sift_speed_probe.ts');
-  fs.rmSync(probe);
-  await warm.updateFiles([probe]);
+  const changeRel = arg('change-file');
+  if (changeRel) {
+    Object.assign(out, await oneChangedFile(warm, root, changeRel));
+  } else {
+    const probe = path.join(root, 'sift_speed_probe.ts');
+    fs.writeFileSync(probe, `export function siftSpeedProbe${Date.now() % 1e6}(x: number) {\n  return x * 2;\n}\n`);
+    t = performance.now();
+    await warm.updateFiles([probe]);
+    const found = await warm.search('siftSpeedProbe', { k: 3 });
+    out.oneFileSearchableMs = +(performance.now() - t).toFixed(1);
+    out.oneFileFound = found.hits.some((h) => h.file === 'sift_speed_probe.ts');
+    fs.rmSync(probe);
+    await warm.updateFiles([probe]);
+  }
 
   // warm query latency
   for (const q of QUERIES.slice(0, 10)) await warm.search(q);
@@ -100,15 +130,15 @@ async function phaseWarm(root: string, indexDir: string, embedder: Embedder | nu
 // Phases run the engine as it ships, bundled into dist/ next to the chunking
 // thread's bundle and the WASM files, in plain Node: through tsx, its loader
 // (in this process and in every chunking thread) adds ~50–80 MB of RSS.
-const PHASE_BUNDLE = path.join(__dirname, '..', 'dist', 'speedBench.js');
+export const PHASE_BUNDLE = path.join(__dirname, '..', 'dist', 'speedBench.js');
 
-function buildPhaseBundle(): void {
+export function buildPhaseBundle(): void {
   const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'esbuild.config.mjs'), '--with-bench'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0 || !fs.existsSync(PHASE_BUNDLE)) throw new Error('could not build dist/speedBench.js');
 }
 
-function runPhase(phase: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync(process.execPath, [PHASE_BUNDLE, '--phase', phase, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+function runPhase(bundle: string, phase: string, args: string[]): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [bundle, '--phase', phase, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`phase ${phase} failed (exit ${r.status})`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -148,15 +178,22 @@ async function main(): Promise<void> {
   const indexDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-speed-idx-'));
   const pass = ['--root', root, '--index-dir', indexDir, '--queries', String(nQueries),
     ...(useModel ? [] : ['--no-model']), ...(modelDir ? ['--model', modelDir] : []), ...(arg('runtime') ? ['--runtime', arg('runtime')!] : []),
-    ...(arg('chunk-threads') ? ['--chunk-threads', arg('chunk-threads')!] : [])];
+    ...(arg('chunk-threads') ? ['--chunk-threads', arg('chunk-threads')!] : []),
+    ...(arg('change-file') ? ['--change-file', arg('change-file')!] : [])];
   const out: Record<string, unknown> = { corpus: root, node: process.version, cpus: os.cpus().length };
-  buildPhaseBundle();
-  Object.assign(out, runPhase('cold', pass));
-  Object.assign(out, runPhase('warm', pass));
-  out.indexDiskMB = +(dirBytes(indexDir) / 1e6).toFixed(1);
-  console.log(JSON.stringify(out, null, 1));
-  fs.rmSync(indexDir, { recursive: true, force: true });
-  if (root !== corpus) fs.rmSync(root, { recursive: true, force: true });
+  const bundle = arg('bundle') ? path.resolve(arg('bundle')!) : PHASE_BUNDLE;
+  if (!arg('bundle')) buildPhaseBundle();
+  try {
+    Object.assign(out, runPhase(bundle, 'cold', pass));
+    Object.assign(out, runPhase(bundle, 'warm', pass));
+    out.indexDiskMB = +(dirBytes(indexDir) / 1e6).toFixed(1);
+    console.log(JSON.stringify(out, null, 1));
+    if (arg('json')) fs.writeFileSync(arg('json')!, JSON.stringify(out, null, 1) + '\n');
+  } finally {
+    fs.rmSync(indexDir, { recursive: true, force: true });
+    if (root !== corpus) fs.rmSync(root, { recursive: true, force: true });
+  }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+// bench/scale.ts imports buildPhaseBundle: run only when started as a script (or as the bundle)
+if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
