@@ -8,9 +8,8 @@ import { detached } from '../text/detached';
 import { CorruptIndexError } from '../errors';
 import { BinaryReader, BinaryWriter, writeMagic } from '../persist/binary';
 import { ResizableArray } from '../resizableArray';
+import { idf, storedTf, termScore, unseenIdf } from './bm25Score';
 
-const K1 = 1.2;
-const B = 0.75;
 const MAGIC = 'SFTB';
 const VERSION = 3; // 3: term frequencies as bytes
 // document states in `state`
@@ -25,13 +24,6 @@ const DEAD = 2;
 const DELTA_MERGE_MIN = 262_144;
 
 export interface KeywordHit { key: number; score: number }
-
-/** Term frequencies are stored as whole numbers up to this (BM25 saturates long before). */
-const MAX_TF = 255;
-
-function storedTf(tf: number): number {
-  return tf >= MAX_TF ? MAX_TF : tf <= 1 ? 1 : Math.round(tf);
-}
 
 export class Bm25Index {
   // term dictionary: term → id; ids index `offsets` (main block) and the delta's chains
@@ -270,9 +262,7 @@ export class Bm25Index {
   }
 
   idf(term: string): number {
-    const df = this.docFreq(term);
-    const n = Math.max(this.liveDocs, df);
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    return idf(this.docFreq(term), this.liveDocs);
   }
 
   /** Calls fn(key, tf) for every live posting of a term. */
@@ -308,9 +298,9 @@ export class Bm25Index {
     let have = 0, all = 0;
     for (const t of terms) {
       // an unknown term carries the idf of a term seen once
-      const idf = this.docFreq(t) > 0 ? this.idf(t) : Math.log(1 + (this.liveDocs + 0.5) / 1.5);
-      all += idf;
-      if (this.contains(t, key)) have += idf;
+      const w = this.docFreq(t) > 0 ? this.idf(t) : unseenIdf(this.liveDocs);
+      all += w;
+      if (this.contains(t, key)) have += w;
     }
     return all > 0 ? have / all : 0;
   }
@@ -325,9 +315,9 @@ export class Bm25Index {
     terms.forEach((term, ti) => {
       const id = this.termIds.get(term);
       if (id === undefined) return;
-      const idf = this.idf(term) * (weights?.[ti] ?? 1);
+      const w = this.idf(term) * (weights?.[ti] ?? 1);
       this.forEachPosting(id, (k, tf) => {
-        const s = idf * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * this.docLen[k] / avgLen));
+        const s = termScore(w, tf, this.docLen[k], avgLen);
         if (acc[k] === 0) touched.push(k);
         acc[k] += s;
       });

@@ -12,11 +12,14 @@
 // (gcc, getContChs → get_content_charset): the distinct names' parts are kept
 // as space-joined strings, bucketed by first character, and scanned.
 import { Encoder, Index } from 'flexsearch';
-import { splitWords, type SplitWord } from '../text/identifiers';
-import { charMask, humpBound, humpQuery, humpScore, nameParts } from '../text/symbolNames';
-import { selectTopK } from '../topK';
+import { charMask, nameParts } from '../text/symbolNames';
+import { HUMP_NAME_MAX, type HumpCandidate, type NameSource, rankNames, symbolWords, type WordMatch } from './nameRank';
+
+export { symbolWords };
 
 const HEAD = 4;
+// Heads a completion looks at: a one-letter prefix of a huge index may begin more.
+const WORDS_SEARCHED = 1024;
 
 function newIndex(): Index {
   return new Index({
@@ -26,31 +29,7 @@ function newIndex(): Index {
   });
 }
 
-/** Words indexed for a symbol: raw identifier and its parts, lower-cased. */
-export function symbolWords(name: string): string[] {
-  const out = new Set<string>();
-  for (const w of splitWords(name)) {
-    out.add(w.raw);
-    for (const p of w.parts) out.add(p);
-  }
-  return [...out];
-}
-
-// A query word may be the prefix of thousands of name words ("g"): the shortest
-// are the likeliest completions, and the rest only cost time.
-const WORDS_PER_QUERY_WORD = 64;
-const WORDS_SEARCHED = 1024;
-// An exact word scores above a completion of it.
-const EXACT = 1;
-const PREFIX = 0.75;
-// Above any score (the sum of EXACT or PREFIX over the query's words), to count matched parts in the same number.
-const MATCHED = 1024;
-// Hump matching costs O(query × name); longer names are left to the word index.
-const HUMP_NAME_MAX = 96;
-// Hump matches rank by score, then by shorter name: one number for both.
-const HUMP_SCALE = 2 ** 20;
-
-export class SymbolIndex {
+export class SymbolIndex implements NameSource {
   private index = newIndex();
   private headIds = new Map<string, number>();
   private headWords: number[][] = [];
@@ -128,85 +107,26 @@ export class SymbolIndex {
     for (let slot = this.humpLastKey[id]; slot >= 0; slot = this.earlierKey[slot]) yield this.keyAt[slot];
   }
 
-  /**
-   * Keys whose name words match the query's words: exactly, or by prefix for
-   * the word being typed (the query's last word and its last part). Best
-   * first: more query words matched, exact before prefix, then shorter names.
-   * A one-identifier query also matches names by humps (humpScore()): those
-   * come after the names that matched all of its parts, and before those
-   * that matched only some, which say less about it
-   * ("getContChs": get_content_charset before every other get_*).
-   */
+  /** Keys whose names match the query (see rankNames()). */
   search(query: string, limit: number): number[] {
-    const split = splitWords(query);
-    if (split.length === 0 || limit <= 0) return [];
-    const { keys, values, whole } = this.scoreWords(split, query);
-    const top = (accept?: (key: number) => boolean) => selectTopK(values, keys, keys.length, limit, accept).map(({ slot }) => keys[slot]);
-    const hump = humpQuery(query);
-    if (hump === null) return top();
-    const out = new Set(top(whole));
-    if (out.size < limit) for (const id of this.humpMatches(hump, limit)) if (!addUpTo(out, this.humpKeys(id), limit)) break;
-    if (out.size < limit) addUpTo(out, top((key) => !whole(key)), limit);
-    return [...out];
+    return rankNames(this, query, limit);
   }
 
-  /**
-   * Word-index scores of the keys (see search()), and whether a key matched
-   * every one of the query's parts.
-   */
-  private scoreWords(split: SplitWord[], query: string): { keys: number[]; values: Float64Array; whole: (key: number) => boolean } {
-    const last = split[split.length - 1];
-    const typing = new Set([last.raw, last.parts[last.parts.length - 1]]);
-    const parts = new Set(split.flatMap((w) => w.parts));
-    // per key: its score plus MATCHED × the query's parts it matched. One map:
-    // a second one as large, kept across the loop, costs more than the loop itself.
-    const score = new Map<number, number>();
-    for (const qw of symbolWords(query)) {
-      let ids: number[];
-      if (typing.has(qw)) {
-        ids = this.completions(qw);
-      } else {
-        const id = this.wordIds.get(qw);
-        ids = id === undefined ? [] : [id];
-      }
-      // each query word counts once per key, at its best match
-      const best = new Map<number, number>();
-      for (const id of ids) {
-        const q = this.words[id] === qw ? EXACT : PREFIX;
-        for (const key of this.wordKeys[id]) if ((best.get(key) ?? 0) < q) best.set(key, q);
-      }
-      const add = parts.has(qw) ? MATCHED : 0;
-      for (const [key, q] of best) score.set(key, (score.get(key) ?? 0) + q + add);
-    }
-    // one number per key for the heap: score (a multiple of 0.25) first, then fewer name words
-    const keys = [...score.keys()];
-    const values = new Float64Array(keys.length);
-    for (let i = 0; i < keys.length; i++) values[i] = (score.get(keys[i])! % MATCHED) * 1024 - Math.min(1023, this.keyWordCount.get(keys[i])!);
-    return { keys, values, whole: (key) => score.get(key)! >= parts.size * MATCHED };
+  exact(word: string): WordMatch | null {
+    const id = this.wordIds.get(word);
+    return id === undefined ? null : { word, keys: this.wordKeys[id] };
   }
 
-  /**
-   * Ids of the distinct names matching `query` (humpQuery()) by humps, best
-   * first (higher humpScore, then shorter), as many as hold `limit` keys.
-   * Names are scanned shortest first, so the scan ends once no longer name
-   * can enter the kept ones, and a name whose part count bounds its score
-   * below them is not scored.
-   */
-  private humpMatches(query: string, limit: number): number[] {
-    const { ids, masks } = this.sortedBucket(query.charCodeAt(0));
-    const mask = charMask(query);
-    const top = new BestCovering(limit);
+  wordCount(key: number): number { return this.keyWordCount.get(key) ?? 0; }
+
+  *humpCandidates(first: number, mask: number): Generator<HumpCandidate> {
+    const { ids, masks } = this.sortedBucket(first);
     for (let i = 0; i < ids.length; i++) {
       // the mask first: it rejects most names without touching their strings
       if ((masks[i] & mask) !== mask) continue;
       const id = ids[i];
-      const len = this.humpNames[id].length;
-      if (HUMP_SCALE - len <= top.floor) break;
-      if (humpBound(query.length, this.humpParts[id]) * HUMP_SCALE - len <= top.floor) continue;
-      const s = humpScore(query, this.humpNames[id]);
-      if (s > 0) top.offer(s * HUMP_SCALE - len, id, this.humpKeyCount[id]);
+      yield { spaced: this.humpNames[id], parts: this.humpParts[id], weight: this.humpKeyCount[id], keys: () => this.humpKeys(id) };
     }
-    return top.ids;
   }
 
   private sortedBucket(first: number): HumpBucket {
@@ -218,12 +138,13 @@ export class SymbolIndex {
     return bucket;
   }
 
-  /** Ids of the words starting with `prefix`, shortest first, at most WORDS_PER_QUERY_WORD. */
-  private completions(prefix: string): number[] {
+  /** The words starting with `prefix`, shortest first, at most `limit`. */
+  completions(prefix: string, limit: number): WordMatch[] {
     const heads = this.index.search(prefix.slice(0, HEAD), { limit: WORDS_SEARCHED }) as number[];
     const ids: number[] = [];
     for (const h of heads) for (const id of this.headWords[h]) if (this.words[id].startsWith(prefix)) ids.push(id);
-    return ids.sort((a, b) => this.words[a].length - this.words[b].length || a - b).slice(0, WORDS_PER_QUERY_WORD);
+    return ids.sort((a, b) => this.words[a].length - this.words[b].length || a - b).slice(0, limit)
+      .map((id) => ({ word: this.words[id], keys: this.wordKeys[id] }));
   }
 
   /** Rebuild from scratch (used when removed keys pile up). */
@@ -256,47 +177,4 @@ export class SymbolIndex {
 interface HumpBucket {
   ids: number[];
   masks: number[];
-}
-
-/** Add keys to `out` until it holds `limit`; false once it does. */
-function addUpTo(out: Set<number>, keys: Iterable<number>, limit: number): boolean {
-  for (const key of keys) {
-    if (out.size >= limit) return false;
-    out.add(key);
-  }
-  return out.size < limit;
-}
-
-/**
- * The best-valued ids offered whose weights (key counts) add up to `need`,
- * best first; ties keep the earlier. A name with many keys ("set") covers the
- * need alone, and ends a scan early.
- */
-class BestCovering {
-  readonly ids: number[] = [];
-  private readonly values: number[] = [];
-  private readonly weights: number[] = [];
-  private total = 0;
-  constructor(private readonly need: number) {}
-
-  /** What a value must beat to enter. */
-  get floor(): number {
-    return this.total < this.need ? -Infinity : this.values[this.values.length - 1];
-  }
-
-  offer(value: number, id: number, weight: number): void {
-    if (value <= this.floor) return;
-    let i = this.values.length;
-    while (i > 0 && this.values[i - 1] < value) i--;
-    this.values.splice(i, 0, value);
-    this.ids.splice(i, 0, id);
-    this.weights.splice(i, 0, weight);
-    this.total += weight;
-    // drop the worst while the others still cover the need
-    while (this.total - this.weights[this.weights.length - 1] >= this.need) {
-      this.total -= this.weights.pop()!;
-      this.values.pop();
-      this.ids.pop();
-    }
-  }
 }
