@@ -35,7 +35,8 @@ export function formatHits(res: SearchResponse, roots: string[], query: string):
   res.hits.forEach((h, i) => {
     const file = roots.length > 1 ? path.join(h.root, h.file) : h.file;
     out.push(`${String(i + 1).padStart(2)}. ${file}:${h.declLine}  ${h.name || '(block)'}  [${h.kind}]  relevance ${Math.round(h.score * 100)}%`);
-    for (const l of h.snippet.split('\n')) out.push(`      ${l}`);
+    if (h.stale) out.push('      (the file changed since it was indexed; `sift index` refreshes it)');
+    else for (const l of h.snippet.split('\n')) out.push(`      ${l}`);
   });
   return out.join('\n');
 }

@@ -15,10 +15,11 @@ import { KeywordIndex } from './keyword/keywordIndex';
 import { ChunkTable } from './persist/chunkTable';
 import {
   clearIndexDir, FILES, INDEX_FORMAT, jsonArrayPieces, type Manifest, type ModelRef, openChecked, readChecked, readCheckedJson, readManifest,
-  type StoredChunk, type StoredFile, writeChecked, writeManifest,
+  removeLegacyFiles, type StoredChunk, type StoredFile, writeChecked, writeManifest,
 } from './persist/indexStore';
-import { TextStore } from './persist/textStore';
+import { SourceReader } from './persist/sourceReader';
 import { ensureDir } from './persist/ensureDir';
+import { acquireWriteLock, type WriteLock, WriteLockHeldError } from './persist/writeLock';
 import { runSearch, type SearchContext, type SearchOptions } from './search/search';
 import type { Chunk, IndexProgress, IndexStats, SearchResponse, SkippedFile, SourceFile } from './types';
 import { VectorStore } from './vector/vectorStore';
@@ -93,7 +94,8 @@ export class Engine {
   private chunks = new ChunkTable();
   private keyword = new KeywordIndex();
   private vectors: VectorStore | null;
-  private texts: TextStore;
+  /** Chunk texts come from the source files (while unchanged), not from a copy in the index. */
+  private readonly sources = new SourceReader();
   private nextKey = 0;
   private createdAt = new Date().toISOString();
   private updatedAt: string | null = null;
@@ -113,7 +115,6 @@ export class Engine {
     this.roots = opts.roots.map((r) => path.resolve(r));
     this.indexDir = path.resolve(opts.indexDir);
     this.vectors = opts.embedder ? new VectorStore(opts.embedder.dim) : null;
-    this.texts = new TextStore(path.join(this.indexDir, FILES.texts));
     this.log = opts.log ?? (() => undefined);
   }
 
@@ -186,10 +187,6 @@ export class Engine {
       const files = readCheckedJson<StoredFile[]>(this.indexDir, m, 'files');
       const chunks = ChunkTable.deserialize(readChecked(this.indexDir, m, 'chunks'));
       const keys = chunks.keys();
-      const sum = m.files.texts;
-      if (!sum) throw new CorruptIndexError('manifest lists no texts.bin');
-      const texts = new TextStore(path.join(this.indexDir, FILES.texts), sum.bytes, sum.crc32);
-      texts.verify();
       const keyword = KeywordIndex.deserialize(readChecked(this.indexDir, m, 'keyword'), keys.map((k) => [k, chunks.name(k)] as [number, string]));
       const model = this.modelRef();
       let vectors: VectorStore | null = null;
@@ -208,7 +205,7 @@ export class Engine {
           }
           for (const k of keys) if (!vectors.has(k)) pending.add(k);
         } else {
-          // a new model re-embeds from the stored texts; nothing is re-chunked
+          // a new model re-embeds every chunk, read again from its source file
           vectors = new VectorStore(model.dim);
           for (const k of keys) pending.add(k);
           reembed = pending.size;
@@ -218,7 +215,6 @@ export class Engine {
       this.chunks = chunks;
       this.keyword = keyword;
       this.vectors = vectors;
-      this.texts = texts;
       this.nextKey = m.nextKey;
       this.createdAt = m.createdAt;
       this.updatedAt = m.updatedAt;
@@ -237,7 +233,7 @@ export class Engine {
     this.chunks = new ChunkTable();
     this.keyword = new KeywordIndex();
     this.vectors = this.opts.embedder ? new VectorStore(this.opts.embedder.dim) : null;
-    this.texts = new TextStore(path.join(this.indexDir, FILES.texts));
+    this.sources.clear();
     this.nextKey = 0;
     this.pendingEmbed = new Set();
     this.dirty = true;
@@ -250,6 +246,30 @@ export class Engine {
 
   /** Bring the index up to date with the folders: new and changed files are (re)indexed, vanished ones dropped. */
   async index(run: IndexRunOptions = {}): Promise<IndexStats> {
+    return this.writing(() => this.indexNow(run));
+  }
+
+  /**
+   * Hold the index folder's write lock while fn runs: one writer per index
+   * (persist/writeLock; another live writer is a WriteLockHeldError naming it).
+   * A folder that cannot be written takes no lock; save() reports it.
+   */
+  private async writing<T>(fn: () => Promise<T>): Promise<T> {
+    const lock = this.lockIndexDir();
+    try { return await fn(); } finally { lock?.release(); }
+  }
+
+  private lockIndexDir(): WriteLock | null {
+    try {
+      ensureDir(this.indexDir);
+      return acquireWriteLock(this.indexDir);
+    } catch (e) {
+      if (e instanceof WriteLockHeldError) throw e;
+      return null;
+    }
+  }
+
+  private async indexNow(run: IndexRunOptions): Promise<IndexStats> {
     const t0 = Date.now();
     this.indexingNow = true;
     try {
@@ -275,7 +295,7 @@ export class Engine {
       progress.filesTotal = todo.length;
       const changed = await this.ingest(todo, skipped, progress, run);
       removed += changed.removed;
-      const embedded = changed.embedded + await this.embedPending(progress, run);
+      const embedded = changed.embedded + await this.embedPending(skipped, progress, run);
       progress.phase = 'save';
       run.onProgress?.({ ...progress });
       this.save();
@@ -297,6 +317,10 @@ export class Engine {
    * A path that no longer exists, or is no longer indexable, is removed.
    */
   async updateFiles(absPaths: string[], run: IndexRunOptions = {}): Promise<IndexStats> {
+    return this.writing(() => this.updateFilesNow(absPaths, run));
+  }
+
+  private async updateFilesNow(absPaths: string[], run: IndexRunOptions): Promise<IndexStats> {
     const t0 = Date.now();
     const skipped: SkippedFile[] = [];
     const todo: Array<{ f: SourceFile; root: number }> = [];
@@ -319,7 +343,7 @@ export class Engine {
     this.indexingNow = true;
     try {
       const changed = await this.ingest(todo, skipped, progress, run);
-      const embedded = changed.embedded + await this.embedPending(progress, run);
+      const embedded = changed.embedded + await this.embedPending(skipped, progress, run);
       return {
         roots: this.roots, files: this.files.size, chunks: this.chunks.size, skipped,
         changedFiles: changed.changed, removedFiles: removed + changed.removed, embeddedChunks: embedded,
@@ -353,8 +377,9 @@ export class Engine {
    * Read, hash and chunk files; replace the chunks of those whose content
    * changed, and embed the new chunks as they come. A large run reads and
    * parses in chunking threads, two batches ahead of this thread's indexing.
+   * `rechunk` replaces the chunks of unchanged files too (to embed them anew).
    */
-  private async ingest(todo: Array<{ f: SourceFile; root: number }>, skipped: SkippedFile[], progress: IndexProgress, run: IndexRunOptions): Promise<{ changed: number; removed: number; embedded: number; threads: number }> {
+  private async ingest(todo: Array<{ f: SourceFile; root: number }>, skipped: SkippedFile[], progress: IndexProgress, run: IndexRunOptions, rechunk = false): Promise<{ changed: number; removed: number; embedded: number; threads: number }> {
     let pool = todo.length >= POOL_MIN_FILES && this.opts.chunkThreads !== 0
       ? ChunkPool.tryCreate(this.opts.chunkThreads ?? defaultPoolSize(), this.opts.chunker)
       : null;
@@ -365,7 +390,7 @@ export class Engine {
     let embedded = 0;
 
     const requests = (batch: Array<{ f: SourceFile; root: number }>): IngestRequest[] => batch.map((t) => ({
-      abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: this.files.get(fileId(t.root, t.f.rel))?.hash,
+      abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: rechunk ? undefined : this.files.get(fileId(t.root, t.f.rel))?.hash,
     }));
     const failPool = (e: Error): void => {
       this.log(`chunking thread failed (${e.message}); chunking in this thread`);
@@ -430,7 +455,7 @@ export class Engine {
             if (known) { this.dropFile(id); removed++; }
             continue;
           }
-          if (known && known.hash === r.hash) {
+          if (known && known.hash === r.hash && !rechunk) {
             known.size = t.f.size; known.mtimeMs = t.f.mtimeMs;
             this.dirty = true;
             continue;
@@ -448,10 +473,11 @@ export class Engine {
           const keys: number[] = [];
           for (const c of chunks) keys.push(this.addChunk(t.root, c));
           this.files.set(id, { root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash: r.hash, keys });
-          changed++;
+          // a file chunked again only to embed it anew has not changed
+          if (!known || known.hash !== r.hash) changed++;
           this.dirty = true;
           if (keys.length > 0 && this.vectors) {
-            // embedded from the texts in hand, not read back from the text store
+            // embedded from the texts in hand: the index keeps none
             const n = await this.embedKeys(keys, chunks.map((c) => c.text));
             embedded += n;
             progress.embedTotal += keys.length;
@@ -460,7 +486,6 @@ export class Engine {
         }
         progress.chunks = this.chunks.size;
         run.onProgress?.({ ...progress });
-        if (this.texts.wantsFlush) this.tryFlushTexts();
       }
     } finally {
       // work read ahead of a cancel must not surface as an unhandled rejection
@@ -472,10 +497,9 @@ export class Engine {
 
   private addChunk(root: number, c: Chunk): number {
     const key = this.nextKey++;
-    const text = this.texts.append(c.text);
     const stored: StoredChunk = {
       key, root, file: c.file, startLine: c.startLine, endLine: c.endLine, declLine: c.declLine,
-      kind: c.kind, name: c.name, language: c.language, signature: c.signature, context: c.context, text,
+      kind: c.kind, name: c.name, language: c.language, signature: c.signature, context: c.context,
     };
     if (c.part) stored.part = c.part;
     this.chunks.add(stored);
@@ -484,30 +508,40 @@ export class Engine {
     return key;
   }
 
-  private tryFlushTexts(): void {
-    try { ensureDir(this.indexDir); this.texts.flush(); } catch { /* kept in memory; save() reports */ }
-  }
-
-  /** Embed chunks that have no vector yet (left by a model change or an interrupted run), in bounded batches. */
-  private async embedPending(progress: IndexProgress, run: IndexRunOptions): Promise<number> {
+  /**
+   * Embed the chunks that have no vector yet (left by a model change or an
+   * interrupted run). Their texts are not kept in the index: their files are
+   * read and chunked again, and one that changed meanwhile is indexed as it
+   * is now.
+   */
+  private async embedPending(skipped: SkippedFile[], progress: IndexProgress, run: IndexRunOptions): Promise<number> {
     if (!this.opts.embedder || !this.vectors || this.pendingEmbed.size === 0) return 0;
-    const keys = [...this.pendingEmbed].sort((a, b) => a - b);
+    const ids = new Set<string>();
+    for (const k of this.pendingEmbed) {
+      const c = this.chunks.get(k);
+      if (c) ids.add(fileId(c.root, c.file));
+    }
+    const todo: Array<{ f: SourceFile; root: number }> = [];
+    for (const id of ids) {
+      const known = this.files.get(id);
+      if (!known) continue;
+      const root = this.roots[known.root];
+      const abs = path.join(root, known.rel);
+      let st: fs.Stats;
+      try { st = fs.statSync(abs); } catch { this.dropFile(id); continue; }
+      todo.push({ f: { root, rel: known.rel, abs, size: st.size, mtimeMs: st.mtimeMs }, root: known.root });
+    }
     progress.phase = 'embed';
-    progress.embedTotal = keys.length;
+    progress.filesDone = 0;
+    progress.filesTotal = todo.length;
+    progress.embedTotal = 0;
     progress.embedded = 0;
     run.onProgress?.({ ...progress });
-    let done = 0;
-    for (let i = 0; i < keys.length; i += EMBED_BATCH) {
-      if (run.signal?.aborted) break;
-      done += await this.embedKeys(keys.slice(i, i + EMBED_BATCH));
-      progress.embedded = done;
-      run.onProgress?.({ ...progress });
-    }
-    return done;
+    return (await this.ingest(todo, skipped, progress, run, true)).embedded;
   }
 
-  /** Embed these chunks (those still present; their texts when the caller has them) and store their vectors; returns how many. */
-  private async embedKeys(keys: number[], textsInHand?: string[]): Promise<number> {
+  /** Embed these chunks (those still present) from their texts and store their vectors; returns how many. */
+  private async embedKeys(keys: number[], texts: string[]): Promise<number> {
     const embedder = this.opts.embedder;
     if (!embedder || !this.vectors) return 0;
     let done = 0;
@@ -516,8 +550,7 @@ export class Engine {
       for (let j = i; j < Math.min(keys.length, i + EMBED_BATCH); j++) if (this.chunks.has(keys[j])) slots.push(j);
       if (slots.length === 0) continue;
       const batch = slots.map((j) => keys[j]);
-      const texts = slots.map((j) => textsInHand?.[j] ?? this.texts.read(this.chunks.text(keys[j])!));
-      const vecs = await embedder.embed(texts);
+      const vecs = await embedder.embed(slots.map((j) => texts[j]));
       this.vectors.upsertMany(batch, vecs);
       for (const k of batch) this.pendingEmbed.delete(k);
       done += batch.length;
@@ -529,11 +562,10 @@ export class Engine {
   /** Persist the index. Throws IndexWriteError (the index stays usable in memory; the old files stay intact). */
   save(): void {
     if (!this.dirty && fs.existsSync(path.join(this.indexDir, FILES.manifest))) return;
+    const lock = this.lockIndexDir();
     try {
       ensureDir(this.indexDir);
       this.renumberKeysIfSparse();
-      this.compactTextsIfWasteful();
-      this.texts.flush();
       const m: Manifest = {
         format: INDEX_FORMAT,
         chunker: CHUNKER_VERSION,
@@ -546,17 +578,19 @@ export class Engine {
           // written in pieces from the arrays that hold them, never as a whole copy of each file
           files: writeChecked(this.indexDir, 'files', jsonArrayPieces([...this.files.values()])),
           chunks: writeChecked(this.indexDir, 'chunks', this.chunks.serializePieces()),
-          texts: { bytes: this.texts.length, crc32: this.texts.checksum },
           keyword: writeChecked(this.indexDir, 'keyword', this.keyword.serializePieces()),
         },
       };
       if (this.vectors) m.files.vectors = writeChecked(this.indexDir, 'vectors', this.vectors.serializePieces());
       writeManifest(this.indexDir, m);
+      removeLegacyFiles(this.indexDir);
       this.updatedAt = m.updatedAt;
       this.dirty = false;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new IndexWriteError(`cannot write the index at ${this.indexDir}: ${err.code ?? ''} ${err.message}`.trim());
+    } finally {
+      lock?.release();
     }
   }
 
@@ -577,27 +611,6 @@ export class Engine {
     this.pendingEmbed = new Set([...this.pendingEmbed].map((k) => remap[k]));
     this.nextKey = n;
     this.log(`chunk keys renumbered: ${n} live of ${remap.length} issued`);
-  }
-
-  // Removed chunks leave their text behind in the append-only file; rewrite it when most of it is garbage.
-  private compactTextsIfWasteful(): void {
-    let live = 0;
-    const keys = this.chunks.keys();
-    for (const k of keys) live += this.chunks.text(k)!.length;
-    if (this.texts.length < 1 << 20 || live > this.texts.length / 2) return;
-    const tmpFile = path.join(this.indexDir, `${FILES.texts}.compact`);
-    fs.rmSync(tmpFile, { force: true });
-    const fresh = new TextStore(tmpFile);
-    const refs = new Map<number, StoredChunk['text']>();
-    for (const k of keys) {
-      refs.set(k, fresh.append(this.texts.read(this.chunks.text(k)!)));
-      if (fresh.wantsFlush) fresh.flush();
-    }
-    fresh.flush();
-    this.texts.closeReader();
-    fs.renameSync(tmpFile, path.join(this.indexDir, FILES.texts));
-    for (const [k, ref] of refs) this.chunks.setText(k, ref);
-    this.texts = new TextStore(path.join(this.indexDir, FILES.texts), fresh.length, fresh.checksum);
   }
 
   /**
@@ -637,7 +650,10 @@ export class Engine {
       keyword: this.keyword,
       vectors: !opts.keywordOnly && this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
       embedder: opts.keywordOnly || !base ? null : adapter ? queryEmbedder(base, adapter) : base,
-      readText: (c) => this.texts.read(c.text),
+      readText: (c) => {
+        const f = this.files.get(fileId(c.root, c.file));
+        return f ? this.sources.text({ abs: path.join(this.roots[c.root], c.file), hash: f.hash }, c.startLine, c.endLine) : null;
+      },
       roots: this.roots,
       noModelReason: this.opts.noModelReason,
       partial: this.indexingNow,
@@ -669,13 +685,12 @@ export class Engine {
 
   /** Delete the index files and start empty (nothing indexed: no "last updated" either). */
   clear(): void {
-    this.texts.closeReader();
     clearIndexDir(this.indexDir);
     this.resetState();
     this.updatedAt = null;
   }
 
   async close(): Promise<void> {
-    this.texts.closeReader();
+    this.sources.clear();
   }
 }

@@ -73,6 +73,8 @@ export interface SearchHit {
   /** Words of the query found in the chunk, for highlighting. */
   matchedTerms: string[];
   snippet: string;
+  /** The file changed (or went away) since it was indexed: its lines here may be off, and there is no snippet. */
+  stale?: boolean;
 }
 
 export type SearchMode = 'hybrid' | 'keyword';

@@ -109,7 +109,7 @@ describe('chunking threads', function () {
     };
     const [serial, threaded] = [await indexWith(0), await indexWith(2)];
     await embedder.dispose();
-    for (const f of [FILES.chunks, FILES.files, FILES.texts, FILES.keyword, FILES.vectors]) {
+    for (const f of [FILES.chunks, FILES.files, FILES.keyword, FILES.vectors]) {
       assert.ok(fs.readFileSync(path.join(serial, f)).equals(fs.readFileSync(path.join(threaded, f))), `${f} differs`);
     }
   });

@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine, IndexWriteError } from '../../src/core/engine';
 import { loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
 import { FILES } from '../../src/core/persist/indexStore';
+import { WRITE_LOCK_FILE, WriteLockHeldError } from '../../src/core/persist/writeLock';
 import { QueryError } from '../../src/core/search/search';
 import { buildTestModel } from '../helpers/testModel';
 
@@ -141,6 +143,44 @@ describe('Engine (keyword mode)', function () {
     assert.ok(!after.hits.some((h) => h.file === 'src/billing/invoice.ts'));
   });
 
+  it('shows snippets from the source file, and marks a hit whose file changed since indexing instead of showing other lines', async () => {
+    const e = await open(root, indexDir);
+    await e.index();
+    const hit = (await e.search('validateJwtToken')).hits[0];
+    assert.equal(hit.name, 'validateJwtToken');
+    assert.equal(hit.stale, undefined);
+    assert.match(hit.snippet, /^export function validateJwtToken\(token: string, secret: string\): boolean \{/);
+    assert.ok(!fs.readdirSync(indexDir).some((f) => f.startsWith('texts')), 'no copy of the texts in the index');
+    // edited on disk, not yet re-indexed: the old lines are gone, and the hit says so
+    const file = path.join(root, 'src/auth/session.ts');
+    fs.writeFileSync(file, '\n\n' + fs.readFileSync(file, 'utf8'));
+    const stale = (await e.search('validateJwtToken')).hits[0];
+    assert.equal(stale.name, 'validateJwtToken');
+    assert.equal(stale.stale, true);
+    assert.equal(stale.snippet, '');
+    await e.updateFiles([file]);
+    const fresh = (await e.search('validateJwtToken')).hits[0];
+    assert.equal(fresh.stale, undefined);
+    assert.equal(fresh.declLine, hit.declLine + 2);
+    assert.equal(fresh.snippet, hit.snippet);
+  });
+
+  it('writes only while it holds the index folder\'s write lock: a live holder is named, a dead one\'s lock is taken over', async () => {
+    const e = await open(root, indexDir);
+    fs.mkdirSync(indexDir, { recursive: true });
+    const lockFile = path.join(indexDir, WRITE_LOCK_FILE);
+    // pid 1 is alive on any host; the lock names this host, so it is not taken for stale
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: 1, hostname: os.hostname(), startedAt: new Date().toISOString() }));
+    await assert.rejects(e.index(), (err: Error) => err instanceof WriteLockHeldError && /held by process 1/.test(err.message));
+    assert.ok(!fs.existsSync(path.join(indexDir, FILES.manifest)), 'nothing written');
+    // a holder that died: its lock is stale and taken over
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: Number(dead.stdout), hostname: os.hostname(), startedAt: new Date().toISOString() }));
+    const st = await e.index();
+    assert.ok(st.chunks > 0);
+    assert.ok(!fs.existsSync(lockFile), 'released after the run');
+  });
+
   it('persists and reloads the index with identical results', async () => {
     const e = await open(root, indexDir);
     await e.index();
@@ -157,7 +197,6 @@ describe('Engine (keyword mode)', function () {
   for (const [what, damage] of [
     ['a flipped byte in the keyword index', (d: string) => { const f = path.join(d, FILES.keyword); const b = fs.readFileSync(f); b[b.length >> 1] ^= 0xff; fs.writeFileSync(f, b); }],
     ['a truncated chunk list', (d: string) => { const f = path.join(d, FILES.chunks); fs.truncateSync(f, fs.statSync(f).size >> 1); }],
-    ['a truncated texts file', (d: string) => { const f = path.join(d, FILES.texts); fs.truncateSync(f, 10); }],
     ['a manifest of another format version', (d: string) => { const f = path.join(d, FILES.manifest); const m = JSON.parse(fs.readFileSync(f, 'utf8')); m.format = 999; fs.writeFileSync(f, JSON.stringify(m)); }],
     ['a manifest that is not JSON', (d: string) => { fs.writeFileSync(path.join(d, FILES.manifest), '{not json'); }],
     ['a missing data file', (d: string) => { fs.rmSync(path.join(d, FILES.files)); }],
@@ -287,7 +326,7 @@ describe('Engine (hybrid mode, real ONNX model)', function () {
     for (let i = 1; i < prose.hits.length; i++) assert.ok(prose.hits[i].score <= prose.hits[i - 1].score, 'scores follow the ranking');
   });
 
-  it('re-embeds without re-chunking when the model changes, and only then', async () => {
+  it('re-embeds from the source files when the model changes, and only then; a file edited meanwhile is indexed as it is now', async () => {
     const e = await open(root, indexDir, modelA);
     const first = await e.index();
     await e.close();
@@ -298,8 +337,21 @@ describe('Engine (hybrid mode, real ONNX model)', function () {
     assert.equal(other.openReport.state, 'loaded');
     assert.equal(other.openReport.reembed, first.chunks);
     const st = await other.index();
-    assert.equal(st.changedFiles, 0, 'no file re-chunked');
+    assert.equal(st.changedFiles, 0, 'no file changed');
     assert.equal(st.embeddedChunks, first.chunks);
+    assert.equal(other.status().embedded, first.chunks);
+    await other.close();
+
+    // the texts to embed are read from the files: one edited before the re-embedding is indexed as it is now
+    const back = await open(root, indexDir, modelA);
+    assert.equal(back.openReport.reembed, first.chunks);
+    write(root, 'net/retry.go', 'package net\n\n// DialWithTimeout opens a connection or gives up.\nfunc DialWithTimeout(addr string) error {\n\treturn nil\n}\n');
+    const again = await back.index();
+    assert.equal(again.changedFiles, 1);
+    assert.equal(back.status().embedded, back.chunkCount);
+    const res = await back.search('DialWithTimeout');
+    assert.equal(res.hits[0].name, 'DialWithTimeout');
+    assert.equal((await back.search('RetryWithBackoff', { showWeak: true })).hits.some((h) => h.name === 'RetryWithBackoff'), false);
   });
 
   for (const [what, damage] of [

@@ -3,7 +3,7 @@ import { Chunker } from '../../src/core/chunk/chunker';
 import { ChunkTable } from '../../src/core/persist/chunkTable';
 import type { StoredChunk } from '../../src/core/persist/indexStore';
 import { collapseOverlapping, type Span } from '../../src/core/search/collapse';
-import { makeSnippet, opensSignature, SNIPPET_GAP } from '../../src/core/search/snippet';
+import { makeSnippet, SNIPPET_GAP, sourceView } from '../../src/core/search/snippet';
 import { hitSpan, type MergedHit, mergeRankedParts, mergeSplitParts, unitOf } from '../../src/core/search/units';
 import { splitWords } from '../../src/core/text/identifiers';
 import { isContentWord, isStopWord } from '../../src/core/text/stopWords';
@@ -41,6 +41,11 @@ const SRC = [
 const SRC_LINES = SRC.split('\n');
 const lineNo = (text: string) => SRC_LINES.indexOf(text) + 1;
 
+/** A chunk's snippet from its lines in the source, as search.ts makes it. */
+function snippetOf(c: Chunk, words: string[], src = SRC): ReturnType<typeof makeSnippet> {
+  return makeSnippet(sourceView(src.split('\n').slice(c.startLine - 1, c.endLine).join('\n'), c), c, words);
+}
+
 /** Query words as search.ts makes them. */
 function queryWords(query: string): string[] {
   return [...new Set(splitWords(query).flatMap((w) => [w.raw, ...w.parts]).filter((w) => w.length > 1))];
@@ -56,8 +61,8 @@ function store(cs: Chunk[]): ChunkTable {
   const t = new ChunkTable();
   cs.forEach((c, key) => {
     const { text, doc, ...rest } = c;
-    void doc;
-    t.add({ ...rest, key, root: 0, text: { offset: key * 10_000, length: text.length } });
+    void doc; void text;
+    t.add({ ...rest, key, root: 0 });
   });
   return t;
 }
@@ -115,7 +120,7 @@ describe('units: split parts are one answer', () => {
     assert.equal(m.unit!.startLine, parts[0].startLine);
     assert.equal(m.unit!.declLine, parts[0].declLine);
     assert.notEqual(m.unit!.declLine, chunkOf(method(2)).declLine);
-    const s = makeSnippet(chunkOf(method(2)).text, chunkOf(method(2)), queryWords('compute item'));
+    const s = snippetOf(chunkOf(method(2)), queryWords('compute item'));
     assert.equal(s.text.split('\n')[0], 'public parseConfig(source: string, limit: number): number');
     assert.equal(s.text.split('\n')[1].trim(), SNIPPET_GAP);
   });
@@ -141,8 +146,8 @@ describe('units: split parts are one answer', () => {
     assert.equal(unit.complete, false);
     // a chunk added after the file index was built is found too
     const { text, doc, ...rest } = parts[0];
-    void doc;
-    t.add({ ...rest, key: 500, root: 0, text: { offset: 0, length: text.length } });
+    void doc; void text;
+    t.add({ ...rest, key: 500, root: 0 });
     assert.equal(unitOf(t, method(2))!.firstKey, 500);
   });
 
@@ -179,7 +184,7 @@ describe('units: a class the query names stays the answer', () => {
     const cls = chunks.find((c) => c.kind === 'class')!;
     assert.equal(cls.declLine, lineNo('export class ConfigParser {'));
     assert.ok(cls.startLine < cls.declLine, 'the span starts at the doc comment');
-    const s = makeSnippet(cls.text, cls, queryWords('ConfigParser'));
+    const s = snippetOf(cls, queryWords('ConfigParser'));
     assert.equal(s.text.split('\n')[0], 'export class ConfigParser {');
     assert.deepEqual(s.matched, ['configparser', 'config', 'parser']);
   });
@@ -188,7 +193,7 @@ describe('units: a class the query names stays the answer', () => {
 describe('units: snippets', () => {
   it('open at the declaration, not the doc comment or decorator, and show matched lines further down after a gap', () => {
     const p1 = chunkOf(method(1));
-    const s = makeSnippet(p1.text, p1, queryWords('value5'));
+    const s = snippetOf(p1, queryWords('value5'));
     const lines = s.text.split('\n');
     assert.equal(lines[0], 'public parseConfig(source: string, limit: number): number {', 'dedented declaration line');
     assert.equal(lines[1], `  ${SNIPPET_GAP}`);
@@ -198,14 +203,14 @@ describe('units: snippets', () => {
 
   it('show the declaration and the lines after it when they hold the query words', () => {
     const reset = chunks.find((c) => c.name === 'ConfigParser.reset')!;
-    const s = makeSnippet(reset.text, reset, queryWords('reset the cache'));
+    const s = snippetOf(reset, queryWords('reset the cache'));
     assert.equal(s.text, 'public reset(): void {\n  this.cache.clear();\n}');
     assert.deepEqual(s.matched, ['reset', 'cache']);
   });
 
   it('of a later part: the repeated signature, a gap, then the matched lines, dedented below it', () => {
     const last = parts[parts.length - 1];
-    const s = makeSnippet(last.text, last, queryWords('how does the retry budget work'));
+    const s = snippetOf(last, queryWords('how does the retry budget work'));
     assert.equal(s.text, [
       'public parseConfig(source: string, limit: number): number',
       `  ${SNIPPET_GAP}`,
@@ -218,12 +223,12 @@ describe('units: snippets', () => {
   it('do not highlight stop words or one-letter words, but do highlight the real words', () => {
     const withComment = parts.find((p) => p.text.includes('// Where does the budget go'))!;
     assert.ok(withComment);
-    const s = makeSnippet(withComment.text, withComment, ['where', 'does', 'the', 'to', 'is', 'a', 'x', 'budget', 'retry', 'loop']);
+    const s = snippetOf(withComment, ['where', 'does', 'the', 'to', 'is', 'a', 'x', 'budget', 'retry', 'loop']);
     assert.deepEqual(s.matched, ['budget', 'retry', 'loop']);
     assert.match(s.text, /\/\/ Where does the budget go\? To the retry loop\./);
   });
 
-  it('of a Python method: the def line, though its docstring is left out of the code', async () => {
+  it('of a Python method: the def line, then its docstring and code as the file has them', async () => {
     const chunker = await Chunker.create();
     await chunker.prepare('python');
     const py = 'class Store:\n    """Keeps things."""\n\n    def load(self, path):\n        """Load the store from a file."""\n        with open(path) as f:\n            return f.read()\n';
@@ -231,17 +236,9 @@ describe('units: snippets', () => {
     chunker.dispose();
     const load = cs.find((c) => c.name === 'Store.load')!;
     assert.equal(load.declLine, 4);
-    const s = makeSnippet(load.text, load, queryWords('load the store from a file'));
-    assert.equal(s.text, 'def load(self, path):\n    with open(path) as f:\n        return f.read()');
-    assert.deepEqual(s.matched, ['load']);
-  });
-
-  it('opensSignature finds a declaration behind modifiers and across lines', () => {
-    assert.ok(opensSignature('  export function parse(a: string) {', 'function parse(a: string)'));
-    assert.ok(opensSignature('    def load(self,', 'def load(self, path):'));
-    assert.ok(opensSignature('@Override public int size() {', 'public int size()'));
-    assert.ok(!opensSignature('Load the store from a file.', 'def load(self, path):'));
-    assert.ok(!opensSignature('  }', 'function parse(a: string)'));
+    const s = snippetOf(load, queryWords('load the store from a file'), py);
+    assert.equal(s.text, 'def load(self, path):\n    """Load the store from a file."""\n    with open(path) as f:\n        return f.read()');
+    assert.deepEqual(s.matched, ['load', 'store', 'file']);
   });
 });
 

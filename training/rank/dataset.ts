@@ -183,7 +183,7 @@ function nameQueries(ctx: SearchContext, random: () => number, count: number): S
       query = u.name.replace(/::|\./g, random() < 0.5 ? ' ' : '.');
       target = new Set(all.filter((c) => c.name === u.name).map((c) => c.key));
     } else if (kind === 'name+body') {
-      const body = [...new Set(rawWords(ctx.readText(u)).filter((w) => w.length >= 5 && w !== short))];
+      const body = [...new Set(rawWords(ctx.readText(u) ?? '').filter((w) => w.length >= 5 && w !== short))];
       if (body.length < 4) continue;
       const pick = () => body[Math.floor(random() * body.length)];
       query = [short, pick(), pick()].filter((w, i, a) => a.indexOf(w) === i).join(' ');
@@ -268,7 +268,7 @@ export async function buildDataset(o: BuildOptions): Promise<void> {
     const byHash = new Map<string, number[]>();
     for (const c of chunksNow) {
       if (c.kind === 'file') continue;
-      const h = normalizedCode(ctx.readText(c));
+      const h = normalizedCode(ctx.readText(c) ?? '');
       byHash.set(h, [...(byHash.get(h) ?? []), c.key]);
     }
     const sampled: Sampled[] = [];
@@ -277,7 +277,7 @@ export async function buildDataset(o: BuildOptions): Promise<void> {
       const keys = chunksNow.filter((c) => documented.some((u) => c.file === u.file && c.name === u.name));
       if (!keys.length) continue;
       const target = new Set(keys.map((c) => c.key));
-      for (const c of keys) for (const k of byHash.get(normalizedCode(ctx.readText(c))) ?? []) target.add(k);
+      for (const c of keys) for (const k of byHash.get(normalizedCode(ctx.readText(c) ?? '')) ?? []) target.add(k);
       sampled.push({ kind, query: p.q, target });
     }
     sampled.push(...nameQueries(ctx, random, o.nameQueries));

@@ -65,7 +65,8 @@ export function* sampleChunkTexts(engine: Engine, max = 4000): Generator<Coverag
   for (let i = 0; i < keys.length; i += step) {
     const c = ctx.chunks.get(keys[i]);
     if (!c || !isCodeLanguage(c.language)) continue;
-    yield { text: ctx.readText(c), language: c.language };
+    const text = ctx.readText(c);
+    if (text !== null) yield { text, language: c.language };
   }
 }
 

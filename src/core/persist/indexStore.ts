@@ -9,15 +9,13 @@ import { CorruptIndexError } from '../errors';
 import type { Chunk } from '../types';
 import type { ByteSource } from '../vector/vectorFile';
 import { type FileData, filePieces, writeFileAtomic } from './atomicWrite';
-import type { TextRef } from './textStore';
 
-export const INDEX_FORMAT = 2; // 2: chunk records as a binary table (chunks.bin)
+export const INDEX_FORMAT = 3; // 2: chunk records as a binary table (chunks.bin); 3: no copy of the chunk texts (read from the sources)
 
 export const FILES = {
   manifest: 'manifest.json',
   files: 'files.json',
   chunks: 'chunks.bin',
-  texts: 'texts.bin',
   keyword: 'keyword.bin',
   vectors: 'vectors.bin',
 } as const;
@@ -47,12 +45,11 @@ export interface StoredFile {
   keys: number[];
 }
 
-/** A chunk's metadata; its text lives in texts.bin (the doc is part of that text). */
+/** A chunk's metadata; its text is read from its source file (the doc is part of that text). */
 export type StoredChunk = Omit<Chunk, 'text' | 'doc'> & {
   key: number;
   /** Index into the engine's roots. */
   root: number;
-  text: TextRef;
 };
 
 export function readManifest(dir: string): Manifest {
@@ -166,7 +163,15 @@ export function writeManifest(dir: string, m: Manifest): void {
   writeFileAtomic(path.join(dir, FILES.manifest), JSON.stringify(m, null, 1));
 }
 
+/** Files earlier formats kept that this one does not (removed once a new index is committed). */
+const LEGACY_FILES = ['texts.bin', 'texts.bin.compact'];
+
+export function removeLegacyFiles(dir: string): void {
+  for (const f of LEGACY_FILES) fs.rmSync(path.join(dir, f), { force: true });
+}
+
 /** Remove every index file (a clean slate before a rebuild). */
 export function clearIndexDir(dir: string): void {
   for (const f of Object.values(FILES)) fs.rmSync(path.join(dir, f), { force: true });
+  removeLegacyFiles(dir);
 }

@@ -15,7 +15,7 @@ import type { LanguageId, SearchHit, SearchResponse } from '../types';
 import type { VectorStore } from '../vector/vectorStore';
 import { gatherCandidates } from './candidates';
 import { collapseOverlapping } from './collapse';
-import { makeSnippet } from './snippet';
+import { makeSnippet, sourceView } from './snippet';
 import { hitSpan, mergeRankedParts, type UnitSpan } from './units';
 
 /** Longer queries are cut here: no one types more, and a pasted file should not stall the search. */
@@ -53,7 +53,8 @@ export interface SearchContext {
   keyword: KeywordIndex;
   vectors: VectorStore | null;
   embedder: Embedder | null;
-  readText: (c: StoredChunk) => string;
+  /** The chunk's lines in its source file (startLine..endLine), or null when the file changed since it was indexed. */
+  readText: (c: StoredChunk) => string | null;
   roots: string[];
   partial: boolean;
   /** Why there is no embedding model, in the user's words (default "no embedding model installed"). */
@@ -128,9 +129,11 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
 
   const words = [...new Set(splitWords(query).flatMap((w) => [w.raw, ...w.parts]).filter((w) => w.length > 1))];
   const hits: SearchHit[] = ranked.slice(0, size).map(({ chunk: c, unit }, i) => {
-    const snippet = makeSnippet(ctx.readText(c), c, words);
+    const source = ctx.readText(c);
+    const snippet = source === null ? { text: '', matched: [] } : makeSnippet(sourceView(source, c), c, words);
     const span = hitSpan(c, unit);
     return {
+      ...(source === null ? { stale: true } : {}),
       file: c.file,
       root: ctx.roots[c.root] ?? '',
       startLine: span.startLine,

@@ -17,36 +17,11 @@ export interface Snippet { text: string; matched: string[] }
 export type SnippetChunk = Pick<StoredChunk, 'startLine' | 'endLine' | 'declLine' | 'kind' | 'name' | 'signature' | 'context'>
   & { part?: { index: number; count: number } };
 
-/** Kinds whose embedded text has no doc between the header and the code, and whose code starts at startLine. */
-const PLAIN_KINDS: ReadonlySet<string> = new Set(['block', 'window', 'section']);
-
-interface CodeView {
+export interface CodeView {
   /** lines[0] is the declaration line (or the repeated signature), then the code below it. */
   lines: string[];
   /** lines[0] is the signature a later part repeats above its stretch of the body: lines[1] does not follow it in the file. */
   detached: boolean;
-}
-
-/** The line with whitespace runs collapsed and trimmed, as signatures are written. */
-function normalized(line: string): string {
-  return line.trim().replace(/\s+/g, ' ');
-}
-
-/**
- * True when the line opens the declaration whose signature this is: from some
- * word on (after `export `, an annotation…) it starts with the signature, or is
- * the start of a signature that goes on over more lines.
- */
-export function opensSignature(line: string, signature: string): boolean {
-  const t = normalized(line);
-  if (!t || !signature) return false;
-  for (let p = 0; p >= 0 && p < t.length; p = t.indexOf(' ', p) + 1 || -1) {
-    const u = t.slice(p);
-    if (u.startsWith(signature)) return true;
-    const head = u.replace(/\s*[{;]$/, '');
-    if (head.length >= Math.min(signature.length, 4) && signature.startsWith(head)) return true;
-  }
-  return false;
 }
 
 /** True for a later part whose embedded code opens with the unit's signature repeated (see TreeChunker.emitUnit). */
@@ -57,29 +32,15 @@ function repeatsSignature(c: SnippetChunk): boolean {
 }
 
 /**
- * The chunk's code from its declaration line on. The embedded text is the
- * path line, one line per context, the doc (units only, any number of lines)
- * and the code; a later part's code opens with the repeated signature; a large
- * container's code is an outline; a capped text lacks its tail. So the
- * declaration is found by its signature, and only otherwise by counting lines.
+ * The chunk's code from its declaration line on, from its lines in the source
+ * file (startLine..endLine, as SearchContext.readText gives them): a unit
+ * opens at its declaration (its doc comment above is left out), a later part
+ * of a split unit under its signature, repeated, as it was embedded.
  */
-function codeView(text: string, c: SnippetChunk): CodeView {
+export function sourceView(text: string, c: SnippetChunk): CodeView {
   const all = text.split('\n');
-  const top = Math.min(all.length, 1 + c.context.filter(Boolean).length);
-  if (c.kind === 'file') return { lines: all.slice(top), detached: false };
-  if (repeatsSignature(c) && top < all.length && normalized(all[top]).startsWith(c.signature)) {
-    return { lines: [all[top].trim(), ...all.slice(top + 1)], detached: true };
-  }
-  let decl: number;
-  if (PLAIN_KINDS.has(c.kind)) {
-    decl = top + Math.max(0, c.declLine - c.startLine);
-  } else {
-    // the code is the tail of the text when nothing was left out of it
-    const aligned = all.length - 1 - (c.endLine - c.declLine);
-    decl = aligned >= top && opensSignature(all[aligned], c.signature) ? aligned : -1;
-    for (let i = top; decl < 0 && i < all.length; i++) if (opensSignature(all[i], c.signature)) decl = i;
-    if (decl < 0) decl = Math.max(top, aligned);
-  }
+  if (repeatsSignature(c)) return { lines: [c.signature, ...all], detached: true };
+  const decl = c.kind === 'file' ? 0 : Math.max(0, c.declLine - c.startLine);
   return { lines: all.slice(Math.min(decl, all.length)), detached: false };
 }
 
@@ -155,8 +116,8 @@ function cut(l: string): string {
   return l.length > MAX_LINE ? l.slice(0, MAX_LINE) + '…' : l;
 }
 
-export function makeSnippet(text: string, chunk: SnippetChunk, queryWords: string[]): Snippet {
-  const { lines, detached } = codeView(text, chunk);
+export function makeSnippet(view: CodeView, chunk: SnippetChunk, queryWords: string[]): Snippet {
+  const { lines, detached } = view;
   const lower = lines.map((l) => l.toLowerCase());
   const words: string[] = [];
   for (const w of queryWords) if (isContentWord(w) && !words.some((x) => x.toLowerCase() === w.toLowerCase())) words.push(w);
