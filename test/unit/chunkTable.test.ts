@@ -8,7 +8,7 @@ function chunk(key: number, over: Partial<StoredChunk> = {}): StoredChunk {
     key, root: key % 3, file: `src/mod${key % 5}.ts`, startLine: key + 1, endLine: key + 4, declLine: key + 2,
     kind: key % 2 ? 'method' : 'function', name: `name${key}`, language: key % 4 ? 'typescript' : 'python',
     signature: `function name${key}(a: number): string — ünïcode ✓`, context: key % 2 ? [`class Outer${key % 3} {`, 'namespace N'] : [],
-    text: { offset: key * 1000, length: 17 + key }, ...over,
+    ...over,
   };
 }
 
@@ -19,7 +19,7 @@ function concat(pieces: Uint8Array[]): Uint8Array {
 describe('ChunkTable', () => {
   it('gives back every field of what was added, parts and multi-entry contexts included', () => {
     const t = new ChunkTable();
-    const all = [chunk(0), chunk(1), chunk(7, { part: { index: 2, count: 3 } }), chunk(2 ** 20, { text: { offset: 5e9, length: 3 } })];
+    const all = [chunk(0), chunk(1), chunk(7, { part: { index: 2, count: 3 } }), chunk(2 ** 20, { file: 'dir/ünï 😀.py', name: 'naïve_😀' })];
     for (const c of all) t.add(c);
     assert.equal(t.size, 4);
     for (const c of all) assert.deepEqual(t.get(c.key), c);
@@ -55,8 +55,6 @@ describe('ChunkTable', () => {
     for (const [k, c] of live) assert.deepEqual(t.get(k), c);
     assert.deepEqual(new Set(t.keys()), new Set(live.keys()));
     assert.deepEqual([...t.values()].map((c) => c.key).sort((a, b) => a - b), [...live.keys()].sort((a, b) => a - b));
-    t.setText(58 + 1, { offset: 12, length: 34 });
-    assert.deepEqual(t.text(59), { offset: 12, length: 34 });
   });
 
   it('round-trips through its file, and refuses damaged ones', () => {
@@ -81,5 +79,147 @@ describe('ChunkTable', () => {
     assert.ok(keysAt > 0);
     new DataView(dup.buffer).setInt32(keysAt + 4, 1001, true);
     assert.throws(() => ChunkTable.deserialize(dup), /twice/);
+  });
+});
+
+/** A small deterministic generator (tests repeat exactly). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+const PATHS = ['src/a.ts', 'src/ünïcode/ß.py', 'docs/日本語.md', 'lib/emoji 😀.rs', 'x'];
+const NAMES = ['', 'run', 'naïve_😀', 'Ωmega.method', 'constructor', 'a-much-longer-name-than-thirteen'];
+
+function randomChunk(key: number, next: () => number): StoredChunk {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+  const c: StoredChunk = {
+    key, root: Math.floor(next() * 3), file: pick(PATHS), startLine: key, endLine: key + 3, declLine: key + 1,
+    kind: pick(['function', 'method', 'class', 'window'] as const), name: pick(NAMES),
+    language: pick(['typescript', 'python', 'markdown'] as const),
+    signature: `${pick(NAMES)}(${key % 7})`, context: next() < 0.5 ? [] : [pick(NAMES), `class ${pick(NAMES)} {`],
+  };
+  if (next() < 0.2) c.part = { index: 1 + (key % 3), count: 4 };
+  return c;
+}
+
+/** Where the i-th array of a chunk table file starts (its element count; the data follows, 4-byte aligned). */
+function arrayAt(bytes: Uint8Array, i: number): number {
+  const elemSizes = [4, 4, 4, 4, 4, 1, 1, 2, 2, ...[1, 2, 3, 4].flatMap(() => [4, 4, 1])];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const align = (x: number) => (x + 3) & ~3;
+  let at = 12; // magic, version, row count
+  for (let a = 0; a < i; a++) at = align(at + 4 + view.getUint32(at, true) * elemSizes[a]);
+  return at;
+}
+
+function reload(t: ChunkTable): ChunkTable {
+  return ChunkTable.deserialize(concat(t.serializePieces()));
+}
+
+function assertSame(t: ChunkTable, live: Map<number, StoredChunk>): void {
+  assert.equal(t.size, live.size);
+  for (const [k, c] of live) {
+    assert.deepEqual(t.get(k), c);
+    assert.equal(t.name(k), c.name);
+    assert.equal(t.file(k), c.file);
+  }
+  assert.deepEqual(t.keys().sort((a, b) => a - b), [...live.keys()].sort((a, b) => a - b));
+  for (const root of [0, 1, 2]) {
+    for (const file of PATHS) {
+      const want = [...live.values()].filter((c) => c.root === root && c.file === file).map((c) => c.key).sort((a, b) => a - b);
+      assert.deepEqual(t.keysOfFile(root, file).sort((a, b) => a - b), want, `keys of ${root}:${file}`);
+    }
+  }
+}
+
+describe('ChunkTable after a load (rows in the file and rows added since)', () => {
+  it('equals a Map of the records through random adds, deletes, saves, loads and renumberings', () => {
+    const next = rng(7);
+    let t = new ChunkTable();
+    let live = new Map<number, StoredChunk>();
+    let nextKey = 0;
+    for (let round = 0; round < 12; round++) {
+      if (round % 3 === 1) t.buildFileLists(); // the per-file lists are kept up to date too, when built
+      for (let i = 0; i < 150; i++) {
+        if (live.size > 0 && next() < 0.4) {
+          const keys = [...live.keys()];
+          const k = keys[Math.floor(next() * keys.length)];
+          assert.equal(t.delete(k), true);
+          live.delete(k);
+        } else {
+          const c = randomChunk(nextKey++, next);
+          t.add(c);
+          live.set(c.key, c);
+        }
+      }
+      assertSame(t, live);
+      if (round % 4 === 3) {
+        const old = [...live.keys()].sort((a, b) => a - b);
+        const remap = new Int32Array(nextKey).fill(-1);
+        old.forEach((k, i) => { remap[k] = i; });
+        t.renumber(remap);
+        live = new Map(old.map((k, i) => [i, { ...live.get(k)!, key: i }]));
+        nextKey = old.length;
+        assertSame(t, live);
+      }
+      // every other round saves and loads: the next round's changes land on a loaded table
+      if (round % 2 === 0) {
+        const before = t;
+        t = reload(t);
+        assertSame(before, live); // saving changes nothing that can be asked of a table
+        assertSame(t, live);
+      }
+    }
+  });
+
+  it('stores each distinct string once: re-adding a loaded file\'s chunks does not grow the file', () => {
+    const next = rng(11);
+    let t = new ChunkTable();
+    for (let k = 0; k < 400; k++) t.add(randomChunk(k, next));
+    const firstSize = concat(t.serializePieces()).length;
+    let nextKey = 400;
+    for (let cycle = 0; cycle < 4; cycle++) {
+      t = reload(t);
+      // re-chunk every file of root 0: delete its chunks and add the same records under new keys
+      const again = [...t.values()].filter((c) => c.root === 0);
+      for (const c of again) t.delete(c.key);
+      for (const c of again) t.add({ ...c, key: nextKey++ });
+      assert.equal(concat(t.serializePieces()).length, firstSize, `cycle ${cycle}`);
+    }
+  });
+
+  it('reads one version only: an older or newer file is reported as damaged', () => {
+    const t = new ChunkTable();
+    t.add(chunk(1));
+    const bytes = concat(t.serializePieces());
+    for (const v of [1, 3]) {
+      const other = bytes.slice();
+      new DataView(other.buffer).setUint32(4, v, true);
+      assert.throws(() => ChunkTable.deserialize(other), (e: Error) => e instanceof CorruptIndexError && /version/.test(e.message));
+    }
+  });
+
+  it('refuses a file cut short at any byte, a wrong row count, and strings out of range', () => {
+    const t = new ChunkTable();
+    for (let k = 0; k < 5; k++) t.add(chunk(k, { file: PATHS[k], name: NAMES[k] }));
+    const bytes = concat(t.serializePieces());
+    for (let len = 0; len < bytes.length; len++) {
+      assert.throws(() => ChunkTable.deserialize(bytes.subarray(0, len)), CorruptIndexError, `cut at ${len}`);
+    }
+    const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (const n of [4, 6, 0]) {
+      const wrongCount = bytes.slice();
+      view(wrongCount).setUint32(8, n, true);
+      assert.throws(() => ChunkTable.deserialize(wrongCount), CorruptIndexError, `${n} rows`);
+    }
+    // the paths column's row ids and dictionary offsets (the 10th and 11th arrays of the file)
+    const ids = arrayAt(bytes, 9);
+    const badId = bytes.slice();
+    view(badId).setInt32(ids + 4, 99, true);
+    assert.throws(() => ChunkTable.deserialize(badId), /names string 99/);
+    const badOffset = bytes.slice();
+    view(badOffset).setUint32(arrayAt(bytes, 10) + 8, 0xffff, true);
+    assert.throws(() => ChunkTable.deserialize(badOffset), CorruptIndexError);
   });
 });

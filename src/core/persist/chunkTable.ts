@@ -1,18 +1,16 @@
 // The index's chunk records, column by column: typed arrays for the numbers
-// and one array per text field (paths and contexts shared between chunks).
-// At 100K chunks a Map of record objects held ~40 MB of heap and loaded
-// through a 30 MB JSON parse; these columns hold a fraction of that and load
-// from one binary file. Records are materialised on demand (get()), which a
-// query does for its few hundred candidates at most.
+// and a StringColumn per text field (a UTF-8 dictionary of distinct strings
+// with one id per row). Loading is one read, a checksum and views into the
+// file's buffer: no record, and no string, is made until asked for (get(),
+// name(), file()), which a query does for its few hundred candidates at most.
 import { CorruptIndexError } from '../errors';
 import type { ChunkKind, LanguageId } from '../types';
 import { BinaryReader, BinaryWriter, writeMagic } from './binary';
 import type { StoredChunk } from './indexStore';
-import type { TextRef } from './textStore';
-import { detached } from '../text/detached';
+import { StringColumn } from './stringColumn';
 
 const MAGIC = 'SFTC';
-const VERSION = 1;
+const VERSION = 2; // 2: strings as UTF-8 dictionaries with ids per row; no text references
 
 const KINDS = [
   'function', 'method', 'class', 'struct', 'interface', 'enum', 'trait', 'impl',
@@ -32,14 +30,13 @@ const LANGUAGE_CODE = new Map<string, number>(LANGUAGES.map((l, i) => [l, i]));
 /** Separates the entries of a chunk's context in its one string (contexts are code signatures: no NULs). */
 const CONTEXT_SEP = '\u0000';
 
-type Column = Int32Array | Uint16Array | Uint8Array | Uint32Array | Float64Array;
+type Column = Int32Array | Uint16Array | Uint8Array;
 
 interface Numbers {
   keyOf: Int32Array; root: Int32Array; startLine: Int32Array; endLine: Int32Array; declLine: Int32Array;
   kindOf: Uint8Array; languageOf: Uint8Array; partIndex: Uint16Array; partCount: Uint16Array;
-  textOffset: Float64Array; textLength: Uint32Array;
 }
-interface Strings { fileOf: string[]; nameOf: string[]; signatureOf: string[]; contextOf: string[] }
+interface Strings { fileOf: StringColumn; nameOf: StringColumn; signatureOf: StringColumn; contextOf: StringColumn }
 
 interface NumberSpec<T extends Column> { what: string; make: (n: number) => T; read: (r: BinaryReader) => T }
 const int32 = (what: string): NumberSpec<Int32Array> => ({ what, make: (n) => new Int32Array(n), read: (r) => r.i32() });
@@ -51,11 +48,9 @@ const NUMBERS: { [K in keyof Numbers]: NumberSpec<Numbers[K]> } = {
   keyOf: int32('keys'), root: int32('roots'), startLine: int32('start lines'), endLine: int32('end lines'),
   declLine: int32('declaration lines'), kindOf: uint8('kinds'), languageOf: uint8('languages'),
   partIndex: uint16('part indexes'), partCount: uint16('part counts'),
-  textOffset: { what: 'text offsets', make: (n) => new Float64Array(n), read: (r) => r.f64s() },
-  textLength: { what: 'text lengths', make: (n) => new Uint32Array(n), read: (r) => r.u32s() },
 };
 const NUMBER_COLUMNS = Object.keys(NUMBERS) as Array<keyof Numbers>;
-/** The string columns, in file order; paths and contexts repeat across chunks and are shared. */
+/** The string columns, in file order; paths and contexts repeat across the rows of a file. */
 const STRINGS: { [K in keyof Strings]: { what: string; shared: boolean } } = {
   fileOf: { what: 'paths', shared: true }, nameOf: { what: 'names', shared: false },
   signatureOf: { what: 'signatures', shared: false }, contextOf: { what: 'contexts', shared: true },
@@ -65,15 +60,21 @@ const STRING_COLUMNS = Object.keys(STRINGS) as Array<keyof Strings>;
 function makeNumbers(cap: number): Numbers {
   return Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, NUMBERS[c].make(cap)])) as unknown as Numbers;
 }
+function makeStrings(cap: number): Strings {
+  return Object.fromEntries(STRING_COLUMNS.map((c) => [c, new StringColumn(cap, STRINGS[c].shared)])) as unknown as Strings;
+}
+
+/** Room for n rows given `have`: a quarter more at a time (a loaded table is full; doubling 840K rows would cost ~35 MB at once). */
+function grownCapacity(n: number, have: number): number {
+  return Math.max(n, have + (have >> 2) + 1024);
+}
 
 export class ChunkTable {
   private count = 0;
   // key → slot + 1 (0: no such chunk)
   private slotOfKey = new Int32Array(1024);
   private num: Numbers = makeNumbers(1024);
-  private str: Strings = { fileOf: [], nameOf: [], signatureOf: [], contextOf: [] };
-  // one string per distinct path and context
-  private shared = new Map<string, string>();
+  private str: Strings = makeStrings(1024);
   // root → path → keys of that file's chunks; built on first keysOfFile(), then kept up to date (not stored)
   private byFile: Map<number, Map<string, number[]>> | null = null;
 
@@ -84,14 +85,6 @@ export class ChunkTable {
   }
 
   has(key: number): boolean { return this.slot(key) >= 0; }
-
-  private share(s: string): string {
-    const had = this.shared.get(s);
-    if (had !== undefined) return had;
-    const own = detached(s);
-    this.shared.set(own, own);
-    return own;
-  }
 
   /** Add a chunk under a key not in the table. */
   add(c: StoredChunk): void {
@@ -114,13 +107,11 @@ export class ChunkTable {
     n.languageOf[s] = language;
     n.partIndex[s] = c.part?.index ?? 0;
     n.partCount[s] = c.part?.count ?? 0;
-    n.textOffset[s] = c.text.offset;
-    n.textLength[s] = c.text.length;
-    this.str.fileOf[s] = this.share(c.file);
-    this.str.nameOf[s] = c.name;
-    this.str.signatureOf[s] = c.signature;
-    this.str.contextOf[s] = c.context.length ? this.share(c.context.join(CONTEXT_SEP)) : '';
-    if (this.byFile) this.fileKeys(c.root, this.str.fileOf[s], true)!.push(c.key);
+    this.str.fileOf.set(s, c.file);
+    this.str.nameOf.set(s, c.name);
+    this.str.signatureOf.set(s, c.signature);
+    this.str.contextOf.set(s, c.context.join(CONTEXT_SEP));
+    if (this.byFile) this.fileKeys(c.root, this.str.fileOf.get(s), true)!.push(c.key);
   }
 
   /** Remove a chunk; the last slot moves into its place. */
@@ -128,19 +119,19 @@ export class ChunkTable {
     const s = this.slot(key);
     if (s < 0) return false;
     if (this.byFile) {
-      const keys = this.fileKeys(this.num.root[s], this.str.fileOf[s], false);
+      const file = this.str.fileOf.get(s);
+      const keys = this.fileKeys(this.num.root[s], file, false);
       const at = keys ? keys.indexOf(key) : -1;
       if (at >= 0) keys!.splice(at, 1);
-      if (keys && keys.length === 0) this.byFile.get(this.num.root[s])!.delete(this.str.fileOf[s]);
+      if (keys && keys.length === 0) this.byFile.get(this.num.root[s])!.delete(file);
     }
     const last = this.count - 1;
     if (s !== last) {
       for (const c of NUMBER_COLUMNS) this.num[c][s] = this.num[c][last];
-      for (const c of STRING_COLUMNS) this.str[c][s] = this.str[c][last];
+      for (const c of STRING_COLUMNS) this.str[c].copy(last, s);
       this.slotOfKey[this.num.keyOf[s]] = s + 1;
     }
     this.slotOfKey[key] = 0;
-    for (const c of STRING_COLUMNS) this.str[c].length = last;
     this.count = last;
     return true;
   }
@@ -178,13 +169,12 @@ export class ChunkTable {
 
   private record(s: number): StoredChunk {
     const n = this.num;
-    const context = this.str.contextOf[s];
+    const context = this.str.contextOf.get(s);
     const c: StoredChunk = {
-      key: n.keyOf[s], root: n.root[s], file: this.str.fileOf[s],
+      key: n.keyOf[s], root: n.root[s], file: this.str.fileOf.get(s),
       startLine: n.startLine[s], endLine: n.endLine[s], declLine: n.declLine[s],
-      kind: KINDS[n.kindOf[s]], name: this.str.nameOf[s], language: LANGUAGES[n.languageOf[s]],
-      signature: this.str.signatureOf[s], context: context ? context.split(CONTEXT_SEP) : [],
-      text: { offset: n.textOffset[s], length: n.textLength[s] },
+      kind: KINDS[n.kindOf[s]], name: this.str.nameOf.get(s), language: LANGUAGES[n.languageOf[s]],
+      signature: this.str.signatureOf.get(s), context: context ? context.split(CONTEXT_SEP) : [],
     };
     if (n.partCount[s] > 0) c.part = { index: n.partIndex[s], count: n.partCount[s] };
     return c;
@@ -200,7 +190,7 @@ export class ChunkTable {
   buildFileLists(): void {
     if (this.byFile) return;
     this.byFile = new Map();
-    for (let s = 0; s < this.count; s++) this.fileKeys(this.num.root[s], this.str.fileOf[s], true)!.push(this.num.keyOf[s]);
+    for (let s = 0; s < this.count; s++) this.fileKeys(this.num.root[s], this.str.fileOf.get(s), true)!.push(this.num.keyOf[s]);
   }
 
   private fileKeys(root: number, file: string, create: boolean): number[] | undefined {
@@ -222,17 +212,9 @@ export class ChunkTable {
     for (let s = 0; s < this.count; s++) yield this.record(s);
   }
 
-  name(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.nameOf[s]; }
-  file(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.fileOf[s]; }
+  name(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.nameOf.get(s); }
+  file(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.fileOf.get(s); }
   language(key: number): LanguageId | undefined { const s = this.slot(key); return s < 0 ? undefined : LANGUAGES[this.num.languageOf[s]]; }
-  text(key: number): TextRef | undefined { const s = this.slot(key); return s < 0 ? undefined : { offset: this.num.textOffset[s], length: this.num.textLength[s] }; }
-
-  setText(key: number, ref: TextRef): void {
-    const s = this.slot(key);
-    if (s < 0) throw new Error(`chunk table: no chunk ${key}`);
-    this.num.textOffset[s] = ref.offset;
-    this.num.textLength[s] = ref.length;
-  }
 
   /** Distinct languages of the chunks. */
   languages(): Set<LanguageId> {
@@ -244,9 +226,11 @@ export class ChunkTable {
   private ensureSlots(n: number): void {
     const have = this.num.keyOf.length;
     if (n <= have) return;
-    const grown = makeNumbers(Math.max(n, have * 2));
+    const cap = grownCapacity(n, have);
+    const grown = makeNumbers(cap);
     for (const c of NUMBER_COLUMNS) grown[c].set(this.num[c] as never);
     this.num = grown;
+    for (const c of STRING_COLUMNS) this.str[c].grow(cap);
   }
 
   private ensureKeys(n: number): void {
@@ -256,55 +240,44 @@ export class ChunkTable {
     this.slotOfKey = b;
   }
 
-  /** The table as file pieces (see BinaryWriter.finishPieces): write them before changing the table. */
+  /**
+   * The table as file pieces (see BinaryWriter.finishPieces): write them before
+   * changing the table. The string columns are compacted first (rows added
+   * since the load join the dictionaries; strings no row holds are dropped).
+   */
   serializePieces(): Uint8Array[] {
     const n = this.count;
-    // forget paths and contexts no chunk holds any more (edits make new ones all the time)
-    this.shared = new Map();
-    for (const c of STRING_COLUMNS) {
-      if (!STRINGS[c].shared) continue;
-      for (let s = 0; s < n; s++) if (this.str[c][s]) this.shared.set(this.str[c][s], this.str[c][s]);
-    }
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
     const w = new BinaryWriter();
     writeMagic(w, MAGIC, VERSION);
     w.u32(n);
     for (const c of NUMBER_COLUMNS) w.array(this.num[c].subarray(0, n));
     for (const c of STRING_COLUMNS) {
-      // lengths in UTF-16 units, then all the strings as one
-      const col = this.str[c];
-      const lengths = new Uint32Array(n);
-      for (let s = 0; s < n; s++) lengths[s] = col[s].length;
-      w.array(lengths).string(col.join(''));
+      this.str[c].compact(rows);
+      this.str[c].write(w, n);
     }
+    // compact() left the string columns exactly n rows long; the number columns follow
+    if (this.num.keyOf.length !== n) for (const c of STRING_COLUMNS) this.str[c].grow(this.num.keyOf.length);
     return w.finishPieces();
   }
 
+  /** A table viewing the file's buffer (kept, not copied: hand over a buffer nothing else uses). */
   static deserialize(buf: Uint8Array): ChunkTable {
     const r = new BinaryReader(buf, 'chunk table');
     r.expectMagic(MAGIC, VERSION);
     const n = r.u32();
     const t = new ChunkTable();
-    const exact = <T extends Column>(a: T, what: string): T => {
-      if (a.length !== n) throw new CorruptIndexError(`chunk table: ${what} has ${a.length} rows, expected ${n}`);
-      return a;
-    };
-    // read into the table's own columns (copies: the file buffer is not kept)
-    t.ensureSlots(n);
-    for (const c of NUMBER_COLUMNS) t.num[c].set(exact(NUMBERS[c].read(r), NUMBERS[c].what) as never);
-    for (const c of STRING_COLUMNS) {
-      const { what, shared } = STRINGS[c];
-      const lengths = exact(r.u32s(), what);
-      const all = r.string();
-      const out = t.str[c];
-      let at = 0;
-      for (let s = 0; s < n; s++) {
-        const v = all.substring(at, at + lengths[s]);
-        out.push(shared && v ? t.share(v) : v);
-        at += lengths[s];
-      }
-      if (at !== all.length) throw new CorruptIndexError(`chunk table: ${what} lengths do not add up`);
+    const num: Partial<Numbers> = {};
+    for (const c of NUMBER_COLUMNS) {
+      const a = NUMBERS[c].read(r);
+      if (a.length !== n) throw new CorruptIndexError(`chunk table: ${NUMBERS[c].what} has ${a.length} rows, expected ${n}`);
+      (num as Record<string, Column>)[c] = a;
     }
+    const str: Partial<Strings> = {};
+    for (const c of STRING_COLUMNS) str[c] = StringColumn.read(r, n, `chunk table: ${STRINGS[c].what}`, STRINGS[c].shared);
     r.done();
+    t.num = num as Numbers;
+    t.str = str as Strings;
     const { keyOf, kindOf, languageOf } = t.num;
     for (let s = 0; s < n; s++) {
       if (keyOf[s] < 0) throw new CorruptIndexError(`chunk table: bad key ${keyOf[s]}`);
