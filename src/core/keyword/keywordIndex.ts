@@ -1,26 +1,13 @@
 // The keyword side of hybrid search: BM25 over names, signatures, paths and
 // bodies, plus a prefix index of names. Keys are chunk ids.
 import type { Chunk } from '../types';
+import { chunkTermFreqs } from './chunkTerms';
 import { Bm25Index, type KeywordHit } from './bm25Index';
 import { SymbolIndex } from './symbolIndex';
-import { textTerms } from './terms';
 export { queryTerms } from './terms';
 
-// A word in a chunk's name says more about it than one in its body.
-const NAME_WEIGHT = 3;
-const SIGNATURE_WEIGHT = 1;
-
 export type { KeywordHit };
-
-/** Weighted term frequencies of a chunk. */
-export function chunkTermFreqs(chunk: Pick<Chunk, 'name' | 'signature' | 'text'>): Map<string, number> {
-  const tf = new Map<string, number>();
-  const addAll = (terms: string[], w: number) => { for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + w); };
-  addAll(textTerms(chunk.text), 1);
-  if (chunk.name) addAll(textTerms(chunk.name), NAME_WEIGHT);
-  if (chunk.signature) addAll(textTerms(chunk.signature), SIGNATURE_WEIGHT);
-  return tf;
-}
+export { chunkTermFreqs };
 
 export class KeywordIndex {
   // The name index is built on first use, not on load: at 100K chunks it takes

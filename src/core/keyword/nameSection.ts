@@ -8,6 +8,7 @@ import type { BinaryReader, BinaryWriter } from '../persist/binary';
 import { CorruptIndexError } from '../errors';
 import { charMask, nameParts } from '../text/symbolNames';
 import { HUMP_NAME_MAX, symbolWords } from './nameRank';
+import { joinStrings, StringBlob } from './stringBlob';
 
 interface NameArrays {
   wordBlob: Uint8Array; wordOff: Uint32Array;
@@ -24,16 +25,6 @@ const U8 = new Set<keyof NameArrays>(['wordBlob', 'wordPos', 'humpBlob', 'humpLe
 const I32 = new Set<keyof NameArrays>(['wordKeys', 'humpMask', 'humpKeys']);
 const MAX_BYTE = 255;
 
-/** Strings joined as UTF-8 with their start offsets (one more than strings). */
-function blob(strings: string[]): { bytes: Uint8Array; off: Uint32Array } {
-  const parts = strings.map((s) => Buffer.from(s, 'utf8'));
-  const off = new Uint32Array(parts.length + 1);
-  for (let i = 0; i < parts.length; i++) off[i + 1] = off[i] + parts[i].length;
-  const bytes = new Uint8Array(off[parts.length]);
-  parts.forEach((p, i) => bytes.set(p, off[i]));
-  return { bytes, off };
-}
-
 /** Lists as one flat array plus start offsets. */
 function flatten<T>(lists: T[][], pick: (x: T) => number, Ctor: Int32ArrayConstructor | Uint8ArrayConstructor): { off: Uint32Array; flat: Int32Array | Uint8Array } {
   const off = new Uint32Array(lists.length + 1);
@@ -44,12 +35,12 @@ function flatten<T>(lists: T[][], pick: (x: T) => number, Ctor: Int32ArrayConstr
 }
 
 export class NameSection {
-  private readonly wordText: Buffer;
-  private readonly humpText: Buffer;
+  private readonly wordText: StringBlob;
+  private readonly humpText: StringBlob;
 
   private constructor(private readonly a: NameArrays) {
-    this.wordText = Buffer.from(a.wordBlob.buffer, a.wordBlob.byteOffset, a.wordBlob.length);
-    this.humpText = Buffer.from(a.humpBlob.buffer, a.humpBlob.byteOffset, a.humpBlob.length);
+    this.wordText = new StringBlob(a.wordBlob, a.wordOff);
+    this.humpText = new StringBlob(a.humpBlob, a.humpOff);
   }
 
   /** The section of these chunks' names (keys ascending; an empty name has no entry). */
@@ -75,13 +66,13 @@ export class NameSection {
       h.keys.push(key);
     }
     const sortedWords = [...words.keys()].sort();
-    const wb = blob(sortedWords);
+    const wb = joinStrings(sortedWords);
     const wl = sortedWords.map((w) => words.get(w)!);
     const wk = flatten(wl, (x) => x[0], Int32Array);
     const wp = flatten(wl, (x) => x[1], Uint8Array);
     // by first character, then length; the sort is stable, so first seen (first key) breaks ties
     const spacedNames = [...humps.keys()].sort((x, y) => x.charCodeAt(0) - y.charCodeAt(0) || x.length - y.length);
-    const hb = blob(spacedNames);
+    const hb = joinStrings(spacedNames);
     const hk = flatten(spacedNames.map((s) => humps.get(s)!.keys), (k) => k, Int32Array);
     const chars: number[] = [];
     const starts: number[] = [];
@@ -112,16 +103,16 @@ export class NameSection {
   private check(): void {
     const a = this.a;
     const words = a.wordOff.length - 1, humps = a.humpOff.length - 1;
-    const ok = words >= 0 && humps >= 0 && a.wordOff[words] === a.wordBlob.length && a.wordKeyOff.length === words + 1 &&
+    const ok = words >= 0 && humps >= 0 && this.wordText.consistent && this.humpText.consistent && a.wordKeyOff.length === words + 1 &&
       a.wordKeyOff[words] === a.wordKeys.length && a.wordPos.length === a.wordKeys.length &&
-      a.humpOff[humps] === a.humpBlob.length && a.humpLen.length === humps && a.humpParts.length === humps && a.humpMask.length === humps &&
+      a.humpLen.length === humps && a.humpParts.length === humps && a.humpMask.length === humps &&
       a.humpKeyOff.length === humps + 1 && a.humpKeyOff[humps] === a.humpKeys.length &&
       a.bucketStart.length === a.bucketChar.length + 1 && a.bucketStart[a.bucketChar.length] === humps;
     if (!ok) throw new CorruptIndexError('keyword segment: inconsistent name index');
   }
 
   get words(): number { return this.a.wordOff.length - 1; }
-  word(i: number): string { return this.wordText.toString('utf8', this.a.wordOff[i], this.a.wordOff[i + 1]); }
+  word(i: number): string { return this.wordText.at(i); }
   wordKeys(i: number): Int32Array { return this.a.wordKeys.subarray(this.a.wordKeyOff[i], this.a.wordKeyOff[i + 1]); }
   /** Place of word i in each of its keys' symbolWords() (capped at 255). */
   wordPlaces(i: number): Uint8Array { return this.a.wordPos.subarray(this.a.wordKeyOff[i], this.a.wordKeyOff[i + 1]); }
@@ -160,6 +151,6 @@ export class NameSection {
   humpLength(i: number): number { return this.a.humpLen[i]; }
   humpParts(i: number): number { return this.a.humpParts[i]; }
   humpMask(i: number): number { return this.a.humpMask[i]; }
-  humpName(i: number): string { return this.humpText.toString('utf8', this.a.humpOff[i], this.a.humpOff[i + 1]); }
+  humpName(i: number): string { return this.humpText.at(i); }
   humpKeys(i: number): Int32Array { return this.a.humpKeys.subarray(this.a.humpKeyOff[i], this.a.humpKeyOff[i + 1]); }
 }
