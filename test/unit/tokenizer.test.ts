@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Tokenizer, buildVocab, fnv1a32, type TokenizerConfig } from '../../src/core/embed/tokenizer';
+import { Tokenizer, buildVocab, fnv1a32, fnv1a32Bytes, type TokenizerConfig } from '../../src/core/embed/tokenizer';
 
 /** Independent FNV-1a over UTF-8 bytes, with BigInt arithmetic. */
 function fnvBytes(s: string): number {
@@ -28,6 +28,14 @@ describe('tokenizer', () => {
 
     it('hashes the UTF-8 bytes of non-ASCII text, surrogate pairs included', () => {
       for (const s of ['é', 'naïve', '日本語', 'x😀y', '<über>']) assert.equal(fnv1a32(s), fnvBytes(s), s);
+    });
+
+    it('fnv1a32Bytes over a range of bytes equals fnv1a32 of their text', () => {
+      const buf = Buffer.from('..naïve/日本語 x😀y..', 'utf8');
+      const s = 'naïve/日本語 x😀y';
+      assert.equal(fnv1a32Bytes(buf, 2, buf.length - 2), fnvBytes(s));
+      assert.equal(fnv1a32Bytes(buf, 2, buf.length - 2), fnv1a32(s));
+      assert.equal(fnv1a32Bytes(new Uint8Array(0)), 0x811c9dc5);
     });
 
     it('is an unsigned 32-bit value', () => {

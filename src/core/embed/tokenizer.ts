@@ -72,6 +72,13 @@ export function fnv1a32(s: string): number {
   return h >>> 0;
 }
 
+/** 32-bit FNV-1a over bytes[start, end): fnv1a32(s) of the string whose UTF-8 bytes these are. */
+export function fnv1a32Bytes(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  return h >>> 0;
+}
+
 /** Words with count ≥ minCount, most frequent first, ties by code-unit order; at most maxSize. */
 export function buildVocab(counts: Map<string, number>, minCount: number, maxSize: number): string[] {
   const kept: [string, number][] = [];

@@ -7,6 +7,7 @@
 // into a new dictionary by compact(), which a table runs when it is saved.
 import { CorruptIndexError } from '../errors';
 import { detached } from '../text/detached';
+import { fnv1a32, fnv1a32Bytes } from '../embed/tokenizer';
 import type { BinaryReader, BinaryWriter } from './binary';
 
 const EMPTY = Buffer.alloc(0);
@@ -86,11 +87,27 @@ export class StringColumn {
   /** Row `to` takes row `from`'s string. */
   copy(from: number, to: number): void { this.refs[to] = this.refs[from]; }
 
-  /** How the row's string sorts against these UTF-8 bytes (negative: before), as Buffer.compare. */
-  compareAt(row: number, bytes: Uint8Array): number {
+  /** fnv1a32 of the row's string (over its UTF-8 bytes: no string is made for a row of the dictionary). */
+  hashAt(row: number): number {
     const r = this.refs[row];
-    if (r < 0) return Buffer.compare(Buffer.from(this.extra[~r], 'utf8'), bytes);
-    return compareBytes(this.blob, this.offsets[r], this.offsets[r + 1], bytes, 0, bytes.length);
+    return r < 0 ? fnv1a32(this.extra[~r]) : fnv1a32Bytes(this.blob, this.offsets[r], this.offsets[r + 1]);
+  }
+
+  /** Whether the row holds this string (an ASCII string is compared with the bytes as they are). */
+  equalsAt(row: number, s: string): boolean {
+    const r = this.refs[row];
+    if (r < 0) return this.extra[~r] === s;
+    const start = this.offsets[r];
+    const length = this.offsets[r + 1] - start;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        const bytes = Buffer.from(s, 'utf8');
+        return compareBytes(this.blob, start, start + length, bytes, 0, bytes.length) === 0;
+      }
+      if (i >= length || this.blob[start + i] !== c) return false;
+    }
+    return length === s.length;
   }
 
   /** How row a's string sorts against row b's (by bytes, negative: before). */
