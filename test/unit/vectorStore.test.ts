@@ -5,22 +5,10 @@ import { CorruptIndexError } from '../../src/core/errors';
 import { createScanKernel, paddedStride, simdAvailable } from '../../src/core/vector/simdKernel';
 import { VectorHit, VectorStore } from '../../src/core/vector/vectorStore';
 import { mulberry32 } from '../../training/train/random';
+import { clusteredSet, gaussian, randomVector } from '../helpers/vectorData';
 
 // ---- seeded data -----------------------------------------------------------
 
-
-function gaussian(rand: () => number): () => number {
-  return () => {
-    const u = Math.max(rand(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  };
-}
-
-function randomVector(dim: number, normal: () => number): Float32Array {
-  const v = new Float32Array(dim);
-  for (let j = 0; j < dim; j++) v[j] = normal();
-  return v;
-}
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0, na = 0, nb = 0;
@@ -30,18 +18,6 @@ function cosine(a: Float32Array, b: Float32Array): number {
     nb += b[j] * b[j];
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
-/** Points around `clusters` random centres: a set with a clear neighbourhood structure. */
-function clusteredSet(count: number, dim: number, clusters: number, spread: number, seed: number): Float32Array[] {
-  const normal = gaussian(mulberry32(seed));
-  const centres = Array.from({ length: clusters }, () => randomVector(dim, normal));
-  return Array.from({ length: count }, (_, i) => {
-    const c = centres[i % clusters];
-    const v = new Float32Array(dim);
-    for (let j = 0; j < dim; j++) v[j] = c[j] + spread * normal();
-    return v;
-  });
 }
 
 function exactTopK(vectors: Map<number, Float32Array>, query: Float32Array, k: number): number[] {

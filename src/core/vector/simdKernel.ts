@@ -4,6 +4,7 @@
 // fallback where WebAssembly SIMD is unavailable and gives identical results.
 
 import { CodeWriter, emitModule, SimdOp, ValType, Op } from './wasmEmitter';
+import { type CompiledWasm, compiledOnce, growTo, instantiate, type WasmMemory } from './wasmRuntime';
 
 /** Row length in bytes for a dimension: padded to whole 16-byte SIMD lanes. */
 export function paddedStride(dim: number): number {
@@ -78,49 +79,13 @@ function buildScanModule(): Uint8Array {
   }]);
 }
 
-// The few WebAssembly JS API members used here, typed locally: the project's
-// lib settings carry no WebAssembly declarations, and an ambient one could
-// clash with a dependency's.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(deltaPages: number): number;
-}
-interface WasmModule { readonly __wasmModule?: never }
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-
-interface CompiledScan {
-  api: WasmApi;
-  module: WasmModule;
-}
-
-let compiled: CompiledScan | null | undefined;
-
 /** The compiled scan module, or null where WebAssembly SIMD is unavailable. Compiled once per process. */
-function scanModule(): CompiledScan | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!api) return null;
-  try {
-    const bytes = buildScanModule();
-    if (api.validate(bytes)) compiled = { api, module: new api.Module(bytes) };
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const scanModule = compiledOnce(buildScanModule);
 
 /** True when the WASM SIMD kernel can run here. */
 export function simdAvailable(): boolean {
   return scanModule() !== null;
 }
-
-const PAGE = 65536;
 
 type ScanFn = (queryPtr: number, dataPtr: number, count: number, stride: number, outPtr: number) => void;
 
@@ -136,10 +101,10 @@ class WasmScanKernel implements ScanKernel {
   // Layout: [query: stride × 2][rows: capacity × stride][scores: capacity × 4].
   // The scores sit last because they are scratch: growing moves them, never the rows.
   // stride is a multiple of 16, so every row starts 16-byte aligned.
-  constructor({ api, module }: CompiledScan, readonly stride: number, capacity: number) {
-    this.memory = new api.Memory({ initial: Math.max(1, Math.ceil(this.bytesFor(capacity) / PAGE)) });
-    const instance = new api.Instance(module, { env: { memory: this.memory } });
-    this.scanFn = instance.exports.scan as ScanFn;
+  constructor(compiled: CompiledWasm, readonly stride: number, capacity: number) {
+    const { memory, exports } = instantiate(compiled, this.bytesFor(capacity));
+    this.memory = memory;
+    this.scanFn = exports.scan as ScanFn;
     this.capacity = capacity;
     this.remap();
   }
@@ -165,15 +130,7 @@ class WasmScanKernel implements ScanKernel {
 
   reserve(capacity: number): void {
     if (capacity <= this.capacity) return;
-    const need = this.bytesFor(capacity);
-    const have = this.memory.buffer.byteLength;
-    if (need > have) {
-      try {
-        this.memory.grow(Math.ceil((need - have) / PAGE));
-      } catch (err) {
-        throw new RangeError(`vector store cannot grow to ${capacity} rows of ${this.stride} bytes: ${(err as Error).message}`);
-      }
-    }
+    growTo(this.memory, this.bytesFor(capacity), `vector store (${capacity} rows of ${this.stride} bytes)`);
     this.capacity = capacity;
     this.remap();
   }

@@ -1,5 +1,5 @@
 // A tiny WebAssembly binary emitter: just the sections, value types and
-// opcodes the vector scan kernel needs, so the kernel can be written in
+// opcodes the vector kernels (the int8 scan, the sign-code Hamming pass) need, so the kernel can be written in
 // TypeScript without a wasm toolchain or an npm dependency.
 
 export enum ValType {
@@ -21,14 +21,22 @@ export enum Op {
   I32LtU = 0x49,
   I32Add = 0x6a,
   I32Sub = 0x6b,
+  I32Shl = 0x74,
 }
 
 /** Opcodes behind the 0xfd SIMD prefix. */
 export enum SimdOp {
   V128Load = 0x00,
   V128Load8x8S = 0x01,
+  V128Store = 0x0b,
   I32x4Splat = 0x11,
   I32x4ExtractLane = 0x1b,
+  V128Xor = 0x51,
+  I8x16Popcnt = 0x62,
+  I8x16Add = 0x6e,
+  I16x8ExtendLowI8x16U = 0x89,
+  I16x8ExtendHighI8x16U = 0x8a,
+  I16x8Add = 0x8e,
   I32x4Add = 0xae,
   I32x4DotI16x8S = 0xba,
 }
@@ -91,6 +99,8 @@ export class CodeWriter {
   simd(code: SimdOp): this { this.bytes.push(SIMD_PREFIX, ...uleb(code)); return this; }
   /** v128.load; alignment hint 2^4 (the kernel keeps rows 16-byte aligned). */
   v128Load(offset = 0): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.V128Load), 4, ...uleb(offset)); return this; }
+  /** v128.store; alignment hint 2^4. */
+  v128Store(offset = 0): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.V128Store), 4, ...uleb(offset)); return this; }
   /** i16x8.load8x8_s: 8 bytes sign-extended to eight i16 lanes; alignment hint 2^3. */
   load8x8s(offset = 0): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.V128Load8x8S), 3, ...uleb(offset)); return this; }
   extractLane(lane: number): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.I32x4ExtractLane), lane); return this; }
