@@ -77,6 +77,8 @@ export class ChunkTable {
   private str: Strings = makeStrings(1024);
   // root → path → keys of that file's chunks; built on first keysOfFile(), then kept up to date (not stored)
   private byFile: Map<number, Map<string, number[]>> | null = null;
+  /** Whether the number columns are views into a loaded file's buffer. */
+  private inFile = false;
 
   get size(): number { return this.count; }
 
@@ -225,12 +227,16 @@ export class ChunkTable {
 
   private ensureSlots(n: number): void {
     const have = this.num.keyOf.length;
-    if (n <= have) return;
-    const cap = grownCapacity(n, have);
+    if (n > have) this.ownColumns(grownCapacity(n, have));
+  }
+
+  /** Columns of their own with room for `cap` rows (a loaded table's are views into the file's buffer, which can then go). */
+  private ownColumns(cap: number): void {
     const grown = makeNumbers(cap);
-    for (const c of NUMBER_COLUMNS) grown[c].set(this.num[c] as never);
+    for (const c of NUMBER_COLUMNS) grown[c].set(this.num[c].subarray(0, Math.min(cap, this.num[c].length)) as never);
     this.num = grown;
     for (const c of STRING_COLUMNS) this.str[c].grow(cap);
+    this.inFile = false;
   }
 
   private ensureKeys(n: number): void {
@@ -247,7 +253,10 @@ export class ChunkTable {
    */
   serializePieces(): Uint8Array[] {
     const n = this.count;
-    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    // the string columns get new dictionaries: let go of the file they were loaded from
+    if (this.inFile) this.ownColumns(this.num.keyOf.length);
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = i;
     const w = new BinaryWriter();
     writeMagic(w, MAGIC, VERSION);
     w.u32(n);
@@ -278,6 +287,7 @@ export class ChunkTable {
     r.done();
     t.num = num as Numbers;
     t.str = str as Strings;
+    t.inFile = true;
     const { keyOf, kindOf, languageOf } = t.num;
     for (let s = 0; s < n; s++) {
       if (keyOf[s] < 0) throw new CorruptIndexError(`chunk table: bad key ${keyOf[s]}`);

@@ -9,22 +9,9 @@ import { CorruptIndexError } from '../errors';
 import { detached } from '../text/detached';
 import { fnv1a32, fnv1a32Bytes } from '../embed/tokenizer';
 import type { BinaryReader, BinaryWriter } from './binary';
+import { compareBytes, encodeSorted, mergeDictionaries } from './dictionaryMerge';
 
 const EMPTY = Buffer.alloc(0);
-
-/**
- * How a[as, ae) sorts against b[bs, be) byte by byte (negative: before). In JS:
- * Buffer.compare with offsets checks its arguments on every call, and sorting
- * a fresh index's 840K names makes ~17M calls.
- */
-export function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
-  const n = Math.min(ae - as, be - bs);
-  for (let i = 0; i < n; i++) {
-    const d = a[as + i] - b[bs + i];
-    if (d !== 0) return d;
-  }
-  return (ae - as) - (be - bs);
-}
 
 export class StringColumn {
   /** Per row: a dictionary id (≥ 0), or ~i for the overlay's string i. */
@@ -139,68 +126,46 @@ export class StringColumn {
    * The overlay is emptied. Linear in the dictionary, plus sorting the overlay.
    */
   compact(order: ArrayLike<number>): void {
-    const n = order.length;
-    const d = this.offsets.length - 1;
-    const usedBase = new Uint8Array(d);
-    // overlay string → its place in `used` (the same string may be in the overlay more than once)
-    const extraPos = new Int32Array(this.extra.length).fill(-1);
-    const posOf = new Map<string, number>();
-    const used: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = this.refs[order[i]];
-      if (r >= 0) { usedBase[r] = 1; continue; }
-      if (extraPos[~r] >= 0) continue;
-      let p = posOf.get(this.extra[~r]);
-      if (p === undefined) { p = used.length; used.push(~r); posOf.set(this.extra[~r], p); }
-      extraPos[~r] = p;
-    }
-    posOf.clear();
-    // the overlay's strings in use, encoded one after another, then sorted by bytes
-    const starts = new Uint32Array(used.length + 1);
-    for (let j = 0; j < used.length; j++) starts[j + 1] = starts[j] + Buffer.byteLength(this.extra[used[j]], 'utf8');
-    const big = Buffer.allocUnsafe(starts[used.length]);
-    for (let j = 0; j < used.length; j++) big.write(this.extra[used[j]], starts[j], 'utf8');
-    const sorted = Int32Array.from(used.keys()).sort((a, b) => compareBytes(big, starts[a], starts[a + 1], big, starts[b], starts[b + 1]));
-    // merge with the dictionary's entries in use (already sorted); equal strings get one entry
-    let bound = big.length;
-    for (let i = 0; i < d; i++) if (usedBase[i]) bound += this.offsets[i + 1] - this.offsets[i];
-    const blob = Buffer.allocUnsafeSlow(bound);
-    const offsets: number[] = [0];
-    const newOfBase = new Int32Array(d);
-    const newOfUsed = new Int32Array(used.length);
-    let at = 0;
-    let lastStart = -1;
-    const emit = (src: Buffer, s: number, e: number): number => {
-      if (lastStart >= 0 && compareBytes(blob, lastStart, at, src, s, e) === 0) return offsets.length - 2;
-      src.copy(blob, at, s, e);
-      lastStart = at;
-      at += e - s;
-      offsets.push(at);
-      return offsets.length - 2;
-    };
-    let i = 0;
-    let j = 0;
-    for (;;) {
-      while (i < d && !usedBase[i]) i++;
-      if (i >= d && j >= sorted.length) break;
-      const u = sorted[j];
-      const baseFirst = j >= sorted.length ||
-        (i < d && compareBytes(this.blob, this.offsets[i], this.offsets[i + 1], big, starts[u], starts[u + 1]) <= 0);
-      if (baseFirst) { newOfBase[i] = emit(this.blob, this.offsets[i], this.offsets[i + 1]); i++; }
-      else { newOfUsed[u] = emit(big, starts[u], starts[u + 1]); j++; }
-    }
-    const refs = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
+    const { inDictionary, inOverlay, overlayOf } = this.inUse(order);
+    const added = encodeSorted(inOverlay.map((i) => this.extra[i]));
+    const merged = mergeDictionaries({ bytes: this.blob, offsets: this.offsets, take: inDictionary }, added);
+    const refs = new Int32Array(order.length);
+    for (let k = 0; k < order.length; k++) {
       const r = this.refs[order[k]];
-      refs[k] = r >= 0 ? newOfBase[r] : newOfUsed[extraPos[~r]];
+      refs[k] = r >= 0 ? merged.fromA[r] : merged.fromB[overlayOf[~r]];
     }
     this.refs = refs;
-    this.offsets = Uint32Array.from(offsets);
-    this.blob = at === bound ? blob : Buffer.from(blob.buffer.slice(0, at));
+    this.offsets = merged.offsets;
+    this.blob = Buffer.from(merged.bytes.buffer, merged.bytes.byteOffset, merged.bytes.length);
     this.viewsFile = false;
     this.extra = [];
     this.extraIndex = this.shared ? new Map() : null;
     this.lastId = -1;
+  }
+
+  /**
+   * What these rows hold: the dictionary ids in use (in order), the overlay's
+   * strings in use (each string once), and for each overlay index its place
+   * in that list.
+   */
+  private inUse(order: ArrayLike<number>): { inDictionary: Int32Array; inOverlay: number[]; overlayOf: Int32Array } {
+    const d = this.offsets.length - 1;
+    const used = new Uint8Array(d);
+    const overlayOf = new Int32Array(this.extra.length).fill(-1);
+    const placeOf = new Map<string, number>();
+    const inOverlay: number[] = [];
+    let inDictionaryCount = 0;
+    for (let k = 0; k < order.length; k++) {
+      const r = this.refs[order[k]];
+      if (r >= 0) { if (!used[r]) { used[r] = 1; inDictionaryCount++; } continue; }
+      if (overlayOf[~r] >= 0) continue;
+      let place = placeOf.get(this.extra[~r]);
+      if (place === undefined) { place = inOverlay.length; inOverlay.push(~r); placeOf.set(this.extra[~r], place); }
+      overlayOf[~r] = place;
+    }
+    const inDictionary = new Int32Array(inDictionaryCount);
+    for (let i = 0, k = 0; i < d; i++) if (used[i]) inDictionary[k++] = i;
+    return { inDictionary, inOverlay, overlayOf };
   }
 
   /** The first n rows' ids and the dictionary (after compact(), so no row is in the overlay). */
