@@ -98,7 +98,7 @@ export function mergeDictionaries(a: SortedEntries, b: SortedEntries): MergedDic
 }
 
 /** Strings as entries of one UTF-8 byte array, with `take` listing them in byte order. */
-export function encodeSorted(strings: readonly string[]): SortedEntries {
+export function encodeSorted(strings: readonly string[]): { bytes: Buffer; offsets: Uint32Array; take: Int32Array } {
   const offsets = new Uint32Array(strings.length + 1);
   for (let k = 0; k < strings.length; k++) offsets[k + 1] = offsets[k] + Buffer.byteLength(strings[k], 'utf8');
   const bytes = Buffer.allocUnsafe(offsets[strings.length]);
