@@ -1,4 +1,4 @@
-// Bundles the extension entry, the index worker, the chunking worker and the CLI for Node (CommonJS) and
+// Bundles the extension entry, the index worker, the chunking worker and the CLI (a small entry and the full CLI) for Node (CommonJS) and
 // copies the WASM assets next to them: web-tree-sitter's runtime, the grammars
 // and onnxruntime-web's SIMD build. Nothing is fetched at build or run time.
 import * as esbuild from 'esbuild';
@@ -10,7 +10,8 @@ const dist = path.join(root, 'dist');
 const watch = process.argv.includes('--watch');
 
 const entries = [
-  ['src/cli.ts', 'cli'],
+  // the full CLI; dist/cli.js (below) loads it unless a running `sift serve` answers
+  ['src/cli.ts', 'cliMain'],
   ['src/worker/worker.ts', 'worker'],
   ['src/core/chunk/chunkWorker.ts', 'chunkWorker'],
   ['src/vscode/extension.ts', 'extension'],
@@ -45,19 +46,35 @@ const options = {
   banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// `sift`'s entry, small so a search answered by `sift serve` does not pay for loading the full
+// CLI (~2 MB): no engine code, no banner; it requires ./cliMain.js at run time when it needs it.
+const entryOptions = {
+  absWorkingDir: root,
+  entryPoints: { cli: 'src/cliEntry.ts' },
+  outdir: dist,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['./cliMain.js'],
+  logLevel: 'warning',
+};
+
 fs.mkdirSync(dist, { recursive: true });
 copyAssets();
 if (watch) {
   const ctx = await esbuild.context(options);
-  await ctx.watch();
+  const entryCtx = await esbuild.context(entryOptions);
+  await Promise.all([ctx.watch(), entryCtx.watch()]);
   console.log('watching…');
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(entryOptions)]);
   const cli = path.join(dist, 'cli.js');
   if (fs.existsSync(cli)) {
     const body = fs.readFileSync(cli, 'utf8');
     if (!body.startsWith('#!')) fs.writeFileSync(cli, '#!/usr/bin/env node\n' + body);
     fs.chmodSync(cli, 0o755);
   }
-  console.log(`built ${entries.map(([, o]) => o).join(', ')} → dist/`);
+  console.log(`built cli, ${entries.map(([, o]) => o).join(', ')} → dist/`);
 }

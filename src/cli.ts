@@ -5,13 +5,15 @@ import * as path from 'node:path';
 import { parseArgs, UsageError, type ParsedArgs } from './cli/args';
 import { openEngine } from './cli/engineOpen';
 import { cmdFeedbackEval } from './cli/feedbackEval';
-import { formatHits, formatStats, formatStatus } from './cli/format';
+import { formatSearch, formatStats, formatStatus } from './cli/format';
 import { cmdLog } from './cli/logCommand';
 import { cmdMcp } from './cli/mcp';
+import { cmdServe } from './cli/serve/command';
+import { parseSearchArgs } from './cli/searchArgs';
+import { exitFor } from './cli/exitCodes';
 import { cmdAdapt, cmdSimulateClicks } from './cli/adaptCommand';
 import { ProgressBar } from './cli/progress';
 import { Engine, IndexWriteError } from './core/engine';
-import { QueryError } from './core/search/search';
 import type { SearchResponse } from './core/types';
 import { packageRoot } from './core/assets';
 import { commandHelp, usage, version } from './cli/help';
@@ -31,21 +33,13 @@ async function cmdIndex(a: ParsedArgs): Promise<number> {
 }
 
 async function cmdSearch(a: ParsedArgs): Promise<number> {
-  const query = a.positional.join(' ');
-  if (!query.trim()) throw new UsageError('search needs a query, e.g. sift search "where are sessions verified"');
-  const roots = a.values.root?.length ? a.values.root : ['.'];
-  const k = a.values.k ? Number(a.values.k[0]) : 10;
-  if (!Number.isInteger(k) || k < 1 || k > 200) throw new UsageError(`-k must be a whole number from 1 to 200, got ${a.values.k?.[0]}`);
-  const threshold = a.values.threshold ? Number(a.values.threshold[0]) : undefined;
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold must be a probability from 0 to 1, got ${a.values.threshold?.[0]}`);
-  const json = a.flags.has('json');
+  const s = parseSearchArgs(a);
   const warn = (m: string) => process.stderr.write(m + '\n');
-  const engine = await openEngine(a, roots, warn);
-  if (!a.flags.has('no-refresh') || engine.chunkCount === 0) {
+  const engine = await openEngine(a, s.roots, warn);
+  if (!s.noRefresh || engine.chunkCount === 0) {
     // a first index of a large folder takes a while: say so instead of staying silent
-    const quiet = a.flags.has('quiet');
-    const bar = !quiet && process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
-    if (!bar && !quiet && !json && engine.chunkCount === 0) warn(`indexing ${engine.roots.join(', ')} first (only changed files are re-read after this)…`);
+    const bar = !s.quiet && process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
+    if (!bar && !s.quiet && !s.json && engine.chunkCount === 0) warn(`indexing ${engine.roots.join(', ')} first (only changed files are re-read after this)…`);
     try {
       await engine.index({ onProgress: bar ? (p) => bar.update(p) : undefined });
       bar?.done();
@@ -56,22 +50,10 @@ async function cmdSearch(a: ParsedArgs): Promise<number> {
       warn(`warning: ${e.message}; searching the index as loaded`);
     }
   }
-  const res: SearchResponse = await engine.search(query, {
-    k, showWeak: a.flags.has('all'), threshold, fixedK: a.flags.has('fixed-k'),
+  const res: SearchResponse = await engine.search(s.query, {
+    k: s.k, showWeak: s.all, threshold: s.threshold, fixedK: s.fixedK,
   });
-  if (json) {
-    process.stdout.write(JSON.stringify({
-      mode: res.mode,
-      ...(res.modeReason ? { modeReason: res.modeReason } : {}),
-      noRelevant: res.noRelevant,
-      results: res.hits.map((h) => ({
-        file: engine.roots.length > 1 ? path.join(h.root, h.file) : h.file,
-        startLine: h.startLine, endLine: h.endLine, name: h.name, kind: h.kind, score: h.score,
-      })),
-    }) + '\n');
-  } else {
-    process.stdout.write(formatHits(res, engine.roots, query) + '\n');
-  }
+  process.stdout.write(formatSearch(res, engine.roots, s.query, s.json) + '\n');
   await engine.close();
   return 0;
 }
@@ -125,18 +107,16 @@ export async function main(argv: string[]): Promise<number> {
       case 'status': return await cmdStatus(a);
       case 'log': return await cmdLog(a);
       case 'mcp': return await cmdMcp(a);
+      case 'serve': return await cmdServe(a);
       case 'adapt': return await cmdAdapt(a);
       case 'simulate-clicks': return await cmdSimulateClicks(a);
       case 'eval': return a.flags.has('feedback') ? await cmdFeedbackEval(a) : cmdEval(a);
       default: throw new UsageError(`unknown command "${a.command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof QueryError) { process.stderr.write(`sift: ${e.message}\n`); return 2; }
-    if (e instanceof IndexWriteError) { process.stderr.write(`sift: ${e.message}\n`); return 4; }
-    const msg = (e as Error).message ?? String(e);
-    if (/^(No such folder|Not a folder|Not a directory)/.test(msg)) { process.stderr.write(`sift: ${msg}\n`); return 3; }
-    process.stderr.write(`sift: ${msg}\n`);
-    return 1;
+    const { exitCode, message } = exitFor(e);
+    process.stderr.write(`sift: ${message}\n`);
+    return exitCode;
   }
 }
 

@@ -1,41 +1,46 @@
 // Opening the engine the way every command does: the model (or none), the
-// index folder for the root set, the crawl options from the command line.
+// index folder for the root set, the crawl options from the command line
+// (gathered as an EngineSpec by engineSpec.ts).
 import * as path from 'node:path';
-import { UsageError, type ParsedArgs } from './args';
-import { defaultIndexDir } from './indexDir';
+import type { ParsedArgs } from './args';
+import { engineSpec, type EngineSpec } from './engineSpec';
 import { Engine } from '../core/engine';
 import { findDefaultModel, loadEmbedder, type Embedder } from '../core/embed/embedder';
 
-export async function loadModel(a: ParsedArgs, warn: (m: string) => void): Promise<Embedder | null> {
-  if (a.flags.has('no-model')) return null;
-  const dir = a.values.model?.[0] ?? process.env.SIFT_MODEL ?? findDefaultModel();
+/** The spec's model: none when switched off or none is installed; a load failure is warned about and gives none. */
+export async function loadSpecModel(spec: Pick<EngineSpec, 'model' | 'runtime'>, warn: (m: string) => void): Promise<Embedder | null> {
+  if (spec.model === null) return null;
+  const dir = spec.model ?? findDefaultModel();
   if (!dir) return null;
-  const runtime = a.values.runtime?.[0] ?? 'auto';
-  if (runtime !== 'auto' && runtime !== 'native' && runtime !== 'onnxruntime') {
-    throw new UsageError(`--runtime must be auto, native or onnxruntime, got ${runtime}`);
-  }
   try {
-    return await loadEmbedder(path.resolve(dir), { runtime });
+    return await loadEmbedder(path.resolve(dir), { runtime: spec.runtime });
   } catch (e) {
     warn(`warning: embedding model not loaded (${(e as Error).message}); searching by keywords only`);
     return null;
   }
 }
 
-export async function openEngine(a: ParsedArgs, roots: string[], warn: (m: string) => void): Promise<Engine> {
+export async function loadModel(a: ParsedArgs, warn: (m: string) => void): Promise<Embedder | null> {
+  return loadSpecModel(engineSpec(a, []), warn);
+}
+
+/** Open the spec's engine; `load` gives its model (default: load it now; the daemon shares loaded models). */
+export async function openEngineFromSpec(
+  spec: EngineSpec, warn: (m: string) => void,
+  load: (spec: EngineSpec, warn: (m: string) => void) => Promise<Embedder | null> = loadSpecModel,
+): Promise<Engine> {
   let loadFailed = false;
-  const embedder = await loadModel(a, (m) => { loadFailed = true; warn(m); });
-  const abs = roots.map((r) => path.resolve(r));
+  const embedder = await load(spec, (m) => { loadFailed = true; warn(m); });
   return Engine.open({
-    roots: abs,
-    indexDir: a.values['index-dir']?.[0] ?? defaultIndexDir(abs),
+    roots: spec.roots,
+    indexDir: spec.indexDir,
     embedder,
-    crawl: {
-      include: a.values.include,
-      exclude: a.values.exclude,
-      maxFileBytes: a.values['max-file-bytes'] ? Number(a.values['max-file-bytes'][0]) : undefined,
-    },
+    crawl: { include: spec.include, exclude: spec.exclude, maxFileBytes: spec.maxFileBytes },
     log: warn,
-    noModelReason: a.flags.has('no-model') ? 'switched off with --no-model' : loadFailed ? 'the embedding model could not be loaded' : undefined,
+    noModelReason: spec.model === null ? 'switched off with --no-model' : loadFailed ? 'the embedding model could not be loaded' : undefined,
   });
+}
+
+export async function openEngine(a: ParsedArgs, roots: string[], warn: (m: string) => void): Promise<Engine> {
+  return openEngineFromSpec(engineSpec(a, roots), warn);
 }

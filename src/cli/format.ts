@@ -51,3 +51,17 @@ export function formatStatus(s: EngineStatus, report: OpenReport): string {
     `last updated: ${s.lastUpdated ?? 'never'}, size on disk: ${(s.diskBytes / 1e6).toFixed(1)} MB`,
   ].join('\n');
 }
+
+/** What `sift search` prints: the hits for people, or one line of JSON (the format the benchmark reads). */
+export function formatSearch(res: SearchResponse, roots: string[], query: string, json: boolean): string {
+  if (!json) return formatHits(res, roots, query);
+  return JSON.stringify({
+    mode: res.mode,
+    ...(res.modeReason ? { modeReason: res.modeReason } : {}),
+    noRelevant: res.noRelevant,
+    results: res.hits.map((h) => ({
+      file: roots.length > 1 ? path.join(h.root, h.file) : h.file,
+      startLine: h.startLine, endLine: h.endLine, name: h.name, kind: h.kind, score: h.score,
+    })),
+  });
+}

@@ -23,7 +23,8 @@ export const EXIT_CODES = `Exit codes: 0 ok, 2 bad arguments or an empty query, 
 export const COMMAND_HELP: Record<string, string> = {
   index: `sift index [PATH...]
   Index folders (default: .); only changed files are re-read. Progress on a terminal.
-  --all-skipped       list every skipped file (the first 10 otherwise; --json has them all)`,
+  --all-skipped       list every skipped file (the first 10 otherwise; --json has them all)
+  A running sift serve does the indexing (it holds the index's write lock); --no-daemon: this process.`,
   search: `sift search [--root PATH]... [options] QUERY
   Search by meaning and keywords; brings the index up to date first (progress on stderr).
   --root PATH         folder to search (repeatable; default .)
@@ -31,12 +32,22 @@ export const COMMAND_HELP: Record<string, string> = {
   --threshold P       how likely (0–1) a hit must be to be shown (default ${shippedRankModel().threshold}, the ranking model's)
   --fixed-k           always return k results (no calibrated cut)
   --all               show the closest matches even when none is relevant
-  --no-refresh        search the index as it is`,
+  --no-refresh        search the index as it is
+  --daemon            answer through sift serve, starting it in the background if none runs
+  --no-daemon         answer in this process even when sift serve runs (default: use it if it runs)`,
   status: `sift status [PATH...]
   What the index of these folders (default .) holds, its model and mode.`,
   mcp: `sift mcp [--root PATH]... [--index-dir DIR] [--model DIR | --no-model]
   A Model Context Protocol server on stdio for chat agents: tools search_code, find_similar, index_status.
-  Indexes on start and re-reads changed files before a search (progress on stderr).`,
+  Indexes on start and re-reads changed files before a search (progress on stderr).
+  Uses a running sift serve for the index (--daemon: start one; --no-daemon: never).`,
+  serve: `sift serve [--idle-timeout D] [--engine-idle-timeout D]
+sift serve status | stop
+  A per-user daemon that keeps indexes warm for sift search, sift index and sift mcp, on a socket
+  only you can reach ($SIFT_RUNTIME_DIR, else $XDG_RUNTIME_DIR/sift, else <cache>/run). Runs in the
+  foreground, logging to stderr; sift search --daemon starts it in the background (log: serve.log there).
+  --idle-timeout D    stop after D with no client and no request (default 30m; 500ms, 90s, 2h…)
+  --engine-idle-timeout D  close an index after D without a request (default 10m)`,
   log: `sift log export --out FILE [--root PATH]... [--log DIR]
 sift log clear [--root PATH]... [--log DIR]
   The local query log beside the index (<index dir>/log), as JSON Lines; or delete it.`,

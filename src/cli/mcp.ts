@@ -8,9 +8,11 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ParsedArgs } from './args';
-import { openEngine } from './engineOpen';
+import { openEngineFromSpec } from './engineOpen';
+import { engineSpec } from './engineSpec';
 import { packageVersion } from './help';
-import { IndexWriteError, type Engine } from '../core/engine';
+import { RemoteEngine, type EngineLike } from './serve/remoteEngine';
+import { IndexWriteError } from '../core/engine';
 import type { LanguageId, IndexProgress, SearchHit, SearchResponse } from '../core/types';
 
 const LANGUAGES = [
@@ -36,7 +38,8 @@ export class SiftMcp {
   /** Aborted when the client goes away: an index run in progress stops. */
   readonly stop = new AbortController();
 
-  constructor(private readonly engine: Engine, private readonly log: (m: string) => void) {}
+  /** The engine in this process, or the one `sift serve` holds (serve/remoteEngine.ts). */
+  constructor(private readonly engine: EngineLike, private readonly log: (m: string) => void) {}
 
   /** Bring the index up to date unless it was within the last ~2 s (the first call always indexes). */
   private async refresh(force = false): Promise<void> {
@@ -129,7 +132,7 @@ export class SiftMcp {
 
   async indexStatus(): Promise<CallToolResult> {
     await this.serial.run(() => this.refresh());
-    const s = this.engine.status();
+    const s = await this.engine.status();
     const structured = {
       roots: s.roots, indexDir: s.indexDir, files: s.files, chunks: s.chunks, embedded: s.embedded,
       mode: s.mode, ...(s.modeReason ? { modeReason: s.modeReason } : {}),
@@ -201,7 +204,10 @@ export function createServer(sift: SiftMcp): McpServer {
 export async function cmdMcp(a: ParsedArgs): Promise<number> {
   const roots = a.values.root?.length ? a.values.root : a.positional.length ? a.positional : ['.'];
   const warn = (m: string) => process.stderr.write(m + '\n');
-  const engine = await openEngine(a, roots, warn);
+  const spec = engineSpec(a, roots);
+  // a running sift serve (--daemon: one started if none runs) holds the index warm for every agent; else this process does
+  const remote = a.flags.has('no-daemon') ? null : await RemoteEngine.connect(spec, warn, a.flags.has('daemon'));
+  const engine = remote ?? await openEngineFromSpec(spec, warn);
   const sift = new SiftMcp(engine, warn);
   const server = createServer(sift);
   const transport = new StdioServerTransport();
@@ -212,7 +218,7 @@ export async function cmdMcp(a: ParsedArgs): Promise<number> {
   });
   // answer the client at once; the first index runs in the background and searches wait for it
   await server.connect(transport);
-  warn(`sift: MCP server on stdio for ${engine.roots.join(', ')} (index: ${engine.indexDir})`);
+  warn(`sift: MCP server on stdio for ${engine.roots.join(', ')} (index: ${engine.indexDir}${remote ? `, held by sift serve, process ${remote.pid}` : ''})`);
   void sift.start();
   await closed;
   sift.stop.abort();

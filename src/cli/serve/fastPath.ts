@@ -1,0 +1,120 @@
+// `sift search` and `sift index` through a running `sift serve`, before any
+// engine code is loaded: parse the command line, send the request, print what
+// the daemon answers. Null means "not answered here" (no daemon, --no-daemon,
+// another command, input the full CLI should complain about): run the CLI
+// in-process. `--daemon` starts a daemon when none runs.
+import * as fs from 'node:fs';
+import { parseArgs, type ParsedArgs } from '../args';
+import { engineSpec } from '../engineSpec';
+import { formatStats } from '../format';
+import { parseSearchArgs } from '../searchArgs';
+import type { EngineStatus } from '../../core/engine';
+import type { IndexStats } from '../../core/types';
+import { startDaemon } from './autostart';
+import { buildId } from './buildId';
+import { DaemonClient, DaemonError, DaemonGone, type Outgoing } from './client';
+import { serveDir, serveDirProblem, socketPath } from './socketPath';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+/** A command the daemon can answer: the request, and what to print of its reply. */
+interface Forwarded { a: ParsedArgs; request: Outgoing; print: (value: unknown) => string }
+
+/** The exit code when the daemon answered, or null: run the command in-process. */
+export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number | null> {
+  const fwd = forwardable(argv);
+  if (!fwd) return null;
+  const wantDaemon = fwd.a.flags.has('daemon');
+  const dir = serveDir();
+  const sock = socketPath(dir);
+  let client: DaemonClient | null = null;
+  try {
+    if (fs.existsSync(dir)) {
+      const problem = serveDirProblem(dir);
+      if (problem) {
+        if (wantDaemon) { io.err(`sift: ${problem}\n`); return 1; }
+        if (fs.existsSync(sock)) io.err(`sift: not using sift serve: ${problem}\n`);
+        return null;
+      }
+      client = await DaemonClient.connect(sock);
+    }
+    if (!client && !wantDaemon) return null;
+    const build = buildId();
+    for (let attempt = 0; ; attempt++) {
+      client ??= await startDaemon(dir);
+      try {
+        const value = await client.request({ ...fwd.request, build }, (m) => io.err(m + '\n'));
+        io.out(fwd.print(value));
+        return 0;
+      } catch (e) {
+        if (e instanceof DaemonError && e.code === 'otherBuild') {
+          if (!wantDaemon || attempt > 0) return null; // an older daemon: answer in-process
+          await client.request({ type: 'stop' }).catch(() => undefined);
+          client.close();
+          client = null;
+          await waitGone(sock);
+          continue;
+        }
+        if (e instanceof DaemonError) { io.err(`sift: ${e.message}\n`); return e.exitCode; }
+        if (e instanceof DaemonGone) { io.err(`sift: ${e.message}; answering in this process\n`); return null; }
+        throw e;
+      }
+    }
+  } catch (e) {
+    if (!wantDaemon) return null;
+    io.err(`sift: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    client?.close();
+  }
+}
+
+/** search or index, unless --no-daemon, help, or input the full CLI reports on. */
+function forwardable(argv: string[]): Forwarded | null {
+  try {
+    const a = parseArgs(argv);
+    if (a.flags.has('no-daemon') || a.flags.has('help') || a.flags.has('version')) return null;
+    if (a.command === 'search') {
+      const s = parseSearchArgs(a);
+      return {
+        a,
+        request: {
+          type: 'search', engine: engineSpec(a, s.roots), query: s.query, k: s.k, all: s.all, threshold: s.threshold, fixedK: s.fixedK,
+          refresh: !s.noRefresh, announce: !s.quiet && !s.json, output: s.json ? 'json' : 'text',
+        },
+        print: (v) => (v as { stdout: string }).stdout,
+      };
+    }
+    if (a.command === 'index') {
+      const roots = a.positional.length ? a.positional : ['.'];
+      const spec = engineSpec(a, roots);
+      return {
+        a,
+        request: { type: 'index', engine: spec },
+        print: (v) => {
+          const { stats, status } = v as { stats: IndexStats; status: EngineStatus };
+          // as `sift index` prints them in-process (cli.ts cmdIndex)
+          if (a.flags.has('json')) return JSON.stringify({ ...stats, mode: status.mode, modeReason: status.modeReason, indexDir: status.indexDir }) + '\n';
+          return formatStats(stats, status, a.flags.has('all-skipped')) + '\n';
+        },
+      };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitGone(sock: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const c = await DaemonClient.connect(sock);
+    if (!c) return;
+    c.close();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
