@@ -204,3 +204,17 @@ describe('SegmentedKeywordIndex', () => {
     });
   });
 });
+
+describe('SegmentedKeywordIndex in a folder it cannot write', () => {
+  it('keeps indexing in memory past the budget, and save() reports the error without losing anything', () => {
+    const parent = tempDir();
+    fs.writeFileSync(path.join(parent, 'file'), 'not a folder');
+    const idx = SegmentedKeywordIndex.create(path.join(parent, 'file', 'index'), { memoryBudget: 10_000 });
+    const live = new Map<number, Doc>();
+    for (let k = 0; k < 200; k++) { const d = randomDoc(); idx.add(k, d); live.set(k, d); }
+    assert.equal(idx.stats.flushes, 0);
+    assert.throws(() => idx.save(), /not a folder|ENOTDIR/);
+    assertSame(idx, live, 'after the failed save');
+    fs.rmSync(parent, { recursive: true, force: true });
+  });
+});

@@ -95,10 +95,10 @@ export class MemorySegment {
 
   /** Terms in sorted order with the postings of the kept keys (for a segment file). */
   *sortedTerms(keep: (key: number) => boolean): Generator<TermPostings> {
-    const order = this.terms.map((_, i) => i).sort((a, b) => (this.terms[a] < this.terms[b] ? -1 : 1));
-    for (const id of order) {
-      const p = this.chain(id, keep);
-      yield { term: this.terms[id], keys: p.keys, tfs: p.tfs, count: p.keys.length };
+    // the default sort compares strings natively, as `<` does (a comparator costs seconds at 500K terms)
+    for (const term of this.terms.slice().sort()) {
+      const p = this.chain(this.termIds.get(term)!, keep);
+      yield { term, keys: p.keys, tfs: p.tfs, count: p.keys.length };
     }
   }
 

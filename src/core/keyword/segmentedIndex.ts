@@ -64,9 +64,12 @@ export class SegmentedKeywordIndex {
   private saved: KeywordCommit | null = null;
   private flushes = 0;
   private merges = 0;
+  /** Memory at which to write the in-memory segment out next (above the budget after a failed write). */
+  private flushAt: number;
 
   private constructor(readonly dir: string, opts: SegmentedOptions) {
     this.budget = opts.memoryBudget ?? MEMORY_BUDGET;
+    this.flushAt = this.budget;
     this.cache = new LruCache(opts.cacheBytes ?? CACHE_BYTES);
     this.nextGen = highestGeneration(dir) + 1;
   }
@@ -143,7 +146,18 @@ export class SegmentedKeywordIndex {
     this.liveDocs++;
     this.totalLen += len;
     this.dfMemo.clear();
-    if (this.memory.bytes > this.budget) this.flush();
+    if (this.memory.bytes > this.flushAt) this.flushForBudget();
+  }
+
+  // A folder that cannot be written (read-only, full) keeps the chunks in memory: indexing goes on,
+  // the next try waits until memory doubles, and save() reports the error.
+  private flushForBudget(): void {
+    try {
+      this.flush();
+      this.flushAt = this.budget;
+    } catch {
+      this.flushAt = 2 * this.memory.bytes;
+    }
   }
 
   remove(key: number): boolean {
@@ -267,12 +281,10 @@ export class SegmentedKeywordIndex {
     return kind === 'seg' ? segmentFileName(gen) : deletesFileName(gen);
   }
 
-  /** Write the in-memory segment to a file (its removed chunks left out), then merge if the policy says so. */
+  /** Write the in-memory segment to a file (its removed chunks left out), then merge if the policy says so. A failed write loses nothing. */
   flush(): void {
     const live = (k: number) => this.state[k] === LIVE;
     const mem = this.memory;
-    this.memory = new MemorySegment();
-    for (const k of mem.docKeys) if (this.state[k] === REMOVED) this.state[k] = NONE;
     const docs = mem.docsKept(live);
     if (docs.keys.length > 0) {
       ensureDir(this.dir);
@@ -281,6 +293,8 @@ export class SegmentedKeywordIndex {
       this.segments.push(Segment.open(this.dir, ref, this.cache));
       this.flushes++;
     }
+    this.memory = new MemorySegment();
+    for (const k of mem.docKeys) if (this.state[k] === REMOVED) this.state[k] = NONE;
     this.mergeWhileAsked();
   }
 
