@@ -7,6 +7,7 @@ import { CorruptIndexError } from '../errors';
 import type { ChunkKind, LanguageId } from '../types';
 import { BinaryReader, BinaryWriter, writeMagic } from './binary';
 import type { StoredChunk } from './indexStore';
+import { groupKeys, type KeyGroups, keysOfCode } from './keyGroups';
 import { StringColumn } from './stringColumn';
 
 const MAGIC = 'SFTC';
@@ -75,8 +76,9 @@ export class ChunkTable {
   private slotOfKey = new Int32Array(1024);
   private num: Numbers = makeNumbers(1024);
   private str: Strings = makeStrings(1024);
-  // root → path → keys of that file's chunks; built on first keysOfFile(), then kept up to date (not stored)
-  private byFile: Map<number, Map<string, number[]>> | null = null;
+  // the keys of each path (by its code in the path column), and those of chunks added since they were
+  // grouped; built on first keysOfFile(), dropped when the codes change (saving, renumbering); not stored
+  private byFile: { groups: KeyGroups; recent: Map<number, number[]> } | null = null;
   /** Whether the number columns are views into a loaded file's buffer. */
   private inFile = false;
 
@@ -113,20 +115,17 @@ export class ChunkTable {
     this.str.nameOf.set(s, c.name);
     this.str.signatureOf.set(s, c.signature);
     this.str.contextOf.set(s, c.context.join(CONTEXT_SEP));
-    if (this.byFile) this.fileKeys(c.root, this.str.fileOf.get(s), true)!.push(c.key);
+    if (this.byFile) {
+      const code = this.str.fileOf.codeAt(s);
+      const recent = this.byFile.recent.get(code);
+      if (recent) recent.push(c.key); else this.byFile.recent.set(code, [c.key]);
+    }
   }
 
   /** Remove a chunk; the last slot moves into its place. */
   delete(key: number): boolean {
     const s = this.slot(key);
     if (s < 0) return false;
-    if (this.byFile) {
-      const file = this.str.fileOf.get(s);
-      const keys = this.fileKeys(this.num.root[s], file, false);
-      const at = keys ? keys.indexOf(key) : -1;
-      if (at >= 0) keys!.splice(at, 1);
-      if (keys && keys.length === 0) this.byFile.get(this.num.root[s])!.delete(file);
-    }
     const last = this.count - 1;
     if (s !== last) {
       for (const c of NUMBER_COLUMNS) this.num[c][s] = this.num[c][last];
@@ -185,26 +184,22 @@ export class ChunkTable {
   /** Keys of the chunks of one file (root index and path as stored), in no particular order. */
   keysOfFile(root: number, file: string): number[] {
     this.buildFileLists();
-    return [...(this.fileKeys(root, file, false) ?? [])];
+    const code = this.str.fileOf.codeOf(file);
+    if (code < 0) return [];
+    const listed = [...keysOfCode(this.byFile!.groups, code), ...(this.byFile!.recent.get(code) ?? [])];
+    // the lists may hold chunks deleted since, and a key deleted and added again twice: each is checked
+    const out = listed.filter((k) => {
+      const s = this.slot(k);
+      return s >= 0 && this.num.root[s] === root && this.str.fileOf.codeAt(s) === code;
+    });
+    return out.sort((a, b) => a - b).filter((k, i) => i === 0 || k !== out[i - 1]);
   }
 
-  /** Build the per-file key lists now (a long-lived owner does it before the first search needs them). */
+  /** Group the keys by file now (a long-lived owner does it before the first search needs them). */
   buildFileLists(): void {
     if (this.byFile) return;
-    this.byFile = new Map();
-    for (let s = 0; s < this.count; s++) this.fileKeys(this.num.root[s], this.str.fileOf.get(s), true)!.push(this.num.keyOf[s]);
-  }
-
-  private fileKeys(root: number, file: string, create: boolean): number[] | undefined {
-    let files = this.byFile!.get(root);
-    if (!files) {
-      if (!create) return undefined;
-      files = new Map();
-      this.byFile!.set(root, files);
-    }
-    let keys = files.get(file);
-    if (!keys && create) files.set(file, (keys = []));
-    return keys;
+    const paths = this.str.fileOf;
+    this.byFile = { groups: groupKeys(this.count, this.num.keyOf, (s) => paths.codeAt(s), paths.codeCount), recent: new Map() };
   }
 
   /** Keys in table order. */
@@ -253,6 +248,7 @@ export class ChunkTable {
    */
   serializePieces(): Uint8Array[] {
     const n = this.count;
+    this.byFile = null; // the paths get new codes
     // the string columns get new dictionaries: let go of the file they were loaded from
     if (this.inFile) this.ownColumns(this.num.keyOf.length);
     const rows = new Int32Array(n);

@@ -71,6 +71,26 @@ export class StringColumn {
     this.refs[row] = ~at;
   }
 
+  /**
+   * A number for each distinct string the rows hold, in [0, codeCount): the
+   * same until the next compact(). For a column of shared strings (codeOf()
+   * needs the overlay's index).
+   */
+  codeAt(row: number): number {
+    const r = this.refs[row];
+    return r >= 0 ? r : this.offsets.length - 1 + ~r;
+  }
+
+  get codeCount(): number { return this.offsets.length - 1 + this.extra.length; }
+
+  /** The code of rows holding this string, or -1 when no row of the dictionary or the overlay can. */
+  codeOf(s: string): number {
+    const id = this.dictionaryId(s);
+    if (id >= 0) return id;
+    const at = this.extraIndex?.get(s);
+    return at === undefined ? -1 : this.offsets.length - 1 + at;
+  }
+
   /** Row `to` takes row `from`'s string. */
   copy(from: number, to: number): void { this.refs[to] = this.refs[from]; }
 
