@@ -11,9 +11,9 @@ import { cmdMcp } from './cli/mcp';
 import { cmdServe } from './cli/serve/command';
 import { parseSearchArgs } from './cli/searchArgs';
 import { exitFor } from './cli/exitCodes';
+import { refreshOrWarn } from './cli/refreshOrWarn';
 import { cmdAdapt, cmdSimulateClicks } from './cli/adaptCommand';
 import { ProgressBar } from './cli/progress';
-import { Engine, IndexWriteError } from './core/engine';
 import type { SearchResponse } from './core/types';
 import { packageRoot } from './core/assets';
 import { commandHelp, usage, version } from './cli/help';
@@ -41,13 +41,9 @@ async function cmdSearch(a: ParsedArgs): Promise<number> {
     const bar = !s.quiet && process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
     if (!bar && !s.quiet && !s.json && engine.chunkCount === 0) warn(`indexing ${engine.roots.join(', ')} first (only changed files are re-read after this)…`);
     try {
-      await engine.index({ onProgress: bar ? (p) => bar.update(p) : undefined });
+      await refreshOrWarn(() => engine.index({ onProgress: bar ? (p) => bar.update(p) : undefined }), () => engine.chunkCount, warn);
+    } finally {
       bar?.done();
-    } catch (e) {
-      bar?.done();
-      // a stale index is still worth searching; say why it could not be refreshed
-      if (!(e instanceof IndexWriteError) || engine.chunkCount === 0) throw e;
-      warn(`warning: ${e.message}; searching the index as loaded`);
     }
   }
   const res: SearchResponse = await engine.search(s.query, {

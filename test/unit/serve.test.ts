@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { readHolder } from '../../src/core/persist/writeLock';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -170,6 +172,15 @@ describe('sift serve', function () {
     const local = sift(['search', '--no-model', '--root', root, 'retry'], { SIFT_RUNTIME_DIR: open });
     assert.equal(local.code, 0, local.err);
     assert.match(local.out, /retryWithBackoff/);
+    if (process.getuid?.() === 0) {
+      // a folder of another user (root can make one)
+      const theirs = path.join(tmp, 'theirs');
+      fs.mkdirSync(theirs, { mode: 0o700 });
+      fs.chownSync(theirs, 12345, 12345);
+      const r = sift(['serve'], { SIFT_RUNTIME_DIR: theirs });
+      assert.equal(r.code, 1);
+      assert.match(r.err, /belongs to user 12345, not to you/);
+    }
   });
 
   it('refuses to start a second daemon on the same socket, naming the first', async () => {
@@ -280,6 +291,30 @@ describe('sift serve', function () {
     });
     const after = await rpc([{ id: 9, type: 'search', engine: spec(), query: 'retryWithBackoff', output: 'json' }]);
     assert.equal(after[0].ok, true);
+  });
+
+  it('sift mcp answers through a running daemon, as it does in-process', async () => {
+    const { child } = await serve();
+    const mcpErr: string[] = [];
+    const transport = new StdioClientTransport({
+      command: process.execPath, args: [CLI, 'mcp', '--no-model', '--root', root, '--index-dir', indexDir],
+      env: env as Record<string, string>, stderr: 'pipe',
+    });
+    transport.stderr?.on('data', (d: Buffer) => mcpErr.push(d.toString()));
+    const client = new Client({ name: 'sift-serve-test', version: '0.0.0' });
+    await client.connect(transport);
+    try {
+      const r = await client.callTool({ name: 'search_code', arguments: { query: 'retry a failing call with backoff', k: 3 } });
+      const out = r.structuredContent as { results: Array<{ name: string; file: string }> };
+      assert.equal(out.results[0].name, 'retryWithBackoff');
+      assert.equal(out.results[0].file, 'src/retry.ts');
+      const st = await client.callTool({ name: 'index_status', arguments: {} });
+      assert.equal((st.structuredContent as { files: number }).files, 2);
+      assert.match(mcpErr.join(''), new RegExp(`held by sift serve, process ${child.pid}`));
+      assert.deepEqual(JSON.parse(sift(['serve', 'status', '--json']).out).engines.map((e: { indexDir: string }) => e.indexDir), [indexDir]);
+    } finally {
+      await client.close();
+    }
   });
 
   it('--daemon starts one in the background when none runs, logging beside the socket', async () => {

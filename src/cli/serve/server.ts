@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Embedder } from '../../core/embed/embedder';
-import { IndexWriteError } from '../../core/engine';
 import { acquireLockFile, readHolder, WriteLockHeldError, type WriteLock } from '../../core/persist/writeLock';
 import type { LanguageId } from '../../core/types';
 import { specKey, type EngineSpec } from '../engineSpec';
@@ -16,6 +15,7 @@ import { exitFor } from '../exitCodes';
 import { formatSearch } from '../format';
 import { packageVersion } from '../help';
 import { loadSpecModel } from '../engineOpen';
+import { refreshOrWarn } from '../refreshOrWarn';
 import { buildId } from './buildId';
 import { EngineSlot } from './engineSlot';
 import { parseRequest, PROTOCOL_VERSION, type ErrorCode, type Request, type RequestId, type ServerLine } from './protocol';
@@ -192,13 +192,8 @@ export class SiftServer {
       const refresh = req.refresh ?? true;
       if (refresh !== false || engine.chunkCount === 0) {
         if (engine.chunkCount === 0 && req.announce) warn(`indexing ${engine.roots.join(', ')} first (only changed files are re-read after this)…`);
-        try {
-          await slot.refresh(typeof refresh === 'number' && engine.chunkCount > 0 ? refresh : undefined);
-        } catch (e) {
-          // a stale index is still worth searching; say why it could not be refreshed
-          if (!(e instanceof IndexWriteError) || engine.chunkCount === 0) throw e;
-          warn(`warning: ${e.message}; searching the index as loaded`);
-        }
+        const maxAgeMs = typeof refresh === 'number' && engine.chunkCount > 0 ? refresh : undefined;
+        await refreshOrWarn(() => slot.refresh(maxAgeMs), () => engine.chunkCount, warn);
       }
       const res = await engine.search(req.query, {
         k: req.k ?? 10, showWeak: !!req.all, threshold: req.threshold, fixedK: !!req.fixedK,
