@@ -248,6 +248,7 @@ export class ChunkTable {
    */
   serializePieces(): Uint8Array[] {
     const n = this.count;
+    const hadFileLists = this.byFile !== null;
     this.byFile = null; // the paths get new codes
     // the string columns get new dictionaries: let go of the file they were loaded from
     if (this.inFile) this.ownColumns(this.num.keyOf.length);
@@ -263,6 +264,7 @@ export class ChunkTable {
     }
     // compact() left the string columns exactly n rows long; the number columns follow
     if (this.num.keyOf.length !== n) for (const c of STRING_COLUMNS) this.str[c].grow(this.num.keyOf.length);
+    if (hadFileLists) this.buildFileLists(); // an owner that built them keeps them ready
     return w.finishPieces();
   }
 
