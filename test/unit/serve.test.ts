@@ -41,6 +41,7 @@ describe('sift serve', function () {
     delete env.XDG_RUNTIME_DIR;
   });
   afterEach(async () => {
+    if (fs.existsSync(path.join(run, 'sift.sock'))) sift(['serve', 'stop']); // one started in the background
     for (const d of daemons.splice(0)) {
       if (d.exitCode === null && d.signalCode === null) { d.kill('SIGKILL'); await exited(d); }
     }
@@ -317,19 +318,35 @@ describe('sift serve', function () {
     }
   });
 
+  it('is not asked by a client of another build; --daemon replaces it', async () => {
+    const { child } = await serve();
+    // a rebuild: the client's build differs from the running daemon's
+    const main = path.join(path.dirname(CLI), 'cliMain.js');
+    const t = fs.statSync(main).mtime;
+    fs.utimesSync(main, t, new Date(t.getTime() + 5000));
+    const args = ['search', '--no-model', '--index-dir', indexDir, '--root', root, 'retry'];
+    const local = sift(args);
+    assert.equal(local.code, 0, local.err);
+    assert.match(local.out, /retryWithBackoff/);
+    assert.deepEqual(JSON.parse(sift(['serve', 'status', '--json']).out).engines, [], 'answered in-process');
+    const r = sift([...args, '--daemon']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, local.out);
+    await exited(child);
+    const st = JSON.parse(sift(['serve', 'status', '--json']).out);
+    assert.notEqual(st.pid, child.pid);
+  });
+
   it('--daemon starts one in the background when none runs, logging beside the socket', async () => {
     const local = sift(['search', '--no-model', '--index-dir', indexDir, '--root', root, '--no-daemon', 'retry']);
     const r = sift(['search', '--daemon', '--no-model', '--index-dir', indexDir, '--root', root, 'retry']);
-    try {
-      assert.equal(r.code, 0, r.err);
-      assert.equal(r.out, local.out);
-      assert.equal(fs.statSync(sock()).mode & 0o777, 0o600);
-      const st = JSON.parse(sift(['serve', 'status', '--json']).out);
-      assert.equal(st.running, true);
-      assert.match(fs.readFileSync(path.join(run, 'serve.log'), 'utf8'), /listening on/);
-    } finally {
-      sift(['serve', 'stop']);
-    }
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, local.out);
+    assert.equal(fs.statSync(sock()).mode & 0o777, 0o600);
+    const st = JSON.parse(sift(['serve', 'status', '--json']).out);
+    assert.equal(st.running, true);
+    assert.match(fs.readFileSync(path.join(run, 'serve.log'), 'utf8'), /listening on/);
+    assert.equal(sift(['serve', 'stop']).code, 0);
     for (let i = 0; i < 200 && fs.existsSync(sock()); i++) await sleep(25);
     assert.equal(fs.existsSync(sock()), false);
   });

@@ -4,6 +4,8 @@
 // another command, input the full CLI should complain about): run the CLI
 // in-process. `--daemon` starts a daemon when none runs.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isStale, readHolder } from '../../core/persist/writeLock';
 import { parseArgs, type ParsedArgs } from '../args';
 import { engineSpec } from '../engineSpec';
 import { formatStats } from '../format';
@@ -13,7 +15,7 @@ import type { IndexStats } from '../../core/types';
 import { startDaemon } from './autostart';
 import { buildId } from './buildId';
 import { DaemonClient, DaemonError, DaemonGone, type Outgoing } from './client';
-import { serveDir, serveDirProblem, socketPath } from './socketPath';
+import { SERVE_LOCK_FILE, serveDir, serveDirProblem, socketPath } from './socketPath';
 
 export interface Io {
   out: (s: string) => void;
@@ -57,7 +59,7 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
           await client.request({ type: 'stop' }).catch(() => undefined);
           client.close();
           client = null;
-          await waitGone(sock);
+          await waitGone(dir);
           continue;
         }
         if (e instanceof DaemonError) { io.err(`sift: ${e.message}\n`); return e.exitCode; }
@@ -110,11 +112,11 @@ function forwardable(argv: string[]): Forwarded | null {
   }
 }
 
-async function waitGone(sock: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const c = await DaemonClient.connect(sock);
-    if (!c) return;
-    c.close();
+/** Wait until the daemon of this folder has let go of it (its serve.lock gone), at most ~10 s. */
+async function waitGone(dir: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const h = readHolder(path.join(dir, SERVE_LOCK_FILE));
+    if (!h || isStale(h)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
 }

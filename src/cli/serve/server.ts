@@ -19,7 +19,7 @@ import { refreshOrWarn } from '../refreshOrWarn';
 import { buildId } from './buildId';
 import { EngineSlot } from './engineSlot';
 import { parseRequest, PROTOCOL_VERSION, type ErrorCode, type Request, type RequestId, type ServerLine } from './protocol';
-import { ensureServeDir, socketPath } from './socketPath';
+import { ensureServeDir, SERVE_LOCK_FILE, socketPath } from './socketPath';
 
 export interface ServeOptions {
   /** The socket folder (socketPath.ts serveDir). */
@@ -63,7 +63,7 @@ export class SiftServer {
   /** Check the folder, become the one daemon, listen. Throws ServeDirError / ServeRunningError. */
   async start(): Promise<void> {
     ensureServeDir(this.opts.dir);
-    const lockFile = path.join(this.opts.dir, 'serve.lock');
+    const lockFile = path.join(this.opts.dir, SERVE_LOCK_FILE);
     try {
       this.lock = acquireLockFile(lockFile);
     } catch (e) {

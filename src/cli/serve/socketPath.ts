@@ -26,6 +26,9 @@ export function socketPath(dir = serveDir()): string {
   return path.join(dir, 'sift.sock');
 }
 
+/** The lock file that makes one daemon per socket folder (the write-lock protocol). */
+export const SERVE_LOCK_FILE = 'serve.lock';
+
 export function logPath(dir = serveDir()): string {
   return path.join(dir, 'serve.log');
 }
