@@ -9,6 +9,7 @@ import { CorruptIndexError } from '../errors';
 import { charMask, nameParts } from '../text/symbolNames';
 import { HUMP_NAME_MAX, symbolWords } from './nameRank';
 import { joinStrings, StringBlob } from './stringBlob';
+import { ResizableArray } from '../resizableArray';
 
 interface NameArrays {
   wordBlob: Uint8Array; wordOff: Uint32Array;
@@ -25,13 +26,35 @@ const U8 = new Set<keyof NameArrays>(['wordBlob', 'wordPos', 'humpBlob', 'humpLe
 const I32 = new Set<keyof NameArrays>(['wordKeys', 'humpMask', 'humpKeys']);
 const MAX_BYTE = 255;
 
-/** Lists as one flat array plus start offsets. */
-function flatten<T>(lists: T[][], pick: (x: T) => number, Ctor: Int32ArrayConstructor | Uint8ArrayConstructor): { off: Uint32Array; flat: Int32Array | Uint8Array } {
-  const off = new Uint32Array(lists.length + 1);
-  for (let i = 0; i < lists.length; i++) off[i + 1] = off[i] + lists[i].length;
-  const flat = new Ctor(off[lists.length]);
-  lists.forEach((l, i) => l.forEach((x, j) => { flat[off[i] + j] = Math.min(pick(x), Ctor === Uint8Array ? MAX_BYTE : Infinity); }));
-  return { off, flat };
+/** Pairs (group, value) appended one by one, in flat arrays (no object or array per pair). */
+class Pairs {
+  private readonly g = new ResizableArray(Int32Array);
+  private readonly v = new ResizableArray(Int32Array);
+  private readonly x = new ResizableArray(Uint8Array);
+  length = 0;
+  push(group: number, value: number, extra = 0): void {
+    const i = this.length++;
+    if (i >= this.g.capacity) for (const a of [this.g, this.v, this.x]) a.reserve(i + 1, i);
+    this.g.data[i] = group; this.v.data[i] = value; this.x.data[i] = Math.min(MAX_BYTE, extra);
+  }
+  /**
+   * The values grouped in the order `rank` gives the groups (rank[group] is its place), each group's
+   * values in the order they were pushed: offsets (one more than groups), values, extras.
+   */
+  grouped(rank: Uint32Array): { off: Uint32Array; values: Int32Array; extras: Uint8Array } {
+    const off = new Uint32Array(rank.length + 1);
+    for (let i = 0; i < this.length; i++) off[rank[this.g.data[i]] + 1]++;
+    for (let r = 0; r < rank.length; r++) off[r + 1] += off[r];
+    const at = off.slice(0, rank.length);
+    const values = new Int32Array(this.length);
+    const extras = new Uint8Array(this.length);
+    for (let i = 0; i < this.length; i++) {
+      const j = at[rank[this.g.data[i]]]++;
+      values[j] = this.v.data[i];
+      extras[j] = this.x.data[i];
+    }
+    return { off, values, extras };
+  }
 }
 
 export class NameSection {
@@ -45,8 +68,13 @@ export class NameSection {
 
   /** The section of these chunks' names (keys ascending; an empty name has no entry). */
   static build(keys: ArrayLike<number>, names: ArrayLike<string>): NameSection {
-    const words = new Map<string, Array<[number, number]>>(); // word → [key, place in the name]
-    const humps = new Map<string, { parts: number; keys: number[] }>();
+    const wordIds = new Map<string, number>();
+    const words: string[] = [];
+    const wordPairs = new Pairs(); // word id, key, place in the name
+    const humpIds = new Map<string, number>();
+    const humps: string[] = [];
+    const humpParts: number[] = [];
+    const humpPairs = new Pairs(); // name id, key
     for (let i = 0; i < keys.length; i++) {
       const name = names[i];
       if (!name) continue;
@@ -54,35 +82,39 @@ export class NameSection {
       if (ws.length === 0) continue;
       const key = keys[i];
       ws.forEach((w, pos) => {
-        let l = words.get(w);
-        if (!l) words.set(w, (l = []));
-        l.push([key, pos]);
+        let id = wordIds.get(w);
+        if (id === undefined) { id = words.length; wordIds.set(w, id); words.push(w); }
+        wordPairs.push(id, key, pos);
       });
       const parts = nameParts(name);
       const spaced = parts.join(' ');
       if (spaced.length === 0 || spaced.length > HUMP_NAME_MAX) continue;
-      let h = humps.get(spaced);
-      if (!h) humps.set(spaced, (h = { parts: parts.length, keys: [] }));
-      h.keys.push(key);
+      let h = humpIds.get(spaced);
+      if (h === undefined) { h = humps.length; humpIds.set(spaced, h); humps.push(spaced); humpParts.push(parts.length); }
+      humpPairs.push(h, key);
     }
-    const sortedWords = [...words.keys()].sort();
+    // words in string order (the default sort's, as `<` compares)
+    const sortedWords = words.slice().sort();
+    const wordRank = new Uint32Array(words.length);
+    sortedWords.forEach((w, r) => { wordRank[wordIds.get(w)!] = r; });
     const wb = joinStrings(sortedWords);
-    const wl = sortedWords.map((w) => words.get(w)!);
-    const wk = flatten(wl, (x) => x[0], Int32Array);
-    const wp = flatten(wl, (x) => x[1], Uint8Array);
-    // by first character, then length; the sort is stable, so first seen (first key) breaks ties
-    const spacedNames = [...humps.keys()].sort((x, y) => x.charCodeAt(0) - y.charCodeAt(0) || x.length - y.length);
+    const wk = wordPairs.grouped(wordRank);
+    // names by first character, then length, then first seen (first key)
+    const order = humps.map((_, i) => i).sort((a, b) => humps[a].charCodeAt(0) - humps[b].charCodeAt(0) || humps[a].length - humps[b].length || a - b);
+    const humpRank = new Uint32Array(humps.length);
+    order.forEach((id, r) => { humpRank[id] = r; });
+    const spacedNames = Array.from(order, (id) => humps[id]);
     const hb = joinStrings(spacedNames);
-    const hk = flatten(spacedNames.map((s) => humps.get(s)!.keys), (k) => k, Int32Array);
+    const hk = humpPairs.grouped(humpRank);
     const chars: number[] = [];
     const starts: number[] = [];
     spacedNames.forEach((s, i) => { if (i === 0 || s.charCodeAt(0) !== spacedNames[i - 1].charCodeAt(0)) { chars.push(s.charCodeAt(0)); starts.push(i); } });
     starts.push(spacedNames.length);
     return new NameSection({
-      wordBlob: wb.bytes, wordOff: wb.off, wordKeyOff: wk.off, wordKeys: wk.flat as Int32Array, wordPos: wp.flat as Uint8Array,
+      wordBlob: wb.bytes, wordOff: wb.off, wordKeyOff: wk.off, wordKeys: wk.values, wordPos: wk.extras,
       humpBlob: hb.bytes, humpOff: hb.off,
-      humpLen: Uint8Array.from(spacedNames, (s) => s.length), humpParts: Uint8Array.from(spacedNames, (s) => Math.min(MAX_BYTE, humps.get(s)!.parts)),
-      humpMask: Int32Array.from(spacedNames, charMask), humpKeyOff: hk.off, humpKeys: hk.flat as Int32Array,
+      humpLen: Uint8Array.from(spacedNames, (s) => s.length), humpParts: Uint8Array.from(order, (id) => Math.min(MAX_BYTE, humpParts[id])),
+      humpMask: Int32Array.from(spacedNames, charMask), humpKeyOff: hk.off, humpKeys: hk.values,
       bucketChar: Uint32Array.from(chars), bucketStart: Uint32Array.from(starts),
     });
   }

@@ -23,14 +23,17 @@ export function encodePostings(out: ByteSink, keys: ArrayLike<number>, tfs: Arra
   return out.length - start;
 }
 
-/** Decode a list of `count` postings from its bytes (checksum last); a mismatch is a CorruptIndexError. */
-export function decodePostings(bytes: Uint8Array, count: number, what: string): Postings {
+/**
+ * Decode a list of `count` postings from its bytes (checksum last); a mismatch is a CorruptIndexError.
+ * With `scratch`, the result views its arrays when they are large enough (valid until the next use).
+ */
+export function decodePostings(bytes: Uint8Array, count: number, what: string, scratch?: Postings): Postings {
   if (bytes.length < 4 + 2 * count) throw new CorruptIndexError(`${what}: postings truncated`);
   const body = bytes.subarray(0, bytes.length - 4);
   const c = new ByteCursor(bytes, what, body.length);
   if (crc32(body) !== c.u32()) throw new CorruptIndexError(`${what}: postings checksum mismatch`);
   const cur = new ByteCursor(body, what);
-  const keys = new Int32Array(count);
+  const keys = scratch && scratch.keys.length >= count ? scratch.keys.subarray(0, count) : new Int32Array(count);
   let prev = -1;
   for (let i = 0; i < count; i++) {
     const d = cur.varint();
@@ -38,5 +41,11 @@ export function decodePostings(bytes: Uint8Array, count: number, what: string): 
     keys[i] = prev;
   }
   if (body.length - cur.pos !== count) throw new CorruptIndexError(`${what}: postings of the wrong length`);
-  return { keys, tfs: body.slice(cur.pos) };
+  const tfBytes = body.subarray(cur.pos);
+  if (scratch && scratch.tfs.length >= count) {
+    const tfs = scratch.tfs.subarray(0, count);
+    tfs.set(tfBytes);
+    return { keys, tfs };
+  }
+  return { keys, tfs: tfBytes.slice() };
 }

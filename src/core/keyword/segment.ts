@@ -143,16 +143,17 @@ export class Segment {
     return p;
   }
 
-  /** Every term in order, its postings read front to back through a window (for merging). */
+  /** Every term in order, its postings read front to back through a window (for merging): views valid until the next term. */
   *terms(): Generator<SegmentTerm> {
     const dict = new WindowReader(this.handle, this.name, this.namesAt.start);
     const posts = new WindowReader(this.handle, this.name, this.dictStart);
+    const scratch: Postings = { keys: new Int32Array(this.keys.length), tfs: new Uint8Array(this.keys.length) };
     for (let b = 0; b < this.blockCrc.length; b++) {
       const start = this.dictStart + this.blockDict[b];
       const e = this.checkedBlock(b, dict.read(start, this.dictStart + this.blockDict[b + 1] - start));
       for (let i = 0; i < e.terms.length; i++) {
         const a = e.offsets[i], z = e.offsets[i + 1];
-        yield { term: e.terms[i], df: e.df[i], postings: () => decodePostings(posts.read(a, z - a), e.df[i], this.name) };
+        yield { term: e.terms[i], df: e.df[i], postings: () => decodePostings(posts.read(a, z - a), e.df[i], this.name, scratch) };
       }
     }
   }
