@@ -66,18 +66,26 @@ describe('Hamming kernel (sign codes)', () => {
       const q = new Uint8Array(wasm.stride);
       for (let b = 0; b < bytes; b++) q[b] = (rand() * 256) | 0;
       wasm.setQuery(q); js.setQuery(q);
-      const dw = wasm.distances(codes.length), dj = js.distances(codes.length);
+      const w = wasm.distances(codes.length), j = js.distances(codes.length);
+      const hist = new Int32Array(wasm.stride * 8 + 1);
       codes.forEach((c, i) => {
         let d = 0;
         for (let b = 0; b < bytes; b++) d += popcount8(c[b] ^ q[b]);
-        assert.equal(dw[i], d, `dim ${dim} row ${i} (wasm)`);
-        assert.equal(dj[i], d, `dim ${dim} row ${i} (js)`);
+        assert.equal(w.dist[i], d, `dim ${dim} row ${i} (wasm)`);
+        assert.equal(j.dist[i], d, `dim ${dim} row ${i} (js)`);
+        hist[d]++;
       });
-      // moveCode and getCode keep a row's code whole
+      assert.deepEqual(w.hist, hist, `dim ${dim}: histogram (wasm)`);
+      assert.deepEqual(j.hist, hist, `dim ${dim}: histogram (js)`);
+      // moveCode, getCode and gatherCodes keep a row's code whole
       wasm.moveCode(1000, 3);
       const back = new Uint8Array(wasm.stride);
       wasm.getCode(3, back, 0);
       assert.deepEqual(back.subarray(0, bytes), codes[1000]);
+      const two = new Uint8Array(2 * wasm.stride);
+      wasm.gatherCodes([17, 3], 2, two);
+      assert.deepEqual(two.subarray(0, bytes), codes[17]);
+      assert.deepEqual(two.subarray(wasm.stride, wasm.stride + bytes), codes[1000]);
     }
   });
 });
@@ -86,12 +94,15 @@ describe('coarse pass pieces', () => {
   it('nearestCodes keeps the smallest distances, lower rows first at the cut-off, and asks accept in distance order', () => {
     const dist = Uint16Array.from([5, 1, 3, 1, 9, 3, 0, 3]);
     const keys = Uint32Array.from([50, 10, 30, 11, 90, 31, 0, 32]);
-    assert.deepEqual([...nearestCodes(dist, 8, 4, 16, keys, undefined, new Int32Array(8))].sort(), [1, 2, 3, 6]);
-    assert.deepEqual([...nearestCodes(dist, 8, 20, 16, keys, undefined, new Int32Array(8))], [0, 1, 2, 3, 4, 5, 6, 7]);
+    const hist = () => { const h = new Int32Array(17); for (const d of dist) h[d]++; return h; };
+    assert.deepEqual([...nearestCodes(dist, hist(), 8, 4, keys, undefined, new Int32Array(8))].sort(), [1, 2, 3, 6]);
+    assert.deepEqual([...nearestCodes(dist, hist(), 8, 20, keys, undefined, new Int32Array(8))], [0, 1, 2, 3, 4, 5, 6, 7]);
     const asked: number[] = [];
-    const got = nearestCodes(dist, 8, 2, 16, keys, (k) => { asked.push(k); return k % 2 === 1; }, new Int32Array(8));
+    const got = nearestCodes(dist, hist(), 8, 2, keys, (k) => { asked.push(k); return k % 2 === 1; }, new Int32Array(8));
     assert.deepEqual([...got], [3, 5]);
     assert.deepEqual(asked, [0, 10, 11, 30, 31]);
+    // a filter that keeps only the farthest row: found past the first reach
+    assert.deepEqual([...nearestCodes(dist, hist(), 8, 1, keys, (k) => k === 90, new Int32Array(8))], [4]);
   });
 
   it('the byte tables give Σ q over each code’s set bits', () => {
@@ -103,7 +114,9 @@ describe('coarse pass pieces', () => {
     const rows = Array.from({ length: 20 }, () => Int8Array.from({ length: dim }, () => Math.round(rand() * 254 - 127)));
     const codes = rows.map((r) => { const c = new Uint8Array(bytes); signCodeInto(r, 0, dim, c, 0, bytes); return c; });
     const out = new Float64Array(rows.length);
-    asymmetricScores(tables, bytes, Int32Array.from(rows.keys()), rows.length, (r, b) => codes[r][b], out);
+    const flat = new Uint8Array(rows.length * 16);
+    codes.forEach((c, i) => flat.set(c, i * 16));
+    asymmetricScores(tables, bytes, flat, 16, rows.length, out);
     rows.forEach((r, i) => {
       let want = 0;
       for (let j = 0; j < dim; j++) if (r[j] > 0) want += q[j];
@@ -120,12 +133,12 @@ describe('coarse pass pieces', () => {
     const scale = Math.fround(quantizeInto(v, 0, dim, q, 0, dim));
     const code = new Uint8Array(dim / 8);
     signCodeInto(q, 0, dim, code, 0, code.length);
-    assert.ok(rowMatches(q, 0, dim, scale, (b) => code[b]));
+    assert.ok(rowMatches(q, 0, dim, scale, code, 0));
     for (let j = 0; j < dim; j++) {
       for (const mask of [0x01, 0x02, 0x10, 0x40, 0x80, 0xff]) {
         const bad = q.slice();
         bad[j] ^= mask;
-        assert.ok(!rowMatches(bad, 0, dim, scale, (b) => code[b]), `byte ${j} ^ ${mask}`);
+        assert.ok(!rowMatches(bad, 0, dim, scale, code, 0), `byte ${j} ^ ${mask}`);
       }
     }
   });

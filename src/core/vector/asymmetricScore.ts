@@ -19,15 +19,14 @@ export function byteTables(q: ArrayLike<number>, dim: number, bytes: number, out
   }
 }
 
-/** out[i] = the table score of row rows[i]'s code, for i < n; codeByte(row, b) reads the codes. */
+/** out[i] = the table score of codes[i · stride, i · stride + bytes), for i < n. */
 export function asymmetricScores(
-  tables: Int32Array, bytes: number, rows: Int32Array, n: number,
-  codeByte: (row: number, b: number) => number, out: Float64Array,
+  tables: Int32Array, bytes: number, codes: Uint8Array, stride: number, n: number, out: Float64Array,
 ): void {
   for (let i = 0; i < n; i++) {
-    const r = rows[i];
+    const base = i * stride;
     let s = 0;
-    for (let b = 0; b < bytes; b++) s += tables[b * 256 + codeByte(r, b)];
+    for (let b = 0; b < bytes; b++) s += tables[(b << 8) | codes[base + b]];
     out[i] = s;
   }
 }

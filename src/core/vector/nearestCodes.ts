@@ -1,21 +1,20 @@
 // The coarse pass's first cut: the rows of the smallest Hamming distances.
-// Distances are small integers (0..bits), so a histogram finds the cut-off
-// distance in one pass and a second pass collects the rows under it: no sort
-// and no heap over the whole store.
+// Distances are small integers (0..bits), so their histogram (counted by the
+// Hamming kernel) gives the cut-off distance and one pass collects the rows
+// under it: no sort and no heap over the whole store.
 
 /**
  * Up to `want` row indices (< count) with the smallest distances, in no
  * particular order; among rows at the cut-off distance the lower indices are taken.
+ * hist[d] counts the rows at distance d (it is used up: the filtered path reuses it).
  * With `accept`, only rows whose key it accepts count, and it is consulted in
  * order of distance, only until `want` are found.
  * `order` is scratch of at least `count` entries (used only with `accept`).
  */
 export function nearestCodes(
-  dist: ArrayLike<number>, count: number, want: number, maxDist: number,
+  dist: ArrayLike<number>, hist: Int32Array, count: number, want: number,
   keys: ArrayLike<number>, accept: ((key: number) => boolean) | undefined, order: Int32Array,
 ): Int32Array {
-  const hist = new Int32Array(maxDist + 2);
-  for (let i = 0; i < count; i++) hist[dist[i]]++;
   if (accept) return nearestAccepted(dist, count, want, keys, accept, hist, order);
   if (want >= count) return Int32Array.from({ length: count }, (_, i) => i);
   let cut = 0;
@@ -32,19 +31,34 @@ export function nearestCodes(
   return out;
 }
 
-/** Counting sort by distance, then the first `want` accepted rows in that order. */
+/** Rows the filtered path first sorts, as a multiple of `want`: enough unless the filter keeps under ~1 key in 8. */
+const FILTER_REACH = 8;
+
+/**
+ * Counting sort by distance of the rows nearer than a bound, then the first
+ * `want` accepted rows in that order. The bound first takes FILTER_REACH × want
+ * rows; when the filter accepts too few of them, every row.
+ */
 function nearestAccepted(
   dist: ArrayLike<number>, count: number, want: number, keys: ArrayLike<number>,
   accept: (key: number) => boolean, hist: Int32Array, order: Int32Array,
 ): Int32Array {
-  // hist becomes each distance's next free position in `order`
-  for (let d = 0, start = 0; d < hist.length; d++) { const c = hist[d]; hist[d] = start; start += c; }
-  for (let i = 0; i < count; i++) order[hist[dist[i]]++] = i;
   const out = new Int32Array(Math.min(want, count));
+  const next = new Int32Array(hist.length);
+  let done = 0; // rows already walked (all those nearer than the previous bound)
   let n = 0;
-  for (let j = 0; j < count && n < out.length; j++) {
-    const i = order[j];
-    if (accept(keys[i])) out[n++] = i;
+  for (const reach of [want * FILTER_REACH, Infinity]) {
+    let bound = 0, sorted = 0;
+    while (bound < hist.length && sorted < reach) sorted += hist[bound++];
+    // next[d]: where the next row at distance d goes in `order`
+    for (let d = 0, start = 0; d < bound; d++) { next[d] = start; start += hist[d]; }
+    for (let i = 0; i < count; i++) { const d = dist[i]; if (d < bound) order[next[d]++] = i; }
+    for (let j = done; j < sorted && n < out.length; j++) {
+      const i = order[j];
+      if (accept(keys[i])) out[n++] = i;
+    }
+    if (n === out.length || bound === hist.length) break;
+    done = sorted;
   }
   return out.subarray(0, n);
 }

@@ -6,12 +6,9 @@
 // apart up to 2^22, i.e. every int8 row of up to 260 dimensions; beyond that two
 // adjacent sums can share a scale).
 
-/**
- * Whether row[at, at + dim) has the given float32 scale and the sign code
- * that codeByte(b) returns byte by byte.
- */
+/** Whether row[at, at + dim) has the given float32 scale and the sign code code[codeAt …]. */
 export function rowMatches(
-  row: Int8Array, at: number, dim: number, scale: number, codeByte: (b: number) => number,
+  row: Int8Array, at: number, dim: number, scale: number, code: Uint8Array, codeAt: number,
 ): boolean {
   let sumSquares = 0;
   for (let b = 0, j = 0; j < dim; b++) {
@@ -22,7 +19,7 @@ export function rowMatches(
       sumSquares += v * v;
       if (v > 0) bits |= 1 << bit;
     }
-    if (bits !== codeByte(b)) return false;
+    if (bits !== code[codeAt + b]) return false;
   }
   const expect = sumSquares === 0 ? 0 : Math.fround(1 / Math.sqrt(sumSquares));
   return expect === scale;

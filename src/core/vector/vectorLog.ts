@@ -46,18 +46,18 @@ export interface SegmentSource {
   code(i: number, out: Uint8Array, at: number): void;
 }
 
-/** A segment as opening reads it (everything but the rows). */
+/** A segment as opening reads it: its keys and removed keys (scales and codes are read again by forEachRecord). */
 export interface SegmentIndex {
   count: number;
-  /** Byte position of its first row. */
+  /** Byte positions of its first row and its first record. */
   rowsAt: number;
+  recordsAt: number;
   rowsCrc: number;
   keys: Uint32Array;
-  scales: Float32Array;
-  /** count × fileCodeBytes(dim) */
-  codes: Uint8Array;
   removed: Uint32Array;
 }
+
+const META_BATCH_BYTES = 1 << 20;
 
 /** Bytes of one record: key, scale, code. */
 export function recordBytes(dim: number): number {
@@ -135,8 +135,8 @@ export function readLogHeader(fd: number, file: string): { version: number; dim:
 
 /**
  * The segments of a format-2 file up to its committed length, oldest first,
- * checked against their CRCs and the chained CRC in `commit`. Throws
- * CorruptIndexError on any mismatch.
+ * checked against their CRCs and the chained CRC in `commit`; reads the
+ * records in batches (never a whole table). Throws CorruptIndexError on any mismatch.
  */
 export function readSegments(fd: number, file: string, commit: VectorCommit): { dim: number; segments: SegmentIndex[] } {
   const size = fs.fstatSync(fd).size;
@@ -146,41 +146,79 @@ export function readSegments(fd: number, file: string, commit: VectorCommit): { 
   if (version !== VECTOR_LOG_VERSION) throw new CorruptIndexError(`unsupported vector index version ${version} (this reader reads ${VECTOR_LOG_VERSION})`);
   if (dim < 1 || dim > MAX_DIM) throw new CorruptIndexError(`${file} has an impossible dimension ${dim}`);
   const rec = recordBytes(dim);
-  const cb = fileCodeBytes(dim);
-  const tails: Array<{ seg: SegmentIndex; meta: Uint8Array }> = [];
+  // the trailers, from the end backwards, give each segment's place
+  const found: Array<{ start: number; end: number; trailer: Uint8Array }> = [];
   for (let end = commit.bytes; end > LOG_HEADER_BYTES;) {
     if (end - LOG_HEADER_BYTES < TRAILER_BYTES) throw new CorruptIndexError(`${file}: a segment ends inside the header`);
     const trailer = new Uint8Array(TRAILER_BYTES);
     readFully(fd, file, trailer, 0, TRAILER_BYTES, end - TRAILER_BYTES);
     const tv = new DataView(trailer.buffer);
     const n = tv.getUint32(0, true), m = tv.getUint32(4, true);
-    const metaLen = n * rec + m * 4 + TRAILER_BYTES;
-    const start = end - metaLen - n * dim;
+    const start = end - TRAILER_BYTES - m * 4 - n * rec - n * dim;
     if (start < LOG_HEADER_BYTES) throw new CorruptIndexError(`${file}: a segment of ${n} rows does not fit before byte ${end}`);
-    const meta = new Uint8Array(metaLen);
-    readFully(fd, file, meta, 0, metaLen, end - metaLen);
-    if (crc32(meta.subarray(0, metaLen - 4)) !== tv.getUint32(12, true)) {
-      throw new CorruptIndexError(`${file}: checksum mismatch in the segment ending at byte ${end}`);
-    }
-    const mv = new DataView(meta.buffer);
-    const seg: SegmentIndex = {
-      count: n, rowsAt: start, rowsCrc: tv.getUint32(8, true),
-      keys: new Uint32Array(n), scales: new Float32Array(n), codes: new Uint8Array(n * cb), removed: new Uint32Array(m),
-    };
-    for (let i = 0; i < n; i++) {
-      seg.keys[i] = mv.getUint32(i * rec, true);
-      const s = mv.getFloat32(i * rec + 4, true);
-      if (!(s >= 0 && s <= 1)) throw new CorruptIndexError(`${file} has an invalid scale ${s}`);
-      seg.scales[i] = s;
-      seg.codes.set(meta.subarray(i * rec + 8, i * rec + 8 + cb), i * cb);
-    }
-    for (let i = 0; i < m; i++) seg.removed[i] = mv.getUint32(n * rec + i * 4, true);
-    tails.push({ seg, meta });
+    found.push({ start, end, trailer });
     end = start;
   }
-  tails.reverse();
+  found.reverse();
   let chain = crc32(header);
-  for (const t of tails) chain = crc32(t.meta, chain);
+  const segments = found.map(({ start, end, trailer }) => {
+    const tv = new DataView(trailer.buffer);
+    const n = tv.getUint32(0, true), m = tv.getUint32(4, true);
+    const seg: SegmentIndex = {
+      count: n, rowsAt: start, recordsAt: start + n * dim, rowsCrc: tv.getUint32(8, true),
+      keys: new Uint32Array(n), removed: new Uint32Array(m),
+    };
+    let crc = 0;
+    forEachBatch(fd, file, seg.recordsAt, n * rec + m * 4, rec, (bytes, at) => {
+      crc = crc32(bytes, crc);
+      chain = crc32(bytes, chain);
+      const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let off = 0; off < bytes.length; off += 4) {
+        const pos = at + off;
+        if (pos < n * rec) {
+          if (pos % rec === 0) seg.keys[pos / rec] = v.getUint32(off, true);
+          else if (pos % rec === 4) {
+            const sc = v.getFloat32(off, true);
+            if (!(sc >= 0 && sc <= 1)) throw new CorruptIndexError(`${file} has an invalid scale ${sc}`);
+          }
+        } else {
+          seg.removed[(pos - n * rec) / 4] = v.getUint32(off, true);
+        }
+      }
+    });
+    if (crc32(trailer.subarray(0, 12), crc) !== tv.getUint32(12, true)) {
+      throw new CorruptIndexError(`${file}: checksum mismatch in the segment ending at byte ${end}`);
+    }
+    chain = crc32(trailer, chain);
+    return seg;
+  });
   if (chain !== commit.crc32) throw new CorruptIndexError(`${file} does not match the index's checksum (a save did not finish)`);
-  return { dim, segments: tails.map((t) => t.seg) };
+  return { dim, segments };
+}
+
+/**
+ * Each record of a segment, read in batches: its index, scale and the bytes
+ * holding its code at codeAt (fileCodeBytes(dim) of them). The records were
+ * checked by readSegments; reading them again costs a pass over ~40 bytes a row.
+ */
+export function forEachRecord(
+  fd: number, file: string, seg: SegmentIndex, dim: number,
+  fn: (i: number, scale: number, code: Uint8Array, codeAt: number) => void,
+): void {
+  const rec = recordBytes(dim);
+  forEachBatch(fd, file, seg.recordsAt, seg.count * rec, rec, (bytes, at) => {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let off = 0; off < bytes.length; off += rec) fn((at + off) / rec, v.getFloat32(off + 4, true), bytes, off + 8);
+  });
+}
+
+/** Read len bytes at pos in batches of whole `unit`s; fn gets each batch and its offset from pos. */
+function forEachBatch(fd: number, file: string, pos: number, len: number, unit: number, fn: (bytes: Uint8Array, at: number) => void): void {
+  const batch = Math.max(unit, Math.floor(META_BATCH_BYTES / unit) * unit);
+  const buf = new Uint8Array(Math.min(batch, len));
+  for (let at = 0; at < len; at += batch) {
+    const n = Math.min(batch, len - at);
+    readFully(fd, file, buf, 0, n, pos + at);
+    fn(buf.subarray(0, n), at);
+  }
 }

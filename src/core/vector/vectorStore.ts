@@ -37,7 +37,7 @@ import {
   bufferSource, type ByteSource, encodeVectorFile, encodeVectorFilePieces, MAX_DIM, readVectorFile, VECTOR_FILE_VERSION,
 } from './vectorFile';
 import {
-  LOG_HEADER_BYTES, logHeader, readLogHeader, readSegments, type SegmentIndex, segmentPieces, type SegmentSource, type VectorCommit,
+  forEachRecord, LOG_HEADER_BYTES, logHeader, readLogHeader, readSegments, type SegmentIndex, segmentPieces, type SegmentSource, type VectorCommit,
 } from './vectorLog';
 
 export { CorruptIndexError };
@@ -111,7 +111,7 @@ export class VectorStore {
   private scaleOfSlot: Float32Array;
   /** Each slot's row number in the file, or -1 when the file does not hold its current row. */
   private fileRowOfSlot: Int32Array;
-  private readonly slotOfKey = new Map<number, number>();
+  private slotOfKey = new Map<number, number>();
   private count = 0;
   /** Exact mode: every row. */
   private rows: ScanKernel | null = null;
@@ -322,11 +322,11 @@ export class VectorStore {
       }
       if (commit.bytes >= 8 && readLogHeader(fd, file).version === VECTOR_FILE_VERSION) return VectorStore.openFormat1(dir, commit, options);
       const { dim, segments } = readSegments(fd, file, commit);
-      const { slotOfRow, live } = replaySegments(segments, file);
+      const { slotOfRow, live, rowOfKey } = replaySegments(segments, file);
       const coarse = wantsCoarse(options, live);
       const store = new VectorStore(dim, live, { ...options, search: coarse ? 'coarse' : 'exact' });
       store.options = options;
-      store.loadSegments(segments, slotOfRow, fd, file);
+      store.loadSegments(segments, slotOfRow, rowOfKey, fd, file);
       store.file = {
         dir, file, fd: coarse ? fd : null, end: { ...commit },
         rows: slotOfRow.length,
@@ -482,11 +482,11 @@ export class VectorStore {
     const qCode = new Uint8Array(codes.stride);
     signCodeInto(q, 0, this.dim, qCode, 0, codes.stride);
     codes.setQuery(qCode);
-    const dist = codes.distances(this.count);
+    const { dist, hist } = codes.distances(this.count);
     const rescore = Math.max(want, this.options.rescore ?? RESCORE_ROWS);
     const shortlist = Math.max(rescore, this.options.shortlist ?? HAMMING_SHORTLIST);
     if (filter && this.order.length < this.count) this.order = new Int32Array(this.capacity);
-    let slots = nearestCodes(dist, this.count, shortlist, this.dim, this.keyOfSlot, filter, this.order);
+    let slots = nearestCodes(dist, hist, this.count, shortlist, this.keyOfSlot, filter, this.order);
     if (slots.length > rescore) slots = this.bestByCode(slots, rescore);
     const rows = this.rowsOf(slots);
     const n = slots.length;
@@ -510,8 +510,10 @@ export class VectorStore {
     const bytes = Math.ceil(this.dim / 8);
     const tables = new Int32Array(bytes * 256);
     byteTables(this.queryRow, this.dim, bytes, tables);
+    const gathered = new Uint8Array(slots.length * codes.stride);
+    codes.gatherCodes(slots, slots.length, gathered);
     const scores = new Float64Array(slots.length);
-    asymmetricScores(tables, bytes, slots, slots.length, (r, b) => codes.codeByte(r, b), scores);
+    asymmetricScores(tables, bytes, gathered, codes.stride, slots.length, scores);
     const keys = new Uint32Array(slots.length);
     for (let i = 0; i < slots.length; i++) keys[i] = this.keyOfSlot[slots[i]];
     return Int32Array.from(selectTopK(scores, keys, slots.length, keep), ({ slot }) => slots[slot]);
@@ -546,9 +548,12 @@ export class VectorStore {
     const got = new Int8Array(fromFile.length * dim);
     readRowsAt(f.fd, f.file, pos, fromFile.length, dim, got);
     const codes = this.codes!;
+    const fileSlots = Int32Array.from(fromFile, (i) => slots[i]);
+    const code = new Uint8Array(fileSlots.length * codes.stride);
+    codes.gatherCodes(fileSlots, fileSlots.length, code);
     fromFile.forEach((i, j) => {
       const slot = slots[i];
-      if (!rowMatches(got, j * dim, dim, this.scaleOfSlot[slot], (b) => codes.codeByte(slot, b))) {
+      if (!rowMatches(got, j * dim, dim, this.scaleOfSlot[slot], code, j * codes.stride)) {
         throw new CorruptIndexError(`${f.file}: the row of key ${this.keyOfSlot[slot]} does not match its saved code and scale`);
       }
       out.set(got.subarray(j * dim, (j + 1) * dim), i * dim);
@@ -573,24 +578,30 @@ export class VectorStore {
     return n;
   }
 
-  /** The live rows of `segments` become the slots, in file order, with their codes (coarse) or their rows (exact). */
-  private loadSegments(segments: SegmentIndex[], slotOfRow: Int32Array, fd: number, file: string): void {
+  /**
+   * The live rows of `segments` become the slots, in file order, with their
+   * codes (coarse) or their rows (exact). rowOfKey (the replay's map) becomes
+   * the key → slot map: one map of every key, not two.
+   */
+  private loadSegments(segments: SegmentIndex[], slotOfRow: Int32Array, rowOfKey: Map<number, number>, fd: number, file: string): void {
     const cb = fileCodeBytes(this.dim);
     let first = 0;
     for (const seg of segments) {
-      for (let i = 0; i < seg.count; i++) {
-        const s = slotOfRow[first + i];
-        if (s < 0) continue;
+      const rows = slotOfRow.subarray(first, first + seg.count);
+      forEachRecord(fd, file, seg, this.dim, (i, scale, code, codeAt) => {
+        const s = rows[i];
+        if (s < 0) return;
         this.keyOfSlot[s] = seg.keys[i];
-        this.scaleOfSlot[s] = seg.scales[i];
+        this.scaleOfSlot[s] = scale;
         this.fileRowOfSlot[s] = first + i;
-        this.slotOfKey.set(seg.keys[i], s);
-        this.codes?.setCode(s, seg.codes, i * cb, cb);
-        this.count++;
-      }
-      if (this.rows) this.loadSegmentRows(fd, file, seg, slotOfRow.subarray(first, first + seg.count));
+        this.codes?.setCode(s, code, codeAt, cb);
+      });
+      if (this.rows) this.loadSegmentRows(fd, file, seg, rows);
       first += seg.count;
     }
+    for (const [key, row] of rowOfKey) rowOfKey.set(key, slotOfRow[row]);
+    this.slotOfKey = rowOfKey;
+    this.count = rowOfKey.size;
   }
 
   /** Read a segment's rows in batches, checking their CRC, into the scan kernel's slots (slotOfRow[i] < 0: a dead row). */
@@ -742,7 +753,7 @@ function wantsCoarse(options: VectorStoreOptions, rows: number): boolean {
  * Replay the segments: a key's row is its latest, unless a later segment
  * removed it. Returns each file row's slot (-1: dead), slots numbered in file order.
  */
-function replaySegments(segments: SegmentIndex[], file: string): { slotOfRow: Int32Array; live: number } {
+function replaySegments(segments: SegmentIndex[], file: string): { slotOfRow: Int32Array; live: number; rowOfKey: Map<number, number> } {
   const rowOfKey = new Map<number, number>();
   let first = 0;
   for (const seg of segments) {
@@ -758,7 +769,7 @@ function replaySegments(segments: SegmentIndex[], file: string): { slotOfRow: In
   for (const r of rowOfKey.values()) slotOfRow[r] = 0;
   let live = 0;
   for (let r = 0; r < first; r++) if (slotOfRow[r] === 0) slotOfRow[r] = live++;
-  return { slotOfRow, live };
+  return { slotOfRow, live, rowOfKey };
 }
 
 /** First file row and row position of each segment. */

@@ -15,6 +15,7 @@ export enum Op {
   LocalGet = 0x20,
   LocalSet = 0x21,
   LocalTee = 0x22,
+  I32Load = 0x28,
   I32Store = 0x36,
   I32Const = 0x41,
   I32Eqz = 0x45,
@@ -30,6 +31,7 @@ export enum SimdOp {
   V128Load8x8S = 0x01,
   V128Store = 0x0b,
   I32x4Splat = 0x11,
+  I16x8ExtractLaneU = 0x19,
   I32x4ExtractLane = 0x1b,
   V128Xor = 0x51,
   I8x16Popcnt = 0x62,
@@ -94,6 +96,8 @@ export class CodeWriter {
   loop(): this { this.bytes.push(Op.Loop, EMPTY_BLOCK_TYPE); return this; }
   end(): this { this.bytes.push(Op.End); return this; }
   brIf(depth: number): this { this.bytes.push(Op.BrIf, ...uleb(depth)); return this; }
+  /** i32.load with natural alignment (2^2). */
+  i32Load(offset = 0): this { this.bytes.push(Op.I32Load, 2, ...uleb(offset)); return this; }
   /** i32.store with natural alignment (2^2). */
   i32Store(offset = 0): this { this.bytes.push(Op.I32Store, 2, ...uleb(offset)); return this; }
   simd(code: SimdOp): this { this.bytes.push(SIMD_PREFIX, ...uleb(code)); return this; }
@@ -103,6 +107,8 @@ export class CodeWriter {
   v128Store(offset = 0): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.V128Store), 4, ...uleb(offset)); return this; }
   /** i16x8.load8x8_s: 8 bytes sign-extended to eight i16 lanes; alignment hint 2^3. */
   load8x8s(offset = 0): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.V128Load8x8S), 3, ...uleb(offset)); return this; }
+  /** i16x8.extract_lane_u */
+  extractLaneU16(lane: number): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.I16x8ExtractLaneU), lane); return this; }
   extractLane(lane: number): this { this.bytes.push(SIMD_PREFIX, ...uleb(SimdOp.I32x4ExtractLane), lane); return this; }
 }
 
