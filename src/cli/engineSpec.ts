@@ -4,7 +4,7 @@
 // Light on purpose (no engine code): the CLI's fast entry imports it.
 import * as path from 'node:path';
 import { UsageError, type ParsedArgs } from './args';
-import { defaultIndexDir } from './indexDir';
+import { cacheHome, defaultIndexDir } from './indexDir';
 
 export type ModelRuntime = 'auto' | 'native' | 'onnxruntime';
 
@@ -19,25 +19,43 @@ export interface EngineSpec {
   maxFileBytes?: number;
 }
 
-/** The engine a command's options ask for, roots and paths resolved against cwd (default: this process's). */
-export function engineSpec(a: ParsedArgs, roots: string[], env: NodeJS.ProcessEnv = process.env): EngineSpec {
-  const absRoots = roots.map((r) => path.resolve(r));
+/**
+ * The same as sent to `sift serve`: the index folder when --index-dir names one, else the
+ * cache home it is derived from (the daemon derives it: hashing here would cost the fast entry
+ * the ~4 ms node:crypto takes to load).
+ */
+export type EngineRequest = Omit<EngineSpec, 'indexDir'> & { indexDir?: string; cacheHome?: string };
+
+/** The engine a command's options ask for, paths resolved against the current folder. */
+export function engineRequest(a: ParsedArgs, roots: string[]): EngineRequest {
   const noModel = a.flags.has('no-model');
-  const modelDir = noModel ? null : a.values.model?.[0] ?? env.SIFT_MODEL;
+  const modelDir = noModel ? null : a.values.model?.[0] ?? process.env.SIFT_MODEL;
   const runtime = a.values.runtime?.[0] ?? 'auto';
   if (!noModel && runtime !== 'auto' && runtime !== 'native' && runtime !== 'onnxruntime') {
     throw new UsageError(`--runtime must be auto, native or onnxruntime, got ${runtime}`);
   }
-  const spec: EngineSpec = {
-    roots: absRoots,
-    indexDir: path.resolve(a.values['index-dir']?.[0] ?? defaultIndexDir(absRoots)),
+  const indexDir = a.values['index-dir']?.[0];
+  const r: EngineRequest = {
+    roots: roots.map((p) => path.resolve(p)),
+    ...(indexDir ? { indexDir: path.resolve(indexDir) } : { cacheHome: cacheHome() }),
     runtime: runtime as ModelRuntime,
   };
-  if (modelDir !== undefined) spec.model = modelDir === null ? null : path.resolve(modelDir);
-  if (a.values.include) spec.include = a.values.include;
-  if (a.values.exclude) spec.exclude = a.values.exclude;
-  if (a.values['max-file-bytes']) spec.maxFileBytes = Number(a.values['max-file-bytes'][0]);
-  return spec;
+  if (modelDir !== undefined) r.model = modelDir === null ? null : path.resolve(modelDir);
+  if (a.values.include) r.include = a.values.include;
+  if (a.values.exclude) r.exclude = a.values.exclude;
+  if (a.values['max-file-bytes']) r.maxFileBytes = Number(a.values['max-file-bytes'][0]);
+  return r;
+}
+
+/** The spec of a request: its index folder derived when not given. */
+export function resolveSpec(r: EngineRequest): EngineSpec {
+  const { cacheHome: home, indexDir, ...rest } = r;
+  return { ...rest, indexDir: indexDir ?? defaultIndexDir(r.roots, home) };
+}
+
+/** The engine a command's options ask for (in this process). */
+export function engineSpec(a: ParsedArgs, roots: string[]): EngineSpec {
+  return resolveSpec(engineRequest(a, roots));
 }
 
 /** Two specs open the same engine exactly when their keys are equal. */

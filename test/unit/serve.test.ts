@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { defaultIndexDir } from '../../src/cli/indexDir';
 import { readHolder } from '../../src/core/persist/writeLock';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -256,7 +257,9 @@ describe('sift serve', function () {
     assert.equal(v1.response.hits[0].name, 'retryWithBackoff');
     assert.equal(JSON.parse((byId.get(2)!.value as { stdout: string }).stdout).results[0].name, 'slugify');
     assert.equal((byId.get(3)!.value as { files: number }).files, 2);
-    assert.equal(JSON.parse(sift(['serve', 'status', '--json']).out).engines.length, 2);
+    // without --index-dir the daemon uses the folder the in-process CLI would (the client's cache home)
+    const dirs = JSON.parse(sift(['serve', 'status', '--json']).out).engines.map((e: { indexDir: string }) => e.indexDir).sort();
+    assert.deepEqual(dirs, [indexDir, defaultIndexDir([other], path.join(tmp, 'cache'))].sort());
   });
 
   it('answers bad input with an error naming the problem, and survives clients that leave mid-request', async () => {

@@ -7,12 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isStale, readHolder } from '../../core/persist/writeLock';
 import { parseArgs, type ParsedArgs } from '../args';
-import { engineSpec } from '../engineSpec';
+import { engineRequest } from '../engineSpec';
 import { formatStats } from '../format';
 import { parseSearchArgs } from '../searchArgs';
 import type { EngineStatus } from '../../core/engine';
 import type { IndexStats } from '../../core/types';
-import { startDaemon } from './autostart';
 import { buildId } from './buildId';
 import { DaemonClient, DaemonError, DaemonGone, type Outgoing } from './client';
 import { SERVE_LOCK_FILE, serveDir, serveDirProblem, socketPath } from './socketPath';
@@ -48,7 +47,7 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
     if (!client && !wantDaemon) return null;
     const build = buildId();
     for (let attempt = 0; ; attempt++) {
-      client ??= await startDaemon(dir);
+      client ??= await (await import('./autostart')).startDaemon(dir);
       try {
         const value = await client.request({ ...fwd.request, build }, (m) => io.err(m + '\n'));
         io.out(fwd.print(value));
@@ -86,7 +85,7 @@ function forwardable(argv: string[]): Forwarded | null {
       return {
         a,
         request: {
-          type: 'search', engine: engineSpec(a, s.roots), query: s.query, k: s.k, all: s.all, threshold: s.threshold, fixedK: s.fixedK,
+          type: 'search', engine: engineRequest(a, s.roots), query: s.query, k: s.k, all: s.all, threshold: s.threshold, fixedK: s.fixedK,
           refresh: !s.noRefresh, announce: !s.quiet && !s.json, output: s.json ? 'json' : 'text',
         },
         print: (v) => (v as { stdout: string }).stdout,
@@ -94,10 +93,9 @@ function forwardable(argv: string[]): Forwarded | null {
     }
     if (a.command === 'index') {
       const roots = a.positional.length ? a.positional : ['.'];
-      const spec = engineSpec(a, roots);
       return {
         a,
-        request: { type: 'index', engine: spec },
+        request: { type: 'index', engine: engineRequest(a, roots) },
         print: (v) => {
           const { stats, status } = v as { stats: IndexStats; status: EngineStatus };
           // as `sift index` prints them in-process (cli.ts cmdIndex)

@@ -4,7 +4,7 @@
 //   {"id":1,"ok":true,"value":…}   or   {"id":1,"ok":false,"error":{"code":…,"message":…,"exitCode":…}}
 // A line that is not a request is answered with code "badRequest" (id null
 // when it had none). Light: the CLI's fast entry imports it.
-import type { EngineSpec } from '../engineSpec';
+import type { EngineRequest } from '../engineSpec';
 
 /** Bumped when a request or a reply changes shape; a client and a daemon of different versions do not talk. */
 export const PROTOCOL_VERSION = 1;
@@ -38,9 +38,9 @@ interface Base { id: RequestId; build?: string }
 export type Request =
   | (Base & { type: 'ping' })
   | (Base & { type: 'stop' })
-  | (Base & { type: 'status'; engine?: EngineSpec })
-  | (Base & { type: 'index'; engine: EngineSpec })
-  | (Base & { type: 'search'; engine: EngineSpec } & SearchParams);
+  | (Base & { type: 'status'; engine?: EngineRequest })
+  | (Base & { type: 'index'; engine: EngineRequest })
+  | (Base & { type: 'search'; engine: EngineRequest } & SearchParams);
 
 export type RequestType = Request['type'];
 
@@ -91,11 +91,12 @@ function isStrings(v: unknown): v is string[] {
 }
 
 function specProblem(e: unknown): string | null {
-  if (typeof e !== 'object' || e === null) return '"engine" must be an object: {roots, indexDir, model?, runtime, include?, exclude?, maxFileBytes?}';
+  if (typeof e !== 'object' || e === null) return '"engine" must be an object: {roots, indexDir or cacheHome, model?, runtime, include?, exclude?, maxFileBytes?}';
   const s = e as Record<string, unknown>;
   if (!isStrings(s.roots) || s.roots.length === 0) return '"engine.roots" must be a non-empty list of folders';
   if (!s.roots.every(isAbsolute)) return '"engine.roots" must be absolute paths';
-  if (typeof s.indexDir !== 'string' || !isAbsolute(s.indexDir)) return '"engine.indexDir" must be an absolute path';
+  if ((s.indexDir === undefined) === (s.cacheHome === undefined)) return '"engine" needs one of "indexDir" (the index folder) and "cacheHome" (the folder it is derived in)';
+  for (const f of ['indexDir', 'cacheHome'] as const) if (s[f] !== undefined && (typeof s[f] !== 'string' || !isAbsolute(s[f] as string))) return `"engine.${f}" must be an absolute path`;
   if (s.model !== undefined && s.model !== null && (typeof s.model !== 'string' || !isAbsolute(s.model))) return '"engine.model" must be an absolute path, null (no model) or absent (the default)';
   if (s.runtime !== 'auto' && s.runtime !== 'native' && s.runtime !== 'onnxruntime') return '"engine.runtime" must be auto, native or onnxruntime';
   if (s.include !== undefined && !isStrings(s.include)) return '"engine.include" must be a list of globs';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Embedder } from '../../core/embed/embedder';
 import { acquireLockFile, readHolder, WriteLockHeldError, type WriteLock } from '../../core/persist/writeLock';
 import type { LanguageId } from '../../core/types';
-import { specKey, type EngineSpec } from '../engineSpec';
+import { resolveSpec, specKey, type EngineRequest, type EngineSpec } from '../engineSpec';
 import { exitFor } from '../exitCodes';
 import { formatSearch } from '../format';
 import { packageVersion } from '../help';
@@ -216,7 +216,8 @@ export class SiftServer {
   // ---- engines ---------------------------------------------------------------
 
   /** The warm engine for this spec; another spec of the same index folder replaces it once idle. */
-  private slotFor(spec: EngineSpec): EngineSlot {
+  private slotFor(req: EngineRequest): EngineSlot {
+    const spec: EngineSpec = resolveSpec(req);
     const key = specKey(spec);
     const old = this.slots.get(spec.indexDir);
     if (old && old.key === key && !old.openFailed) return old;
