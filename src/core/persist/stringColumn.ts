@@ -33,8 +33,6 @@ export class StringColumn {
     this.extraIndex = shared ? new Map() : null;
   }
 
-  get capacity(): number { return this.refs.length; }
-
   /** Room for this many rows (copies the dictionary out of a loaded file's buffer, so that buffer can go). */
   grow(capacity: number): void {
     if (capacity <= this.refs.length) return;
