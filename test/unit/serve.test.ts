@@ -323,21 +323,26 @@ describe('sift serve', function () {
 
   it('is not asked by a client of another build; --daemon replaces it', async () => {
     const { child } = await serve();
-    // a rebuild: the client's build differs from the running daemon's
+    // a rebuild: the client's build differs from the running daemon's (the bundle's time is put back after)
     const main = path.join(path.dirname(CLI), 'cliMain.js');
-    const t = fs.statSync(main).mtime;
-    fs.utimesSync(main, t, new Date(t.getTime() + 5000));
-    const args = ['search', '--no-model', '--index-dir', indexDir, '--root', root, 'retry'];
-    const local = sift(args);
-    assert.equal(local.code, 0, local.err);
-    assert.match(local.out, /retryWithBackoff/);
-    assert.deepEqual(JSON.parse(sift(['serve', 'status', '--json']).out).engines, [], 'answered in-process');
-    const r = sift([...args, '--daemon']);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, local.out);
-    await exited(child);
-    const st = JSON.parse(sift(['serve', 'status', '--json']).out);
-    assert.notEqual(st.pid, child.pid);
+    const t = fs.statSync(main);
+    fs.utimesSync(main, t.atime, new Date(t.mtime.getTime() + 5000));
+    try {
+      const args = ['search', '--no-model', '--index-dir', indexDir, '--root', root, 'retry'];
+      const local = sift(args);
+      assert.equal(local.code, 0, local.err);
+      assert.match(local.out, /retryWithBackoff/);
+      assert.match(local.err, new RegExp(`sift serve \\(process ${child.pid}\\) runs another build of sift .*; answering in this process`));
+      assert.deepEqual(JSON.parse(sift(['serve', 'status', '--json']).out).engines, [], 'answered in-process');
+      const r = sift([...args, '--daemon']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, local.out);
+      await exited(child);
+      const st = JSON.parse(sift(['serve', 'status', '--json']).out);
+      assert.notEqual(st.pid, child.pid);
+    } finally {
+      fs.utimesSync(main, t.atime, t.mtime);
+    }
   });
 
   it('--daemon starts one in the background when none runs, logging beside the socket', async () => {

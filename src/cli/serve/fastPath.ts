@@ -54,7 +54,10 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
         return 0;
       } catch (e) {
         if (e instanceof DaemonError && e.code === 'otherBuild') {
-          if (!wantDaemon || attempt > 0) return null; // an older daemon: answer in-process
+          if (!wantDaemon || attempt > 0) {
+            io.err(`sift: ${e.message.replace(/^this /, '')}; answering in this process\n`);
+            return null;
+          }
           await client.request({ type: 'stop' }).catch(() => undefined);
           client.close();
           client = null;

@@ -167,7 +167,7 @@ export class SiftServer {
   private async answer(req: Request, warn: (m: string) => void): Promise<unknown> {
     if (this.stopping && req.type !== 'stop') throw new ReplyError('stopping', 'sift serve is stopping');
     if (req.build !== undefined && req.build !== this.build) {
-      throw new ReplyError('otherBuild', `this sift serve runs another build of sift (${this.build}; the client is ${req.build}): stop it with sift serve stop`);
+      throw new ReplyError('otherBuild', `this sift serve (process ${process.pid}) runs another build of sift (sift serve stop, then start it again)`);
     }
     switch (req.type) {
       case 'ping': return { protocol: PROTOCOL_VERSION, version: packageVersion(), pid: process.pid, build: this.build };
