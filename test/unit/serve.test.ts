@@ -341,7 +341,7 @@ describe('sift serve', function () {
       const st = JSON.parse(sift(['serve', 'status', '--json']).out);
       assert.notEqual(st.pid, child.pid);
     } finally {
-      fs.utimesSync(main, t.atime, t.mtime);
+      fs.utimesSync(main, t.atimeMs / 1000, t.mtimeMs / 1000);
     }
   });
 

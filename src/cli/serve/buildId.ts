@@ -9,6 +9,6 @@ import { PROTOCOL_VERSION } from './protocol';
 export function buildId(): string {
   const root = packageRoot();
   let built = 'unbuilt';
-  try { built = String(Math.round(fs.statSync(path.join(root, 'dist', 'cliMain.js')).mtimeMs)); } catch { /* running from source */ }
+  try { built = String(Math.floor(fs.statSync(path.join(root, 'dist', 'cliMain.js')).mtimeMs)); } catch { /* running from source */ }
   return `${PROTOCOL_VERSION}|${root}|${built}`;
 }
