@@ -171,6 +171,7 @@ function update(): void {
   t = performance.now();
   const commit = idx.save();
   const saved = performance.now() - t;
+  fs.writeFileSync(path.join(dir, 'commit.json'), JSON.stringify(commit));
   idx.removeUnreferenced();
   console.log(`update: open ${ms(opened)}; 12 chunks replaced and searched ${ms(searchable)} (top hit ${found[0]?.key}); save ${ms(saved)}, ${commit.segments.length} segments`);
 }

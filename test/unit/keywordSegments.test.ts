@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KeywordIndex, queryTerms } from '../../src/core/keyword/keywordIndex';
 import { SegmentedKeywordIndex } from '../../src/core/keyword/segmentedIndex';
+import { MAX_SEGMENTS } from '../../src/core/keyword/mergePolicy';
 import type { KeywordCommit } from '../../src/core/keyword/segmentFormat';
 import { CorruptIndexError } from '../../src/core/errors';
 
@@ -77,7 +78,7 @@ describe('SegmentedKeywordIndex', () => {
     const s = idx.stats;
     flushes += s.flushes; merges += s.merges;
     assert.ok(flushes > 8 && merges > 0, `${flushes} flushes, ${merges} merges`);
-    assert.ok(s.segments <= 9, JSON.stringify(s));
+    assert.ok(s.segments <= MAX_SEGMENTS, JSON.stringify(s));
     idx.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
