@@ -6,6 +6,7 @@ import { crc32 } from '../../src/core/crc32';
 import { CorruptIndexError } from '../../src/core/errors';
 import { asymmetricScores, byteTables } from '../../src/core/vector/asymmetricScore';
 import { createCodeKernel } from '../../src/core/vector/hammingKernel';
+import { KeySlots } from '../../src/core/vector/keySlots';
 import { nearestCodes } from '../../src/core/vector/nearestCodes';
 import { quantizeInto } from '../../src/core/vector/quantize';
 import { rowMatches } from '../../src/core/vector/rowCheck';
@@ -83,7 +84,7 @@ describe('Hamming kernel (sign codes)', () => {
       wasm.getCode(3, back, 0);
       assert.deepEqual(back.subarray(0, bytes), codes[1000]);
       const two = new Uint8Array(2 * wasm.stride);
-      wasm.gatherCodes([17, 3], 2, two);
+      wasm.gatherCodes(Int32Array.of(17, 3), 2, two);
       assert.deepEqual(two.subarray(0, bytes), codes[17]);
       assert.deepEqual(two.subarray(wasm.stride, wasm.stride + bytes), codes[1000]);
     }
@@ -152,23 +153,27 @@ describe('VectorStore coarse pass', () => {
   const queries = all.slice(30_000);
   let exact: VectorStore;
   let coarse: VectorStore;
+  let defaults: VectorStore;
   before(() => {
     exact = storeOf(data, { search: 'exact' });
     coarse = storeOf(data, { search: 'coarse', shortlist: 1000, rescore: 150 });
+    defaults = storeOf(data, { search: 'coarse' });
   });
 
-  it('keeps recall of the exact top 10 ≥ 0.98 on a clustered set (shortlist 1000 → 150 of 30K, the defaults’ proportions at 105K)', () => {
+  it('keeps recall of the exact top 10 ≥ 0.98 on a clustered set: default sizes, and 1000 → 150 of 30K (a smaller share than the defaults take of 105K)', () => {
     assert.equal(coarse.searchMode, 'coarse');
-    let r10 = 0;
-    for (const q of queries) {
-      const want = exact.search(q, 10).map((h) => h.key);
-      const got = coarse.search(q, 10);
-      r10 += recall(got.map((h) => h.key), want) / queries.length;
-      // the scores are the exact ones
-      const scored = coarse.scoreKeys(q, got.map((h) => h.key));
-      got.forEach((h, i) => assert.equal(h.score, Math.fround(scored[i])));
+    for (const store of [defaults, coarse]) {
+      let r10 = 0;
+      for (const q of queries) {
+        const want = exact.search(q, 10).map((h) => h.key);
+        const got = store.search(q, 10);
+        r10 += recall(got.map((h) => h.key), want) / queries.length;
+        // the scores are the exact ones
+        const scored = store.scoreKeys(q, got.map((h) => h.key));
+        got.forEach((h, i) => assert.equal(h.score, Math.fround(scored[i])));
+      }
+      assert.ok(r10 >= 0.98, `recall@10 ${r10}`);
     }
-    assert.ok(r10 >= 0.98, `recall@10 ${r10}`);
   });
 
   it('a tiny shortlist loses recall (the test above can fail)', () => {
@@ -357,5 +362,26 @@ describe('VectorStore file: append, reopen, lazy rows', () => {
     const commit = store.save(dir);
     const back = reopen(commit, { search: 'coarse' });
     assert.deepEqual(back.vectorOf(17), store.vectorOf(17));
+  });
+});
+
+describe('KeySlots', () => {
+  it('maps dense and far-out keys alike, through growth, deletes and clear', () => {
+    const ks = new KeySlots();
+    const ref = new Map<number, number>();
+    const rand = mulberry32(4);
+    const keys = [0, 1, 65_535, 65_536, 2 ** 32 - 1, 3_000_000_000, 123_456];
+    for (let i = 0; i < 200_000; i++) keys.push(Math.floor(rand() * 300_000));
+    keys.forEach((k, i) => { ks.set(k, i); ref.set(k, i); });
+    for (let i = 0; i < keys.length; i += 3) { assert.equal(ks.delete(keys[i]), ref.delete(keys[i])); }
+    assert.equal(ks.delete(17_000_000), false);
+    assert.equal(ks.size, ref.size);
+    for (const k of [...keys, 5, 299_999, 4_000_000]) assert.equal(ks.get(k), ref.get(k), `key ${k}`);
+    const seen = new Map<number, number>();
+    ks.forEach((slot, key) => seen.set(key, slot));
+    assert.deepEqual([...seen.entries()].sort((a, b) => a[0] - b[0]), [...ref.entries()].sort((a, b) => a[0] - b[0]));
+    ks.clear();
+    assert.equal(ks.size, 0);
+    assert.equal(ks.has(0), false);
   });
 });

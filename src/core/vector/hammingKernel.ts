@@ -27,7 +27,7 @@ export interface CodeKernel {
   /** Copy row `row`'s code (stride bytes) into out[at, at + stride). */
   getCode(row: number, out: Uint8Array, at: number): void;
   /** The codes of rows[0 … n − 1], stride bytes each, back to back in out. */
-  gatherCodes(rows: ArrayLike<number>, n: number, out: Uint8Array): void;
+  gatherCodes(rows: Int32Array, n: number, out: Uint8Array): void;
   /** Copy the code of row `from` over row `to`. */
   moveCode(from: number, to: number): void;
   /** Set the query code from q[0, stride). */
@@ -132,7 +132,7 @@ abstract class BlockedCodes {
     for (let b = 0; b < stride; b++) out[to + b] = codes[at(stride, row, b)];
   }
 
-  gatherCodes(rows: ArrayLike<number>, n: number, out: Uint8Array): void {
+  gatherCodes(rows: Int32Array, n: number, out: Uint8Array): void {
     const { codes, stride } = this;
     for (let i = 0; i < n; i++) {
       const r = rows[i];

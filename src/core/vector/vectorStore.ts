@@ -27,6 +27,7 @@ import { selectTopK } from '../topK';
 import { asymmetricScores, byteTables } from './asymmetricScore';
 import { type CodeKernel, createCodeKernel } from './hammingKernel';
 import { nearestCodes } from './nearestCodes';
+import { KeySlots } from './keySlots';
 import { PendingRows } from './pendingRows';
 import { firstNonFinite, quantizeInto } from './quantize';
 import { rowMatches } from './rowCheck';
@@ -63,24 +64,28 @@ export interface VectorStoreOptions {
 }
 
 /**
- * Above this many rows the store searches with the coarse pass. Measured on
- * this box (bench/vectorScan.bench.ts, 256 dims, load average ~2–7 on 2 cores,
- * see bench/README.md "Vector coarse pass"): the exact scan's p50 is ~3.5–6 ms at
- * 105K rows (a third of a whole query) and grows linearly; the coarse pass costs
- * ~2–3 ms at 105K and ~6 ms at 840K. The speed corpus (105K) stays exact, so its
- * quality is unchanged; the exact scan would pass ~10 ms near 250K.
+ * Above this many rows the store searches with the coarse pass. Measured with
+ * 256-dim rows of the shipped model (bench/vectorCoarse.bench.ts; the best of
+ * 200 queries, k = 100, on a host at load average ~6, see bench/README.md
+ * "Vector coarse pass"): the exact scan costs ~3 ms per 100K rows (3.1 ms at
+ * 105K, 6.6 ms at 210K, 24.9 ms at 840K), the coarse pass 2.6 ms at 105K and
+ * ~6 ms at 840K. At 150K the exact scan would take ~4.5 ms, half of a 10 ms
+ * query, against ~2.8 ms; the speed corpus (105K rows) stays exact, so its
+ * results and quality are unchanged.
  */
-export const COARSE_MIN_ROWS = 250_000;
+export const COARSE_MIN_ROWS = 150_000;
 /** A coarse store goes back to exact (on save) only below this, so a store near the threshold does not flip at every save. */
 const EXACT_BELOW_ROWS = Math.floor(COARSE_MIN_ROWS * 0.9);
 /**
- * Rows kept by Hamming distance, then rows rescored exactly. Chosen on the
- * speed corpus's 105,048 real rows and 200 queries (50 of bench/speed.ts, 150
- * chunk names), not on the quality bench: 4000 → 500 keeps recall of the exact
- * top 10 at 1.000 and of the top 100 at 0.976 (8× perturbed copies: 0.996 / 0.965).
+ * Rows kept by Hamming distance, then rows rescored exactly (read from the
+ * file: ~2.8 µs each with the check and the dot product). Chosen on the speed
+ * corpus's 105,048 real rows and 200 queries (function names of its sources,
+ * never the quality bench): 2000 → 400 keeps recall of the exact top 10 at
+ * 0.999 and of the top 100 at 0.963 (840K rows of perturbed copies: 0.999 /
+ * 0.966); 4000 → 500 gained 0.0005 / 0.013 for ~1 ms more.
  */
-export const HAMMING_SHORTLIST = 4000;
-export const RESCORE_ROWS = 500;
+export const HAMMING_SHORTLIST = 2000;
+export const RESCORE_ROWS = 400;
 /** Unsaved rows held while serving coarse before the owner should save (wantsFlush). */
 const FLUSH_BYTES = 16 << 20;
 /** Rows read per call when a segment is loaded whole. */
@@ -111,7 +116,7 @@ export class VectorStore {
   private scaleOfSlot: Float32Array;
   /** Each slot's row number in the file, or -1 when the file does not hold its current row. */
   private fileRowOfSlot: Int32Array;
-  private slotOfKey = new Map<number, number>();
+  private slotOfKey = new KeySlots();
   private count = 0;
   /** Exact mode: every row. */
   private rows: ScanKernel | null = null;
@@ -490,13 +495,13 @@ export class VectorStore {
     if (slots.length > rescore) slots = this.bestByCode(slots, rescore);
     const rows = this.rowsOf(slots);
     const n = slots.length;
+    const dim = this.dim;
     const dots = new Float64Array(n);
     const keys = new Uint32Array(n);
     const scales = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       let dot = 0;
-      const base = i * this.dim;
-      for (let j = 0; j < this.dim; j++) dot += q[j] * rows[base + j];
+      for (let j = 0, base = i * dim; j < dim; j++) dot += q[j] * rows[base + j];
       dots[i] = dot;
       keys[i] = this.keyOfSlot[slots[i]];
       scales[i] = this.scaleOfSlot[slots[i]];
@@ -516,7 +521,10 @@ export class VectorStore {
     asymmetricScores(tables, bytes, gathered, codes.stride, slots.length, scores);
     const keys = new Uint32Array(slots.length);
     for (let i = 0; i < slots.length; i++) keys[i] = this.keyOfSlot[slots[i]];
-    return Int32Array.from(selectTopK(scores, keys, slots.length, keep), ({ slot }) => slots[slot]);
+    const best = selectTopK(scores, keys, slots.length, keep);
+    const out = new Int32Array(best.length);
+    for (let i = 0; i < best.length; i++) out[i] = slots[best[i].slot];
+    return out;
   }
 
   /**
@@ -526,39 +534,53 @@ export class VectorStore {
    */
   private rowsOf(slots: Int32Array): Int8Array {
     const dim = this.dim;
-    const out = new Int8Array(slots.length * dim);
+    const n = slots.length;
+    const out = new Int8Array(n * dim);
     if (this.rows) {
       const { rows, stride } = this.rows;
-      slots.forEach((s, i) => out.set(rows.subarray(s * stride, s * stride + dim), i * dim));
+      for (let i = 0; i < n; i++) out.set(rows.subarray(slots[i] * stride, slots[i] * stride + dim), i * dim);
       return out;
     }
-    const fromFile: number[] = [];
-    slots.forEach((s, i) => {
-      if (this.pending!.has(s)) this.pending!.get(s, out, i * dim);
-      else fromFile.push(i);
-    });
-    if (fromFile.length === 0) return out;
+    const pending = this.pending!;
+    const fromFile = new Int32Array(n); // indices into slots
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (pending.has(slots[i])) pending.get(slots[i], out, i * dim);
+      else fromFile[m++] = i;
+    }
+    if (m > 0) this.readFileRows(slots, fromFile.subarray(0, m), out);
+    return out;
+  }
+
+  /** Rows slots[which[j]] from the file into out (at which[j] · dim), each checked against its code and scale. */
+  private readFileRows(slots: Int32Array, which: Int32Array, out: Int8Array): void {
+    const dim = this.dim;
+    const m = which.length;
     const f = this.file!;
     if (f.fd === null) {
       try { f.fd = fs.openSync(f.file, 'r'); } catch (e) {
         throw new CorruptIndexError(`cannot read ${f.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     }
-    const pos = Float64Array.from(fromFile, (i) => this.filePosition(this.fileRowOfSlot[slots[i]]));
-    const got = new Int8Array(fromFile.length * dim);
-    readRowsAt(f.fd, f.file, pos, fromFile.length, dim, got);
+    const fileSlots = new Int32Array(m);
+    const pos = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      fileSlots[j] = slots[which[j]];
+      pos[j] = this.filePosition(this.fileRowOfSlot[fileSlots[j]]);
+    }
+    const got = new Int8Array(m * dim);
+    readRowsAt(f.fd, f.file, pos, m, dim, got);
     const codes = this.codes!;
-    const fileSlots = Int32Array.from(fromFile, (i) => slots[i]);
-    const code = new Uint8Array(fileSlots.length * codes.stride);
-    codes.gatherCodes(fileSlots, fileSlots.length, code);
-    fromFile.forEach((i, j) => {
-      const slot = slots[i];
-      if (!rowMatches(got, j * dim, dim, this.scaleOfSlot[slot], code, j * codes.stride)) {
+    const stride = codes.stride;
+    const code = new Uint8Array(m * stride);
+    codes.gatherCodes(fileSlots, m, code);
+    for (let j = 0; j < m; j++) {
+      const slot = fileSlots[j];
+      if (!rowMatches(got, j * dim, dim, this.scaleOfSlot[slot], code, j * stride)) {
         throw new CorruptIndexError(`${f.file}: the row of key ${this.keyOfSlot[slot]} does not match its saved code and scale`);
       }
-      out.set(got.subarray(j * dim, (j + 1) * dim), i * dim);
-    });
-    return out;
+      out.set(got.subarray(j * dim, (j + 1) * dim), which[j] * dim);
+    }
   }
 
   /** Byte position of file row `row`. */
@@ -583,7 +605,7 @@ export class VectorStore {
    * codes (coarse) or their rows (exact). rowOfKey (the replay's map) becomes
    * the key → slot map: one map of every key, not two.
    */
-  private loadSegments(segments: SegmentIndex[], slotOfRow: Int32Array, rowOfKey: Map<number, number>, fd: number, file: string): void {
+  private loadSegments(segments: SegmentIndex[], slotOfRow: Int32Array, rowOfKey: KeySlots, fd: number, file: string): void {
     const cb = fileCodeBytes(this.dim);
     let first = 0;
     for (const seg of segments) {
@@ -599,7 +621,7 @@ export class VectorStore {
       if (this.rows) this.loadSegmentRows(fd, file, seg, rows);
       first += seg.count;
     }
-    for (const [key, row] of rowOfKey) rowOfKey.set(key, slotOfRow[row]);
+    rowOfKey.forEach((row, key) => rowOfKey.set(key, slotOfRow[row]));
     this.slotOfKey = rowOfKey;
     this.count = rowOfKey.size;
   }
@@ -753,8 +775,8 @@ function wantsCoarse(options: VectorStoreOptions, rows: number): boolean {
  * Replay the segments: a key's row is its latest, unless a later segment
  * removed it. Returns each file row's slot (-1: dead), slots numbered in file order.
  */
-function replaySegments(segments: SegmentIndex[], file: string): { slotOfRow: Int32Array; live: number; rowOfKey: Map<number, number> } {
-  const rowOfKey = new Map<number, number>();
+function replaySegments(segments: SegmentIndex[], file: string): { slotOfRow: Int32Array; live: number; rowOfKey: KeySlots } {
+  const rowOfKey = new KeySlots();
   let first = 0;
   for (const seg of segments) {
     for (const k of seg.removed) rowOfKey.delete(k);
@@ -766,7 +788,7 @@ function replaySegments(segments: SegmentIndex[], file: string): { slotOfRow: In
     first += seg.count;
   }
   const slotOfRow = new Int32Array(first).fill(-1);
-  for (const r of rowOfKey.values()) slotOfRow[r] = 0;
+  rowOfKey.forEach((r) => { slotOfRow[r] = 0; });
   let live = 0;
   for (let r = 0; r < first; r++) if (slotOfRow[r] === 0) slotOfRow[r] = live++;
   return { slotOfRow, live, rowOfKey };
