@@ -12,7 +12,7 @@ import { openEngineFromSpec } from './engineOpen';
 import { engineSpec } from './engineSpec';
 import { packageVersion } from './help';
 import { RemoteEngine, type EngineLike } from './serve/remoteEngine';
-import { IndexWriteError } from '../core/engine';
+import { isWriteRefusal } from './refreshOrWarn';
 import type { LanguageId, IndexProgress, SearchHit, SearchResponse } from '../core/types';
 
 const LANGUAGES = [
@@ -59,7 +59,7 @@ export class SiftMcp {
       }
     } catch (e) {
       // a stale index is still worth searching; say why it could not be refreshed
-      if (!(e instanceof IndexWriteError) || this.engine.chunkCount === 0) throw e;
+      if (!isWriteRefusal(e) || this.engine.chunkCount === 0) throw e;
       this.log(`sift: warning: ${e.message}; searching the index as loaded`);
     }
     this.lastRefresh = Date.now();

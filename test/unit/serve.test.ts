@@ -156,6 +156,19 @@ describe('sift serve', function () {
     assert.equal(json.indexDir, indexDir);
   });
 
+  it('while it holds an index, an in-process search warns and searches it as loaded; an in-process index fails naming it', async () => {
+    const { child } = await serve();
+    assert.equal(sift(['index', '--no-model', '--index-dir', indexDir, root]).code, 0); // through the daemon: it holds the lock now
+    assert.equal(readHolder(path.join(indexDir, 'write.lock'))?.pid, child.pid);
+    const s = sift(['search', '--no-daemon', '--no-model', '--index-dir', indexDir, '--root', root, 'retry']);
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.out, /retryWithBackoff/);
+    assert.match(s.err, new RegExp(`warning: .*held by process ${child.pid} .*; searching the index as loaded`));
+    const i = sift(['index', '--no-daemon', '--no-model', '--index-dir', indexDir, root]);
+    assert.equal(i.code, 4);
+    assert.match(i.err, new RegExp(`write\\.lock is held by process ${child.pid} on `));
+  });
+
   it('makes its folder 0700 and its socket 0600, and refuses a folder others may write to', async () => {
     await serve();
     assert.equal(fs.statSync(run).mode & 0o777, 0o700);

@@ -56,7 +56,7 @@ describe('sift serve engine slot', function () {
     fs.mkdirSync(path.join(tmp, 'index'));
     fs.writeFileSync(path.join(tmp, 'index', 'write.lock'), JSON.stringify({ pid: process.ppid, hostname: os.hostname(), startedAt: new Date().toISOString() }));
     slot = open();
-    await assert.rejects(slot.refresh(), new RegExp(`process ${process.ppid} on .* is writing it`));
+    await assert.rejects(slot.refresh(), new RegExp(`write\\.lock is held by process ${process.ppid} on `));
   });
 });
 

@@ -8,14 +8,13 @@
 // caller joins the next run, shared by everyone who arrived meanwhile. A
 // search without a refresh answers at once from the index as it is (partial
 // while a refresh is running, as the engine reports).
-import { Engine, IndexWriteError } from '../../core/engine';
+import type { Engine } from '../../core/engine';
 import type { Embedder } from '../../core/embed/embedder';
-import { tryAcquireWriteLock, readHolder, WRITE_LOCK_FILE, type WriteLock } from '../../core/persist/writeLock';
+import { acquireWriteLock, type WriteLock } from '../../core/persist/writeLock';
 import { ensureDir } from '../../core/persist/ensureDir';
 import type { IndexStats } from '../../core/types';
 import { openEngineFromSpec } from '../engineOpen';
 import { specKey, type EngineSpec } from '../engineSpec';
-import * as path from 'node:path';
 
 export type ModelLoader = (spec: EngineSpec, warn: (m: string) => void) => Promise<Embedder | null>;
 
@@ -114,15 +113,11 @@ export class EngineSlot {
     return stats;
   }
 
-  /** Hold the index's write lock before writing it; someone else holding it is an IndexWriteError (search the index as loaded). */
+  /** Hold the index's write lock before writing it; another live holder is a WriteLockHeldError naming it (searches go on with the index as loaded). */
   private takeLock(): void {
     if (this.lock) return;
     ensureDir(this.spec.indexDir);
-    this.lock = tryAcquireWriteLock(this.spec.indexDir);
-    if (this.lock) return;
-    const file = path.join(this.spec.indexDir, WRITE_LOCK_FILE);
-    const h = readHolder(file);
-    throw new IndexWriteError(`cannot write the index at ${this.spec.indexDir}: ${h ? `process ${h.pid} on ${h.hostname} is writing it (${file})` : `${file} is being taken`}`);
+    this.lock = acquireWriteLock(this.spec.indexDir);
   }
 
   /** Take the lock when the engine opens, if free (the daemon holds it for every index it has open). */

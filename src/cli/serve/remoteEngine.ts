@@ -6,6 +6,7 @@ import type { SearchOptions } from '../../core/search/search';
 import type { IndexStats, SearchResponse } from '../../core/types';
 import type { EngineSpec } from '../engineSpec';
 import { openEngineFromSpec } from '../engineOpen';
+import { isWriteRefusal } from '../refreshOrWarn';
 import { startDaemon } from './autostart';
 import { buildId } from './buildId';
 import { DaemonClient, DaemonError, DaemonGone, type Outgoing } from './client';
@@ -59,7 +60,7 @@ export class RemoteEngine implements EngineLike {
       v = await this.call({ type: 'index', engine: this.spec }, (e) => e.index(run)) as IndexStats | { stats: IndexStats };
     } catch (e) {
       // the caller searches the index as loaded when it holds chunks: know how many
-      if (e instanceof IndexWriteError) await this.status().catch(() => undefined);
+      if (isWriteRefusal(e)) await this.status().catch(() => undefined);
       throw e;
     }
     const stats = 'stats' in v ? v.stats : v;
