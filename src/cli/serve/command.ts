@@ -23,6 +23,8 @@ export async function cmdServe(a: ParsedArgs): Promise<number> {
     if (e instanceof ServeRunningError || e instanceof ServeDirError) { process.stderr.write(`sift: ${e.message}\n`); return 1; }
     throw e;
   }
+  // a stray failure is logged, not fatal: the daemon serves other clients and indexes
+  process.on('unhandledRejection', (e) => log(`internal error (still serving): ${(e as Error)?.stack ?? e}`));
   const onSignal = (sig: string) => void server.stop(`${sig}`);
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
