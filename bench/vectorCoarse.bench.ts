@@ -9,7 +9,8 @@
 // drawn with a fixed seed) and, per scale N, a format-2 vector file of the index's rows plus N − 1
 // perturbed copies of each (every component + N(0, (0.3 / 16)²) on the unit
 // vector, then re-quantised: cosine ≈ 0.96 to its original; scale 8 ≈ 840K rows),
-// written through save() every 16 MB as a build would.
+// written through save() whenever the store wantsFlush, as a build would
+// (its peak RSS is printed).
 // Then each (scale, mode) runs in a fresh process: open time, RSS and array
 // buffers added by opening, search p50/p95 at k = 10 and k = 100 (and k = 100
 // with a filter keeping half the keys), and for the coarse pass recall of the
@@ -109,7 +110,8 @@ function prepareScale(index: string, scale: number, dir: string): void {
   }
   commit = store.save(dir);
   fs.writeFileSync(commitFile, JSON.stringify(commit));
-  console.log(`prepared ${store.size} rows (${scale}×) in ${dir}: ${mb(commit.bytes)} MB`);
+  console.log(`prepared ${store.size} rows (${scale}×, ${store.searchMode} at the end) in ${dir}: ${mb(commit.bytes)} MB,` +
+    ` build peak rss ${mb(process.resourceUsage().maxRSS * 1024)} MB (the source index's rows included)`);
 }
 
 // ---- measurement (one process per scale and mode) --------------------------
@@ -172,12 +174,17 @@ function measure(dir: string, mode: 'exact' | 'coarse', queryFile: string, truth
 async function main(): Promise<void> {
   const work = path.resolve(arg('work') ?? path.join(os.tmpdir(), 'sift-vector-bench'));
   const queryFile = path.join(work, 'queries.f32');
+  const index = path.resolve(arg('index') ?? '/tmp/idx1x');
+  const prepareDir = arg('prepare-dir');
+  if (prepareDir) {
+    prepareScale(index, Number(arg('scale')), prepareDir);
+    return;
+  }
   const measureDir = arg('measure-dir');
   if (measureDir) {
     measure(measureDir, arg('mode') as 'exact' | 'coarse', queryFile, path.join(measureDir, 'truth.json'));
     return;
   }
-  const index = path.resolve(arg('index') ?? '/tmp/idx1x');
   const scales = (arg('scales') ?? '1,8').split(',').map(Number);
   fs.mkdirSync(work, { recursive: true });
   await prepareQueries(path.resolve(arg('corpus') ?? path.join(__dirname, 'corpora', 'speed')), queryFile);
@@ -185,7 +192,9 @@ async function main(): Promise<void> {
   const extra = ['shortlist', 'rescore'].flatMap((a) => (arg(a) ? [`--${a}`, arg(a)!] : []));
   for (const scale of scales) {
     const dir = path.join(work, `x${scale}`);
-    prepareScale(index, scale, dir);
+    if (!fs.existsSync(path.join(dir, 'commit.json'))) {
+      execFileSync(process.execPath, [...process.execArgv, __filename, '--index', index, '--prepare-dir', dir, '--scale', String(scale)], { stdio: 'inherit' });
+    }
     for (const mode of ['exact', 'coarse']) {
       execFileSync(process.execPath, [...process.execArgv, '--expose-gc', __filename, '--work', work, '--measure-dir', dir, '--mode', mode, ...extra], { stdio: 'inherit' });
     }

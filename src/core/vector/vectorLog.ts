@@ -192,7 +192,7 @@ export function readSegments(fd: number, file: string, commit: VectorCommit): { 
     chain = crc32(trailer, chain);
     return seg;
   });
-  if (chain !== commit.crc32) throw new CorruptIndexError(`${file} does not match the index's checksum (a save did not finish)`);
+  if (chain !== commit.crc32) throw new CorruptIndexError(`${file} does not match the checksum the index recorded for it`);
   return { dim, segments };
 }
 
