@@ -84,8 +84,8 @@ describe('sift serve', function () {
     try { return ((await rpc([{ id: 'p', type: 'ping' }]))[0] as { ok: boolean }).ok; } catch { return false; }
   }
 
-  /** Send raw lines on one connection; resolves with one parsed reply per request (warnings skipped), in arrival order. */
-  function rpc(requests: unknown[], rawLines: string[] = []): Promise<Array<Record<string, unknown>>> {
+  /** Send raw lines on one connection; resolves with one parsed reply per request (events go to `events`), in arrival order. */
+  function rpc(requests: unknown[], rawLines: string[] = [], events: Array<Record<string, unknown>> = []): Promise<Array<Record<string, unknown>>> {
     return new Promise((resolve, reject) => {
       const c = net.connect(sock());
       const replies: Array<Record<string, unknown>> = [];
@@ -98,7 +98,7 @@ describe('sift serve', function () {
         while ((nl = buf.indexOf('\n')) >= 0) {
           const m = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
           buf = buf.slice(nl + 1);
-          if (m.event) continue;
+          if (m.event) { events.push(m); continue; }
           replies.push(m);
           if (replies.length === want) { c.end(); resolve(replies); }
         }
@@ -273,6 +273,25 @@ describe('sift serve', function () {
     // without --index-dir the daemon uses the folder the in-process CLI would (the client's cache home)
     const dirs = JSON.parse(sift(['serve', 'status', '--json']).out).engines.map((e: { indexDir: string }) => e.indexDir).sort();
     assert.deepEqual(dirs, [indexDir, defaultIndexDir([other], path.join(tmp, 'cache'))].sort());
+  });
+
+  it('streams the index run\'s progress before the reply when asked, and warnings always', async () => {
+    await serve();
+    const events: Array<Record<string, unknown>> = [];
+    const [reply] = await rpc([{ id: 7, type: 'index', engine: spec(), progress: true }], [], events);
+    assert.equal(reply.ok, true);
+    const phases = events.filter((e) => e.event === 'progress').map((e) => (e.progress as { phase: string }).phase);
+    assert.ok(phases.includes('crawl') && phases.includes('done'), phases.join(','));
+    assert.ok(events.every((e) => e.id === 7));
+    const quiet: Array<Record<string, unknown>> = [];
+    await rpc([{ id: 8, type: 'index', engine: spec() }], [], quiet);
+    assert.deepEqual(quiet, [], 'no progress unless asked');
+    const warned: Array<Record<string, unknown>> = [];
+    const other = path.join(tmp, 'other');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'slug.py'), SLUG);
+    await rpc([{ id: 9, type: 'search', engine: { ...spec(), roots: [other], indexDir: path.join(tmp, 'index2') }, query: 'slug', announce: true }], [], warned);
+    assert.match(String(warned[0]?.message), /indexing .*other first/);
   });
 
   it('answers bad input with an error naming the problem, and survives clients that leave mid-request', async () => {

@@ -2,6 +2,7 @@
 // matched to them, warnings passed on as they come. Light (node:net only):
 // the CLI's fast entry uses it before any engine code is loaded.
 import * as net from 'node:net';
+import type { IndexProgress } from '../../core/types';
 import type { ErrorCode, Request, ServerLine } from './protocol';
 
 /** The daemon answered with an error: its code, message and the CLI exit code it maps to. */
@@ -20,7 +21,10 @@ const NOBODY = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EACCES', 'EPERM']
 type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
 export type Outgoing = DistributiveOmit<Request, 'id'>;
 
-interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; onWarning?: (m: string) => void }
+/** What a request's caller hears before the reply. */
+export interface Listeners { warning?: (m: string) => void; progress?: (p: IndexProgress) => void }
+
+interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; on: Listeners }
 
 export class DaemonClient {
   private nextId = 1;
@@ -50,12 +54,13 @@ export class DaemonClient {
     });
   }
 
-  /** Send a request; resolves with the reply's value, rejects with DaemonError or DaemonGone. */
-  request(req: Outgoing, onWarning?: (m: string) => void): Promise<unknown> {
+  /** Send a request; resolves with the reply's value, rejects with DaemonError or DaemonGone. A function: warnings only. */
+  request(req: Outgoing, on: Listeners | ((m: string) => void) = {}): Promise<unknown> {
+    const listeners = typeof on === 'function' ? { warning: on } : on;
     if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onWarning });
+      this.pending.set(id, { resolve, reject, on: listeners });
       this.sock.write(JSON.stringify({ ...req, id }) + '\n');
     });
   }
@@ -78,7 +83,11 @@ export class DaemonClient {
       try { msg = JSON.parse(line) as ServerLine; } catch { continue; }
       const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
       if (!p) continue;
-      if ('event' in msg) { p.onWarning?.(msg.message); continue; }
+      if ('event' in msg) {
+        if (msg.event === 'warning') p.on.warning?.(msg.message);
+        else if (msg.event === 'progress') p.on.progress?.(msg.progress);
+        continue;
+      }
       this.pending.delete(msg.id as number);
       if (msg.ok) p.resolve(msg.value);
       else p.reject(new DaemonError(msg.error.code, msg.error.message, msg.error.exitCode));

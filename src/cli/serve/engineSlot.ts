@@ -12,7 +12,7 @@ import type { Engine } from '../../core/engine';
 import type { Embedder } from '../../core/embed/embedder';
 import { acquireWriteLock, type WriteLock } from '../../core/persist/writeLock';
 import { ensureDir } from '../../core/persist/ensureDir';
-import type { IndexStats } from '../../core/types';
+import type { IndexProgress, IndexStats } from '../../core/types';
 import { openEngineFromSpec } from '../engineOpen';
 import { specKey, type EngineSpec } from '../engineSpec';
 
@@ -41,6 +41,8 @@ export class EngineSlot {
   private readonly stop = new AbortController();
   /** Warnings go to the requests in flight (and the daemon's log). */
   private readonly sinks = new Set<(m: string) => void>();
+  /** Progress of the index run goes to the requests waiting for a refresh that asked for it. */
+  private readonly watchers = new Set<(p: IndexProgress) => void>();
   private idleWaiters: Array<() => void> = [];
 
   /** `after`: what must finish first (the previous engine of this index folder closing). */
@@ -80,8 +82,17 @@ export class EngineSlot {
     }
   }
 
-  /** A refresh that starts after now; `maxAgeMs`: none when the last one finished more recently. */
-  refresh(maxAgeMs?: number): Promise<IndexStats | null> {
+  /** A refresh that starts after now; `maxAgeMs`: none when the last one finished more recently; progress to `onProgress` meanwhile. */
+  refresh(maxAgeMs?: number, onProgress?: (p: IndexProgress) => void): Promise<IndexStats | null> {
+    const p = this.refreshRun(maxAgeMs);
+    if (!onProgress) return p;
+    this.watchers.add(onProgress);
+    const off = () => { this.watchers.delete(onProgress); };
+    p.then(off, off);
+    return p;
+  }
+
+  private refreshRun(maxAgeMs?: number): Promise<IndexStats | null> {
     if (maxAgeMs !== undefined && this.lastRefreshAt && Date.now() - this.lastRefreshAt < maxAgeMs && !this.running) return Promise.resolve(null);
     if (this.queued) return this.queued;
     if (!this.running) return this.startRun();
@@ -107,7 +118,7 @@ export class EngineSlot {
   private async runIndex(): Promise<IndexStats> {
     const engine = await this.engine;
     this.takeLock();
-    const stats = await engine.index({ signal: this.stop.signal });
+    const stats = await engine.index({ signal: this.stop.signal, onProgress: (p) => { for (const w of this.watchers) w(p); } });
     this.lastRefreshAt = Date.now();
     if (stats.changedFiles || stats.removedFiles) this.opts.log(`refreshed ${engine.roots.join(', ')}: ${stats.changedFiles} new or changed, ${stats.removedFiles} removed files, ${stats.chunks} chunks`);
     return stats;

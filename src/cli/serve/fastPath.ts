@@ -9,6 +9,7 @@ import { isStale, readHolder } from '../../core/persist/writeLock';
 import { parseArgs, type ParsedArgs } from '../args';
 import { engineRequest } from '../engineSpec';
 import { formatStats } from '../format';
+import { ProgressBar } from '../progress';
 import { parseSearchArgs } from '../searchArgs';
 import type { EngineStatus } from '../../core/engine';
 import type { IndexStats } from '../../core/types';
@@ -19,16 +20,23 @@ import { SERVE_LOCK_FILE, serveDir, serveDirProblem, socketPath } from './socket
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** A progress bar's terminal, or null (not a TTY). */
+  tty: NodeJS.WriteStream | null;
 }
 
-const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), tty: process.stderr.isTTY ? process.stderr : null };
 
 /** A command the daemon can answer: the request, and what to print of its reply. */
 interface Forwarded { a: ParsedArgs; request: Outgoing; print: (value: unknown) => string }
 
+/** As in-process: a progress bar on a terminal unless --quiet (and for sift index, --json). */
+function wantsBar(a: ParsedArgs, io: Io): boolean {
+  return !!io.tty && !a.flags.has('quiet') && !(a.command === 'index' && a.flags.has('json'));
+}
+
 /** The exit code when the daemon answered, or null: run the command in-process. */
 export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number | null> {
-  const fwd = forwardable(argv);
+  const fwd = forwardable(argv, io);
   if (!fwd) return null;
   const wantDaemon = fwd.a.flags.has('daemon');
   const dir = serveDir();
@@ -49,7 +57,16 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
     for (let attempt = 0; ; attempt++) {
       client ??= await (await import('./autostart')).startDaemon(dir);
       try {
-        const value = await client.request({ ...fwd.request, build }, (m) => io.err(m + '\n'));
+        const bar = wantsBar(fwd.a, io) ? new ProgressBar(io.tty!) : null;
+        let value: unknown;
+        try {
+          value = await client.request({ ...fwd.request, build, ...(bar ? { progress: true } : {}) }, {
+            warning: (m) => io.err(m + '\n'),
+            progress: bar ? (p) => bar.update(p) : undefined,
+          });
+        } finally {
+          bar?.done();
+        }
         io.out(fwd.print(value));
         return 0;
       } catch (e) {
@@ -79,7 +96,7 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
 }
 
 /** search or index, unless --no-daemon, help, or input the full CLI reports on. */
-function forwardable(argv: string[]): Forwarded | null {
+function forwardable(argv: string[], io: Io): Forwarded | null {
   try {
     const a = parseArgs(argv);
     if (a.flags.has('no-daemon') || a.flags.has('help') || a.flags.has('version')) return null;
@@ -89,7 +106,7 @@ function forwardable(argv: string[]): Forwarded | null {
         a,
         request: {
           type: 'search', engine: engineRequest(a, s.roots), query: s.query, k: s.k, all: s.all, threshold: s.threshold, fixedK: s.fixedK,
-          refresh: !s.noRefresh, announce: !s.quiet && !s.json, output: s.json ? 'json' : 'text',
+          refresh: !s.noRefresh, announce: !s.quiet && !s.json && !wantsBar(a, io), output: s.json ? 'json' : 'text',
         },
         print: (v) => (v as { stdout: string }).stdout,
       };

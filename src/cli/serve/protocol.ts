@@ -5,6 +5,7 @@
 // A line that is not a request is answered with code "badRequest" (id null
 // when it had none). Light: the CLI's fast entry imports it.
 import type { EngineRequest } from '../engineSpec';
+import type { IndexProgress } from '../../core/types';
 
 /** Bumped when a request or a reply changes shape; a client and a daemon of different versions do not talk. */
 export const PROTOCOL_VERSION = 1;
@@ -26,6 +27,8 @@ export interface SearchParams {
    * of milliseconds (only if the last refresh is older; sift mcp uses 2000).
    */
   refresh?: boolean | number;
+  /** Send progress events while the index is brought up to date (for a progress bar). */
+  progress?: boolean;
   /** Say "indexing … first" (a warning) before a first index, as `sift search` does. */
   announce?: boolean;
   /** What comes back: `sift search`'s printed text, its --json line, or the SearchResponse itself. */
@@ -39,7 +42,7 @@ export type Request =
   | (Base & { type: 'ping' })
   | (Base & { type: 'stop' })
   | (Base & { type: 'status'; engine?: EngineRequest })
-  | (Base & { type: 'index'; engine: EngineRequest })
+  | (Base & { type: 'index'; engine: EngineRequest; progress?: boolean })
   | (Base & { type: 'search'; engine: EngineRequest } & SearchParams);
 
 export type RequestType = Request['type'];
@@ -52,8 +55,10 @@ export interface ErrorReply { id: RequestId | null; ok: false; error: { code: Er
 export interface OkReply { id: RequestId; ok: true; value: unknown }
 /** Sent before the reply, as it happens: a warning `sift search` would print on stderr. */
 export interface WarningEvent { id: RequestId; event: 'warning'; message: string }
+/** Sent before the reply when asked (progress: true), at most every ~100 ms: the index run's progress. */
+export interface ProgressEvent { id: RequestId; event: 'progress'; progress: IndexProgress }
 export type Reply = OkReply | ErrorReply;
-export type ServerLine = Reply | WarningEvent;
+export type ServerLine = Reply | WarningEvent | ProgressEvent;
 
 /** What a search answers: its printed output (text or json), or the SearchResponse and the roots it is relative to. */
 export interface SearchValue { stdout?: string; response?: unknown; roots: string[] }
@@ -113,7 +118,7 @@ function searchProblem(r: Record<string, unknown>): string | null {
   if (typeof r.query !== 'string' || !r.query.trim()) return '"query" must be a non-empty string';
   if (r.k !== undefined && (!Number.isInteger(r.k) || (r.k as number) < 1 || (r.k as number) > 200)) return '"k" must be a whole number from 1 to 200';
   if (r.threshold !== undefined && !(typeof r.threshold === 'number' && r.threshold >= 0 && r.threshold <= 1)) return '"threshold" must be a number from 0 to 1';
-  for (const f of ['all', 'fixedK', 'announce'] as const) if (r[f] !== undefined && typeof r[f] !== 'boolean') return `"${f}" must be true or false`;
+  for (const f of ['all', 'fixedK', 'announce', 'progress'] as const) if (r[f] !== undefined && typeof r[f] !== 'boolean') return `"${f}" must be true or false`;
   if (r.refresh !== undefined && typeof r.refresh !== 'boolean' && !(typeof r.refresh === 'number' && r.refresh >= 0)) return '"refresh" must be true, false or a number of milliseconds';
   if (r.output !== undefined && r.output !== 'text' && r.output !== 'json' && r.output !== 'response') return '"output" must be text, json or response';
   if (r.languages !== undefined && !isStrings(r.languages)) return '"languages" must be a list of language ids';

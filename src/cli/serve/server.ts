@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Embedder } from '../../core/embed/embedder';
 import { acquireLockFile, readHolder, WriteLockHeldError, type WriteLock } from '../../core/persist/writeLock';
-import type { LanguageId } from '../../core/types';
+import type { IndexProgress, LanguageId } from '../../core/types';
 import { resolveSpec, specKey, type EngineRequest, type EngineSpec } from '../engineSpec';
 import { exitFor } from '../exitCodes';
 import { formatSearch } from '../format';
@@ -33,6 +33,8 @@ export interface ServeOptions {
 
 /** Lines longer than this (no newline yet) end the connection: no request is that big. */
 const MAX_LINE_BYTES = 8 << 20;
+/** Progress events to a client at most this often. */
+const PROGRESS_MS = 100;
 /** How long requests in flight may take to finish when the daemon stops. */
 const STOP_GRACE_MS = 5000;
 
@@ -154,7 +156,8 @@ export class SiftServer {
     this.inFlight++;
     this.disarmIdle();
     const warn = (message: string) => this.send(c, { id: req.id, event: 'warning', message });
-    this.answer(req, warn).then(
+    const progress = 'progress' in req && req.progress ? throttled((p) => this.send(c, { id: req.id, event: 'progress', progress: p })) : undefined;
+    this.answer(req, warn, progress).then(
       (value) => this.send(c, { id: req.id, ok: true, value }),
       (e) => this.send(c, errorReply(req.id, e)),
     ).finally(() => {
@@ -164,7 +167,7 @@ export class SiftServer {
     });
   }
 
-  private async answer(req: Request, warn: (m: string) => void): Promise<unknown> {
+  private async answer(req: Request, warn: (m: string) => void, progress?: (p: IndexProgress) => void): Promise<unknown> {
     if (this.stopping && req.type !== 'stop') throw new ReplyError('stopping', 'sift serve is stopping');
     if (req.build !== undefined && req.build !== this.build) {
       throw new ReplyError('otherBuild', `this sift serve (process ${process.pid}) runs another build of sift (sift serve stop, then start it again)`);
@@ -178,22 +181,22 @@ export class SiftServer {
       case 'index': {
         const slot = this.slotFor(req.engine);
         return slot.use(warn, async (e) => {
-          const stats = await slot.refresh();
+          const stats = await slot.refresh(undefined, progress);
           return { stats, status: e.status() };
         });
       }
-      case 'search': return this.search(req, warn);
+      case 'search': return this.search(req, warn, progress);
     }
   }
 
-  private async search(req: Extract<Request, { type: 'search' }>, warn: (m: string) => void): Promise<unknown> {
+  private async search(req: Extract<Request, { type: 'search' }>, warn: (m: string) => void, progress?: (p: IndexProgress) => void): Promise<unknown> {
     const slot = this.slotFor(req.engine);
     return slot.use(warn, async (engine) => {
       const refresh = req.refresh ?? true;
       if (refresh !== false || engine.chunkCount === 0) {
         if (engine.chunkCount === 0 && req.announce) warn(`indexing ${engine.roots.join(', ')} first (only changed files are re-read after this)…`);
         const maxAgeMs = typeof refresh === 'number' && engine.chunkCount > 0 ? refresh : undefined;
-        await refreshOrWarn(() => slot.refresh(maxAgeMs), () => engine.chunkCount, warn);
+        await refreshOrWarn(() => slot.refresh(maxAgeMs, progress), () => engine.chunkCount, warn);
       }
       const res = await engine.search(req.query, {
         k: req.k ?? 10, showWeak: !!req.all, threshold: req.threshold, fixedK: !!req.fixedK,
@@ -292,6 +295,19 @@ export class SiftServer {
     })();
     return this.stopping;
   }
+}
+
+/** At most one progress event per PROGRESS_MS, but every phase change (and 'done'). */
+function throttled(send: (p: IndexProgress) => void): (p: IndexProgress) => void {
+  let last = 0;
+  let phase = '';
+  return (p) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_MS && p.phase === phase) return;
+    last = now;
+    phase = p.phase;
+    send(p);
+  };
 }
 
 class ReplyError extends Error {
