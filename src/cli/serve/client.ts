@@ -69,8 +69,14 @@ export class DaemonClient {
   unref(): void { this.sock.unref(); }
   ref(): void { this.sock.ref(); }
 
+  /** End the connection (pending requests fail with DaemonGone). */
   close(): void {
     this.sock.end();
+  }
+
+  /** Drop the connection at once, without waiting for the daemon's side to close (a process about to exit). */
+  destroy(): void {
+    this.sock.destroy();
   }
 
   private onData(d: string): void {

@@ -91,7 +91,7 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
     io.err(`sift: ${(e as Error).message}\n`);
     return 1;
   } finally {
-    client?.close();
+    client?.destroy(); // this process exits next: no need to wait for the daemon to close its side
   }
 }
 
