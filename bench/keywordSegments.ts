@@ -69,6 +69,7 @@ function build(): void {
   let peak = process.memoryUsage().rss;
   const base = peak;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const idx = oldIndex ? new KeywordIndex() : SegmentedKeywordIndex.create(out, budget ? { memoryBudget: budget * 2 ** 20 } : {});
   const names: string[] = [];
   let key = 0;
@@ -93,7 +94,8 @@ function build(): void {
   }
   const t1 = performance.now();
   peak = Math.max(peak, process.memoryUsage().rss);
-  console.log(`build ${key} chunks (${scale}×${oldIndex ? ', today\'s index' : ''}): ${((t1 - t0) / 1000).toFixed(1)} s; ${info}`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`build ${key} chunks (${scale}×${oldIndex ? ', today\'s index' : ''}): ${((t1 - t0) / 1000).toFixed(1)} s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s); ${info}`);
   console.log(`  RSS before ${mb(base)}, peak ${mb(peak)} (sampled every 1024 chunks), max RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
 }
 

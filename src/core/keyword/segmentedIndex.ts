@@ -1,7 +1,7 @@
 // The keyword side of hybrid search on disk, Lucene style: immutable segment
 // files plus an in-memory segment for new chunks, flushed to a file when it
 // passes a memory budget (so indexing holds a bounded amount) and at save;
-// neighbouring segments are merged by a tiered policy (mergePolicy.ts),
+// neighbouring segments are merged by a log merge policy (mergePolicy.ts),
 // term by term, dropping removed chunks. Removal marks a key; a commit
 // lists the keys removed from its segments (deletesFile.ts).
 //
@@ -35,6 +35,8 @@ import { writeSegment } from './segmentWriter';
 export const MEMORY_BUDGET = 48 << 20;
 /** Bytes of decoded postings and dictionary blocks kept between queries. */
 const CACHE_BYTES = 32 << 20;
+/** Query terms whose live document counts are remembered until the next change. */
+const DF_MEMO_MAX = 10_000;
 
 const NONE = 0;
 const LIVE = 1;
@@ -194,8 +196,13 @@ export class SegmentedKeywordIndex {
   /** Live documents holding the term. */
   docFreq(term: string): number {
     let df = this.dfMemo.get(term);
-    if (df === undefined) { df = this.liveCount(this.lists(term)); this.dfMemo.set(term, df); }
+    if (df === undefined) { df = this.liveCount(this.lists(term)); this.memoDf(term, df); }
     return df;
+  }
+
+  private memoDf(term: string, df: number): void {
+    if (this.dfMemo.size >= DF_MEMO_MAX) this.dfMemo.clear();
+    this.dfMemo.set(term, df);
   }
 
   /** Top chunks by BM25 for distinct query terms (queryTerms()), best first. */
@@ -209,7 +216,7 @@ export class SegmentedKeywordIndex {
       const lists = this.lists(term);
       const df = this.liveCount(lists);
       if (df === 0) continue;
-      this.dfMemo.set(term, df);
+      this.memoDf(term, df);
       const w = idf(df, this.liveDocs);
       for (const p of lists) {
         for (let i = 0; i < p.keys.length; i++) {
