@@ -102,6 +102,12 @@ describe('coarse pass pieces', () => {
     const got = nearestCodes(dist, hist(), 8, 2, keys, (k) => { asked.push(k); return k % 2 === 1; }, new Int32Array(8));
     assert.deepEqual([...got], [3, 5]);
     assert.deepEqual(asked, [0, 10, 11, 30, 31]);
+    // an odd count (the last distance outside the two-per-word loop) and a view not on a 4-byte boundary
+    const histOf = (d: Uint16Array) => { const h = new Int32Array(17); for (const x of d) h[x]++; return h; };
+    const odd = Uint16Array.from([4, 4, 4, 4, 4, 4, 0]);
+    assert.deepEqual([...nearestCodes(odd, histOf(odd), 7, 2, keys, undefined, new Int32Array(8))], [0, 6]);
+    const shifted = dist.subarray(1);
+    assert.deepEqual([...nearestCodes(shifted, histOf(shifted), 7, 3, keys, undefined, new Int32Array(8))].sort(), [0, 2, 5]);
     // a filter that keeps only the farthest row: found past the first reach
     assert.deepEqual([...nearestCodes(dist, hist(), 8, 1, keys, (k) => k === 90, new Int32Array(8))], [4]);
   });

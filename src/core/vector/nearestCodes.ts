@@ -3,6 +3,9 @@
 // Hamming kernel) gives the cut-off distance and one pass collects the rows
 // under it: no sort and no heap over the whole store.
 
+/** The top bit of each 16-bit lane, as an int32 (what `&` returns). */
+const HIGH = 0x80008000 | 0;
+
 /**
  * Up to `want` row indices (< count) with the smallest distances, in no
  * particular order; among rows at the cut-off distance the lower indices are taken.
@@ -12,7 +15,7 @@
  * `order` is scratch of at least `count` entries (used only with `accept`).
  */
 export function nearestCodes(
-  dist: ArrayLike<number>, hist: Int32Array, count: number, want: number,
+  dist: Uint16Array, hist: Int32Array, count: number, want: number,
   keys: ArrayLike<number>, accept: ((key: number) => boolean) | undefined, order: Int32Array,
 ): Int32Array {
   if (accept) return nearestAccepted(dist, count, want, keys, accept, hist, order);
@@ -23,11 +26,24 @@ export function nearestCodes(
   let atCut = want - below;
   const out = new Int32Array(want);
   let n = 0;
-  for (let i = 0; i < count; i++) {
+  const take = (i: number): void => {
     const d = dist[i];
     if (d < cut) out[n++] = i;
     else if (d === cut && atCut > 0) { out[n++] = i; atCut--; }
+  };
+  // two distances per 32-bit word (they are < 2^15): bit 15 of a lane of
+  // (word | 0x80008000) − (cut + 1) · 0x00010001 stays set iff that lane > cut,
+  // so a word whose lanes both exceed the cut-off costs one test
+  const aligned = (dist.byteOffset & 3) === 0;
+  const pairs = aligned ? count >> 1 : 0;
+  const words = aligned ? new Uint32Array(dist.buffer, dist.byteOffset, pairs) : new Uint32Array(0);
+  const sub = (cut + 1) * 0x00010001;
+  for (let w = 0; w < pairs; w++) {
+    if ((((words[w] | HIGH) - sub) & HIGH) === HIGH) continue; // ToInt32 of the difference: its low 32 bits
+    take(2 * w);
+    take(2 * w + 1);
   }
+  for (let i = pairs * 2; i < count; i++) take(i);
   return out;
 }
 
@@ -40,7 +56,7 @@ const FILTER_REACH = 8;
  * rows; when the filter accepts too few of them, every row.
  */
 function nearestAccepted(
-  dist: ArrayLike<number>, count: number, want: number, keys: ArrayLike<number>,
+  dist: Uint16Array, count: number, want: number, keys: ArrayLike<number>,
   accept: (key: number) => boolean, hist: Int32Array, order: Int32Array,
 ): Int32Array {
   const out = new Int32Array(Math.min(want, count));
