@@ -275,6 +275,41 @@ describe('sift serve', function () {
     assert.deepEqual(dirs, [indexDir, defaultIndexDir([other], path.join(tmp, 'cache'))].sort());
   });
 
+  it('while one root set is being indexed, searches of another, and --no-refresh searches of it (partial), answer at once', async () => {
+    await serve();
+    assert.equal(sift(['index', '--no-model', '--index-dir', indexDir, root]).code, 0);
+    const big = path.join(tmp, 'big');
+    fs.mkdirSync(big);
+    for (let i = 0; i < 4000; i++) {
+      fs.writeFileSync(path.join(big, `m${i}.ts`), `export function area${i}(w: number, h: number): number {\n  return w * h + ${i};\n}\n`);
+    }
+    const bigSpec = { roots: [big], indexDir: path.join(tmp, 'bigindex'), runtime: 'auto', model: null };
+    const order: string[] = [];
+    const a = new Conn(sock());
+    const b = new Conn(sock());
+    try {
+      let asked: Promise<unknown> | null = null;
+      const indexing = a.request({ id: 1, type: 'index', engine: bigSpec, progress: true }, (e) => {
+        if (asked || (e.progress as { phase: string }).phase !== 'chunk') return;
+        // the big index run is under way: ask about the small root set, and about the big one as it is
+        asked = Promise.all([
+          b.request({ id: 2, type: 'search', engine: spec(), query: 'retryWithBackoff', refresh: false, output: 'response' }).then((r) => { order.push('other root'); return r; }),
+          b.request({ id: 3, type: 'search', engine: bigSpec, query: 'area7', refresh: false, output: 'response' }).then((r) => { order.push('same root, no refresh'); return r; }),
+        ]);
+      }).then((r) => { order.push('index'); return r; });
+      await indexing;
+      assert.ok(asked, 'the index run reported its chunking phase');
+      const [other, same] = await asked! as Array<Record<string, unknown>>;
+      assert.deepEqual(order.slice().sort(), ['index', 'other root', 'same root, no refresh']);
+      assert.equal(order[order.length - 1], 'index', order.join(' < '));
+      assert.equal(((other.value as { response: { hits: Array<{ name: string }> } }).response.hits[0].name), 'retryWithBackoff');
+      assert.equal((same.value as { response: { partial: boolean } }).response.partial, true);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('streams the index run\'s progress before the reply when asked, and warnings always', async () => {
     await serve();
     const events: Array<Record<string, unknown>> = [];
@@ -391,6 +426,35 @@ describe('sift serve', function () {
     assert.equal(fs.existsSync(sock()), false);
   });
 });
+
+/** One connection to the daemon: requests by id, their events to a callback. */
+class Conn {
+  private readonly c: net.Socket;
+  private buf = '';
+  private readonly waiting = new Map<unknown, { resolve: (r: Record<string, unknown>) => void; onEvent?: (e: Record<string, unknown>) => void }>();
+  constructor(socket: string) {
+    this.c = net.connect(socket);
+    this.c.on('data', (d) => {
+      this.buf += d.toString();
+      let nl: number;
+      while ((nl = this.buf.indexOf('\n')) >= 0) {
+        const m = JSON.parse(this.buf.slice(0, nl)) as Record<string, unknown>;
+        this.buf = this.buf.slice(nl + 1);
+        const w = this.waiting.get(m.id);
+        if (!w) continue;
+        if (m.event) w.onEvent?.(m);
+        else { this.waiting.delete(m.id); w.resolve(m); }
+      }
+    });
+  }
+  request(req: Record<string, unknown>, onEvent?: (e: Record<string, unknown>) => void): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      this.waiting.set(req.id, { resolve, onEvent });
+      this.c.write(JSON.stringify(req) + '\n');
+    });
+  }
+  close(): void { this.c.end(); }
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
