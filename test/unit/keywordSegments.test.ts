@@ -193,6 +193,32 @@ describe('SegmentedKeywordIndex', () => {
       idx.close();
     });
 
+    it('never answers from a damaged segment: a flipped byte anywhere fails open or the query that reads it, or changes nothing', () => {
+      const { dir, commit } = saved();
+      const file = path.join(dir, seg(commit));
+      const intact = fs.readFileSync(file);
+      const ask = (idx: SegmentedKeywordIndex) => JSON.stringify([...QUERIES, ...VOCAB, 'rare1 rare2'].map((q) => [
+        idx.search(queryTerms(q), 50), idx.searchNames(q, 10), idx.coverage(queryTerms(q), 5),
+      ]));
+      const good = SegmentedKeywordIndex.open(dir, commit);
+      const want = ask(good);
+      good.close();
+      let caught = 0;
+      for (let i = 0; i < 60; i++) {
+        const at = Math.floor((i + 0.5) * intact.length / 60);
+        const bad = Buffer.from(intact); bad[at] ^= 0x10;
+        fs.writeFileSync(file, bad);
+        try {
+          const idx = SegmentedKeywordIndex.open(dir, commit);
+          try { assert.equal(ask(idx), want, `byte ${at} of ${intact.length} changed the answers`); } finally { idx.close(); }
+        } catch (e) {
+          if (!(e instanceof CorruptIndexError)) throw e;
+          caught++;
+        }
+      }
+      assert.ok(caught > 40, `${caught} of 60 flips detected`);
+    });
+
     it('detects a damaged or missing list of removed keys', () => {
       const { dir, commit } = saved();
       const del = path.join(dir, commit.deletes!.name);
