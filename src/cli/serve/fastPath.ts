@@ -57,17 +57,7 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
     for (let attempt = 0; ; attempt++) {
       client ??= await (await import('./autostart')).startDaemon(dir);
       try {
-        const bar = wantsBar(fwd.a, io) ? new ProgressBar(io.tty!) : null;
-        let value: unknown;
-        try {
-          value = await client.request({ ...fwd.request, build, ...(bar ? { progress: true } : {}) }, {
-            warning: (m) => io.err(m + '\n'),
-            progress: bar ? (p) => bar.update(p) : undefined,
-          });
-        } finally {
-          bar?.done();
-        }
-        io.out(fwd.print(value));
+        io.out(fwd.print(await ask(client, fwd, build, io)));
         return 0;
       } catch (e) {
         if (e instanceof DaemonError && e.code === 'otherBuild') {
@@ -92,6 +82,19 @@ export async function viaDaemon(argv: string[], io: Io = stdio): Promise<number 
     return 1;
   } finally {
     client?.destroy(); // this process exits next: no need to wait for the daemon to close its side
+  }
+}
+
+/** Send the request; warnings to stderr and a progress bar as in-process. */
+async function ask(client: DaemonClient, fwd: Forwarded, build: string, io: Io): Promise<unknown> {
+  const bar = wantsBar(fwd.a, io) ? new ProgressBar(io.tty!) : null;
+  try {
+    return await client.request({ ...fwd.request, build, ...(bar ? { progress: true } : {}) }, {
+      warning: (m) => io.err(m + '\n'),
+      progress: bar ? (p) => bar.update(p) : undefined,
+    });
+  } finally {
+    bar?.done();
   }
 }
 
