@@ -29,6 +29,7 @@ import type { Postings } from './postings';
 import { Segment, type SegmentCache } from './segment';
 import { deletesFileName, fileGeneration, type KeywordCommit, segmentFileName } from './segmentFormat';
 import { SegmentNames } from './segmentNames';
+import { KeyTable, LIVE } from './keyTable';
 import { writeSegment } from './segmentWriter';
 
 /** Heap bytes the in-memory segment may hold before it is written out. */
@@ -37,10 +38,6 @@ export const MEMORY_BUDGET = 48 << 20;
 const CACHE_BYTES = 32 << 20;
 /** Query terms whose live document counts are remembered until the next change. */
 const DF_MEMO_MAX = 10_000;
-
-const NONE = 0;
-const LIVE = 1;
-const REMOVED = 2;
 
 export interface SegmentedOptions { memoryBudget?: number; cacheBytes?: number }
 
@@ -51,12 +48,7 @@ export class SegmentedKeywordIndex {
   private memory = new MemorySegment();
   private readonly cache: SegmentCache;
   private readonly budget: number;
-  // per key: state, length and name word count
-  private state = new Uint8Array(1024);
-  private docLen = new Float32Array(1024);
-  private nameWords = new Uint16Array(1024);
-  private liveDocs = 0;
-  private totalLen = 0;
+  private keys = new KeyTable();
   private lastKey = -1;
   private acc = new Float32Array(0);
   private dfMemo = new Map<string, number>();
@@ -91,15 +83,8 @@ export class SegmentedKeywordIndex {
         idx.segments.push(s);
         if (s.keys.length === 0) continue;
         if (s.minKey <= idx.lastKey) throw new CorruptIndexError(`${ref.name}: keys overlap the previous segment's`);
-        idx.growKeys(s.maxKey);
-        for (let i = 0; i < s.keys.length; i++) {
-          const k = s.keys[i];
-          idx.state[k] = LIVE;
-          idx.docLen[k] = s.lens[i];
-          idx.nameWords[k] = s.nameWords[i];
-          idx.totalLen += s.lens[i];
-        }
-        idx.liveDocs += s.keys.length;
+        idx.keys.grow(s.maxKey);
+        for (let i = 0; i < s.keys.length; i++) idx.keys.add(s.keys[i], s.lens[i], s.nameWords[i]);
         idx.lastKey = s.maxKey;
       }
       if (commit.deletes) {
@@ -117,36 +102,22 @@ export class SegmentedKeywordIndex {
     return idx;
   }
 
-  get size(): number { return this.liveDocs; }
+  get size(): number { return this.keys.live; }
   get stats(): SegmentedStats {
     return { segments: this.segments.length, flushes: this.flushes, merges: this.merges, memoryBytes: this.memory.bytes, cacheBytes: this.cache.weight };
   }
 
-  has(key: number): boolean { return key >= 0 && key < this.state.length && this.state[key] === LIVE; }
-
-  private growKeys(key: number): void {
-    if (key < this.state.length) return;
-    let cap = this.state.length;
-    while (cap <= key) cap *= 2;
-    const st = new Uint8Array(cap); st.set(this.state); this.state = st;
-    const len = new Float32Array(cap); len.set(this.docLen); this.docLen = len;
-    const nw = new Uint16Array(cap); nw.set(this.nameWords); this.nameWords = nw;
-  }
+  has(key: number): boolean { return this.keys.has(key); }
 
   /** Add a chunk; keys must increase from call to call (the engine issues them so). */
   add(key: number, chunk: Pick<Chunk, 'name' | 'signature' | 'text'>): void {
     if (!Number.isInteger(key) || key < 0) throw new Error(`keyword index: bad key ${key}`);
     if (key <= this.lastKey) throw new Error(`keyword index: keys must increase (got ${key} after ${this.lastKey})`);
-    this.growKeys(key);
     const name = chunk.name ?? '';
     const words = name ? Math.min(0xffff, symbolWords(name).length) : 0;
     const len = this.memory.add(key, chunkTermFreqs(chunk), name, words);
     this.lastKey = key;
-    this.state[key] = LIVE;
-    this.docLen[key] = len;
-    this.nameWords[key] = words;
-    this.liveDocs++;
-    this.totalLen += len;
+    this.keys.add(key, len, words);
     this.dfMemo.clear();
     if (this.memory.bytes > this.flushAt) this.flushForBudget();
   }
@@ -163,10 +134,7 @@ export class SegmentedKeywordIndex {
   }
 
   remove(key: number): boolean {
-    if (!this.has(key)) return false;
-    this.state[key] = REMOVED;
-    this.liveDocs--;
-    this.totalLen -= this.docLen[key];
+    if (!this.keys.remove(key)) return false;
     this.dfMemo.clear();
     return true;
   }
@@ -189,7 +157,8 @@ export class SegmentedKeywordIndex {
 
   private liveCount(lists: Postings[]): number {
     let n = 0;
-    for (const p of lists) for (let i = 0; i < p.keys.length; i++) if (this.state[p.keys[i]] === LIVE) n++;
+    const state = this.keys.state;
+    for (const p of lists) for (let i = 0; i < p.keys.length; i++) if (state[p.keys[i]] === LIVE) n++;
     return n;
   }
 
@@ -207,23 +176,24 @@ export class SegmentedKeywordIndex {
 
   /** Top chunks by BM25 for distinct query terms (queryTerms()), best first. */
   search(terms: string[], limit: number): KeywordHit[] {
-    if (this.liveDocs === 0 || terms.length === 0 || limit <= 0) return [];
-    if (this.acc.length < this.state.length) this.acc = new Float32Array(this.state.length);
+    const { state, len, live } = this.keys;
+    if (live === 0 || terms.length === 0 || limit <= 0) return [];
+    if (this.acc.length < state.length) this.acc = new Float32Array(state.length);
     const acc = this.acc;
     const touched: number[] = [];
-    const avgLen = this.totalLen / Math.max(1, this.liveDocs);
+    const avgLen = this.keys.avgLen;
     for (const term of terms) {
       const lists = this.lists(term);
       const df = this.liveCount(lists);
       if (df === 0) continue;
       this.memoDf(term, df);
-      const w = idf(df, this.liveDocs);
+      const w = idf(df, live);
       for (const p of lists) {
         for (let i = 0; i < p.keys.length; i++) {
           const k = p.keys[i];
-          if (this.state[k] !== LIVE) continue;
+          if (state[k] !== LIVE) continue;
           if (acc[k] === 0) touched.push(k);
-          acc[k] += termScore(w, p.tfs[i], this.docLen[k], avgLen);
+          acc[k] += termScore(w, p.tfs[i], len[k], avgLen);
         }
       }
     }
@@ -265,7 +235,7 @@ export class SegmentedKeywordIndex {
     let have = 0, all = 0;
     for (const t of terms) {
       const df = this.docFreq(t);
-      const w = df > 0 ? idf(df, this.liveDocs) : unseenIdf(this.liveDocs);
+      const w = df > 0 ? idf(df, this.keys.live) : unseenIdf(this.keys.live);
       all += w;
       if (this.contains(t, key)) have += w;
     }
@@ -276,7 +246,7 @@ export class SegmentedKeywordIndex {
   searchNames(query: string, limit: number): number[] {
     const sections = this.segments.map((s) => s.names);
     if (this.memory.docs > 0) sections.push(this.memory.names());
-    const src = new SegmentNames(sections, (k) => this.state[k] === LIVE, (k) => this.nameWords[k]);
+    const src = new SegmentNames(sections, (k) => this.keys.state[k] === LIVE, (k) => this.keys.nameWords[k]);
     // twice the limit, as the name index asked before: removed keys once took room in its answer
     return rankNames(src, query, limit * 2).slice(0, limit);
   }
@@ -290,7 +260,7 @@ export class SegmentedKeywordIndex {
 
   /** Write the in-memory segment to a file (its removed chunks left out), then merge if the policy says so. A failed write loses nothing. */
   flush(): void {
-    const live = (k: number) => this.state[k] === LIVE;
+    const live = (k: number) => this.keys.state[k] === LIVE;
     const mem = this.memory;
     const docs = mem.docsKept(live);
     if (docs.keys.length > 0) {
@@ -301,13 +271,13 @@ export class SegmentedKeywordIndex {
       this.flushes++;
     }
     this.memory = new MemorySegment();
-    for (const k of mem.docKeys) if (this.state[k] === REMOVED) this.state[k] = NONE;
+    for (const k of mem.docKeys) this.keys.forget(k);
     this.mergeWhileAsked();
   }
 
   private removedIn(s: Segment): number {
     let n = 0;
-    for (const k of s.keys) if (this.state[k] !== LIVE) n++;
+    for (const k of s.keys) if (this.keys.state[k] !== LIVE) n++;
     return n;
   }
 
@@ -322,7 +292,7 @@ export class SegmentedKeywordIndex {
   /** Replace segments [start, end) by one holding their live chunks (keys mapped by `map`, which keeps their order). */
   private merge(start: number, end: number, map: (key: number) => number): void {
     const inputs = this.segments.slice(start, end);
-    const live = (k: number) => this.state[k] === LIVE;
+    const live = (k: number) => this.keys.state[k] === LIVE;
     const docs = mergedDocs(inputs, live, map);
     const out: Segment[] = [];
     if (docs.keys.length > 0) {
@@ -333,7 +303,7 @@ export class SegmentedKeywordIndex {
     }
     this.segments.splice(start, end - start, ...out);
     for (const s of inputs) {
-      for (const k of s.keys) if (this.state[k] === REMOVED) this.state[k] = NONE;
+      for (const k of s.keys) this.keys.forget(k);
       s.close();
       // a file no commit names is garbage now; a committed one waits for the next commit
       if (!this.committed.has(s.name)) fs.rmSync(path.join(this.dir, s.name), { force: true });
@@ -347,22 +317,10 @@ export class SegmentedKeywordIndex {
    * segments as one.
    */
   renumber(remap: Int32Array, count: number): void {
-    for (let k = 0; k < this.state.length; k++) {
-      if (this.state[k] === LIVE && !(remap[k] >= 0 && remap[k] < count)) throw new Error(`keyword index: no new key for document ${k}`);
-    }
+    const renumbered = this.keys.renumbered(remap, count); // checks the map before anything is written
     this.flush();
     if (this.segments.length > 0) this.merge(0, this.segments.length, (k) => remap[k]);
-    const state = new Uint8Array(Math.max(1024, count));
-    const docLen = new Float32Array(state.length);
-    const nameWords = new Uint16Array(state.length);
-    for (let k = 0; k < this.state.length; k++) {
-      if (this.state[k] !== LIVE) continue;
-      const n = remap[k];
-      state[n] = LIVE; docLen[n] = this.docLen[k]; nameWords[n] = this.nameWords[k];
-    }
-    this.state = state;
-    this.docLen = docLen;
-    this.nameWords = nameWords;
+    this.keys = renumbered;
     this.lastKey = this.segments.length ? this.segments[this.segments.length - 1].maxKey : -1;
     this.acc = new Float32Array(0);
     this.dfMemo.clear();
@@ -376,9 +334,8 @@ export class SegmentedKeywordIndex {
    */
   save(): KeywordCommit {
     this.flush();
-    const removed: number[] = [];
-    for (let k = 0; k < this.state.length; k++) if (this.state[k] === REMOVED) removed.push(k);
-    const deletes = removed.length ? writeDeletes(this.dir, this.newName('del'), Int32Array.from(removed)) : null;
+    const removed = this.keys.removedKeys();
+    const deletes = removed.length ? writeDeletes(this.dir, this.newName('del'), removed) : null;
     this.saved = { segments: this.segments.map((s) => s.ref), deletes };
     return this.saved;
   }
