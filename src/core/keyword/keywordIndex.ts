@@ -4,12 +4,13 @@ import type { Chunk } from '../types';
 import { chunkTermFreqs } from './chunkTerms';
 import { Bm25Index, type KeywordHit } from './bm25Index';
 import { SymbolIndex } from './symbolIndex';
+import type { KeywordSource } from './keywordSource';
 export { queryTerms } from './terms';
 
 export type { KeywordHit };
 export { chunkTermFreqs };
 
-export class KeywordIndex {
+export class KeywordIndex implements KeywordSource {
   // The name index is built on first use, not on load: at 100K chunks it takes
   // ~0.5–1 s (flexsearch adds ~30 µs per distinct word), which a re-index of an
   // unchanged workspace or a keyword-only batch job never needs.

@@ -30,6 +30,7 @@ import { Segment, type SegmentCache } from './segment';
 import { deletesFileName, fileGeneration, type KeywordCommit, segmentFileName } from './segmentFormat';
 import { SegmentNames } from './segmentNames';
 import { KeyTable, LIVE } from './keyTable';
+import type { KeywordSource } from './keywordSource';
 import { writeSegment } from './segmentWriter';
 
 /** Heap bytes the in-memory segment may hold before it is written out. */
@@ -43,7 +44,7 @@ export interface SegmentedOptions { memoryBudget?: number; cacheBytes?: number }
 
 export interface SegmentedStats { segments: number; flushes: number; merges: number; memoryBytes: number; cacheBytes: number }
 
-export class SegmentedKeywordIndex {
+export class SegmentedKeywordIndex implements KeywordSource {
   private segments: Segment[] = [];
   private memory = new MemorySegment();
   private readonly cache: SegmentCache;
