@@ -72,14 +72,31 @@ export function rankNames(src: NameSource, query: string, limit: number): number
   const split = splitWords(query);
   if (split.length === 0 || limit <= 0) return [];
   const { keys, values, whole } = scoreWords(src, split, query);
-  const top = (accept?: (key: number) => boolean) => selectTopK(values, keys, keys.length, limit, accept).map(({ slot }) => keys[slot]);
-  const hump = humpQuery(query);
-  if (hump === null) return top();
-  const out = new Set(top(whole));
-  if (out.size < limit) for (const name of humpMatches(src, hump, limit)) if (!addUpTo(out, name.keys(), limit)) break;
-  if (out.size < limit) addUpTo(out, top((key) => !whole(key)), limit);
-  return [...out];
+  try {
+    const top = (accept?: (key: number) => boolean) => selectTopK(values, keys, keys.length, limit, accept).map(({ slot }) => keys[slot]);
+    const hump = humpQuery(query);
+    if (hump === null) return top();
+    const out = new Set(top(whole));
+    if (out.size < limit) for (const name of humpMatches(src, hump, limit)) if (!addUpTo(out, name.keys(), limit)) break;
+    if (out.size < limit) addUpTo(out, top((key) => !whole(key)), limit);
+    return [...out];
+  } finally {
+    for (const k of keys) scratch.score[k] = 0;
+  }
 }
+
+/** Per-key accumulators for scoreWords(), grown as keys need them and zeroed after each use (a Map per query word cost more). */
+const scratch = {
+  score: new Float64Array(1024),
+  best: new Float32Array(1024),
+  fit(key: number): void {
+    if (key < this.score.length) return;
+    let cap = this.score.length;
+    while (cap <= key) cap *= 2;
+    const s = new Float64Array(cap); s.set(this.score); this.score = s;
+    const b = new Float32Array(cap); b.set(this.best); this.best = b;
+  },
+};
 
 /**
  * Word-index scores of the keys (see rankNames()), and whether a key matched
@@ -89,9 +106,8 @@ function scoreWords(src: NameSource, split: SplitWord[], query: string): { keys:
   const last = split[split.length - 1];
   const typing = new Set([last.raw, last.parts[last.parts.length - 1]]);
   const parts = new Set(split.flatMap((w) => w.parts));
-  // per key: its score plus MATCHED × the query's parts it matched. One map:
-  // a second one as large, kept across the loop, costs more than the loop itself.
-  const score = new Map<number, number>();
+  // per key: its score plus MATCHED × the query's parts it matched (scratch.score, zeroed by rankNames())
+  const keys: number[] = [];
   for (const qw of symbolWords(query)) {
     let words: WordMatch[];
     if (typing.has(qw)) {
@@ -101,22 +117,29 @@ function scoreWords(src: NameSource, split: SplitWord[], query: string): { keys:
       words = w ? [w] : [];
     }
     // each query word counts once per key, at its best match
-    const best = new Map<number, number>();
+    const matched: number[] = [];
     for (const w of words) {
       const q = w.word === qw ? EXACT : PREFIX;
       for (let i = 0; i < w.keys.length; i++) {
         const key = w.keys[i];
-        if ((best.get(key) ?? 0) < q) best.set(key, q);
+        scratch.fit(key);
+        const best = scratch.best;
+        if (best[key] < q) { if (best[key] === 0) matched.push(key); best[key] = q; }
       }
     }
     const add = parts.has(qw) ? MATCHED : 0;
-    for (const [key, q] of best) score.set(key, (score.get(key) ?? 0) + q + add);
+    const { score, best } = scratch;
+    for (const key of matched) {
+      if (score[key] === 0) keys.push(key);
+      score[key] += best[key] + add;
+      best[key] = 0;
+    }
   }
   // one number per key for the heap: score (a multiple of 0.25) first, then fewer name words
-  const keys = [...score.keys()];
+  const score = scratch.score;
   const values = new Float64Array(keys.length);
-  for (let i = 0; i < keys.length; i++) values[i] = (score.get(keys[i])! % MATCHED) * 1024 - Math.min(1023, src.wordCount(keys[i]));
-  return { keys, values, whole: (key) => score.get(key)! >= parts.size * MATCHED };
+  for (let i = 0; i < keys.length; i++) values[i] = (score[keys[i]] % MATCHED) * 1024 - Math.min(1023, src.wordCount(keys[i]));
+  return { keys, values, whole: (key) => scratch.score[key] >= parts.size * MATCHED };
 }
 
 /**
