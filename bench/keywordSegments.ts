@@ -6,6 +6,7 @@
 //   npx tsx bench/keywordSegments.ts old     --dir DIR        today's index (built by build --old), same queries
 //   npx tsx bench/keywordSegments.ts compare --dir DIR --ref DIR2   answers equal to today's?
 //   npx tsx bench/keywordSegments.ts update  --dir DIR        one file's chunks replaced, saved, searched
+//   npx tsx bench/keywordSegments.ts names   --dir DIR --ref DIR2   name search alone, both indexes
 // At --scale N the chunks are added N times under new keys, as N copies of the corpus would be.
 // build --old writes today's KeywordIndex (keyword.bin + names.json) instead.
 import * as fs from 'node:fs';
@@ -178,7 +179,21 @@ function update(): void {
   console.log(`update: open ${ms(opened)}; 12 chunks replaced and searched ${ms(searchable)} (top hit ${found[0]?.key}); save ${ms(saved)}, ${commit.segments.length} segments`);
 }
 
-const modes: Record<string, () => void | Promise<void>> = { chunks, build, open, old, compare, update };
+function names(): void {
+  const today = loadOld(arg('ref'));
+  let t = performance.now();
+  today.prepareNames();
+  console.log(`today's name index built in ${ms(performance.now() - t)}`);
+  const dir = arg('dir');
+  const seg = SegmentedKeywordIndex.open(dir, commitOf(dir));
+  for (const q of ['getContentType', 'getContentType', 'get', 'x', 'parseDur']) {
+    t = performance.now(); today.searchNames(q, 20); const a = performance.now() - t;
+    t = performance.now(); seg.searchNames(q, 20); const b = performance.now() - t;
+    console.log(`${q}: today's ${ms(a)}, segments ${ms(b)}`);
+  }
+}
+
+const modes: Record<string, () => void | Promise<void>> = { chunks, build, open, old, compare, update, names };
 const mode = modes[process.argv[2]];
 if (!mode) throw new Error(`mode: one of ${Object.keys(modes).join(', ')}`);
 void mode();
