@@ -4,10 +4,11 @@
 // Per query: `node dist/cli.js search --no-refresh --root CORPUS --index-dir IDX "<query>"` against
 // `rg -n PATTERN CORPUS` and `csearch -n PATTERN` (an equivalent regex per query), beside
 // `node -e 0` (Node's own start), the four run in turn, round after round, so drift hits them
-// alike. When `sift help serve` succeeds, a second pass times `sift search` while `sift serve`
-// runs on the same index, beside `node -e 0` again. The sift index (built with `sift index`, or a
-// copy of --from-index DIR) and the csearch index (cindex) live in a temp folder this script
-// owns and removes. Writes bench/results/cli.json (or --out) and prints a markdown table.
+// alike. When `sift help serve` succeeds, that pass runs in process (--no-daemon) and a second
+// pass times `sift search --daemon` against a `sift serve` this script starts on its own socket
+// folder (SIFT_RUNTIME_DIR), beside `node -e 0` again. The sift index (built with `sift index`,
+// or a copy of --from-index DIR), the csearch index (cindex) and the socket folder live in a temp
+// folder this script owns and removes. Writes bench/results/cli.json (or --out) and prints a markdown table.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,15 +32,15 @@ const QUERIES: Array<{ query: string; pattern: string }> = [
 ];
 
 interface Cmd { name: string; argv: string[]; env?: NodeJS.ProcessEnv }
-interface Runs { ms: number[]; exit: number | null; outBytes: number; outLines: number }
-interface Summary { minMs: number; medianMs: number; maxMs: number; exit: number | null; outBytes: number; outLines: number; runsMs: number[] }
+interface Runs { ms: number[]; exit: number | null; outBytes: number; outLines: number; stderr?: string }
+interface Summary { minMs: number; medianMs: number; maxMs: number; exit: number | null; outBytes: number; outLines: number; runsMs: number[]; stderr?: string }
 
-function timeOnce(c: Cmd): { ms: number; exit: number | null; out: string } {
+function timeOnce(c: Cmd): { ms: number; exit: number | null; out: string; err: string } {
   const t = process.hrtime.bigint();
   const r = spawnSync(c.argv[0], c.argv.slice(1), { env: c.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.error) throw r.error;
-  return { ms, exit: r.status, out: r.stdout };
+  return { ms, exit: r.status, out: r.stdout, err: r.stderr };
 }
 
 // warmup runs (not counted), then `runs` rounds of every command in turn
@@ -53,6 +54,7 @@ function measure(cmds: Cmd[], runs: number, warmup: number): Map<string, Runs> {
       s.exit = r.exit;
       s.outBytes = Buffer.byteLength(r.out);
       s.outLines = r.out ? r.out.trimEnd().split('\n').length : 0;
+      s.stderr = r.err.slice(-300) || undefined;
     }
   }
   return res;
@@ -60,7 +62,7 @@ function measure(cmds: Cmd[], runs: number, warmup: number): Map<string, Runs> {
 
 function summary(r: Runs): Summary {
   const f = (x: number): number => +x.toFixed(1);
-  return { minMs: f(Math.min(...r.ms)), medianMs: f(pct(r.ms, 50)), maxMs: f(Math.max(...r.ms)), exit: r.exit, outBytes: r.outBytes, outLines: r.outLines, runsMs: r.ms.map(f) };
+  return { minMs: f(Math.min(...r.ms)), medianMs: f(pct(r.ms, 50)), maxMs: f(Math.max(...r.ms)), exit: r.exit, outBytes: r.outBytes, outLines: r.outLines, runsMs: r.ms.map(f), stderr: r.stderr };
 }
 
 function run(argv: string[], env?: NodeJS.ProcessEnv): number {
@@ -74,16 +76,14 @@ function hasServe(): boolean {
   return spawnSync(process.execPath, [CLI, 'help', 'serve'], { stdio: 'ignore' }).status === 0;
 }
 
-// The daemon on the same index; ready once it has written its first line (or after 30 s).
-async function startDaemon(common: string[]): Promise<ChildProcess> {
-  const d = spawn(process.execPath, [CLI, 'serve', ...common], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 30_000);
-    const done = (): void => { clearTimeout(timer); resolve(); };
-    d.stdout!.once('data', done); d.stderr!.once('data', done); d.once('exit', done);
-  });
-  d.stdout!.resume(); d.stderr!.resume();
-  if (d.exitCode !== null) throw new Error(`sift serve exited (${d.exitCode})`);
+// The daemon, on the socket folder of env.SIFT_RUNTIME_DIR; ready once its socket exists.
+async function startDaemon(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const d = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let log = '';
+  d.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
+  const sock = path.join(env.SIFT_RUNTIME_DIR!, 'sift.sock');
+  for (let t = 0; !fs.existsSync(sock) && d.exitCode === null && t < 30_000; t += 50) await new Promise((r) => setTimeout(r, 50));
+  if (!fs.existsSync(sock)) throw new Error(`sift serve did not start:\n${log}`);
   return d;
 }
 
@@ -101,8 +101,13 @@ async function main(): Promise<void> {
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-cli-bench-'));
   let daemon: ChildProcess | null = null;
-  const cleanup = (): void => {
+  const stopDaemon = (): void => {
     if (daemon?.pid && daemon.exitCode === null) try { process.kill(-daemon.pid, 'SIGTERM'); } catch { /* gone */ }
+    daemon?.stderr?.destroy();
+    daemon?.unref();
+  };
+  const cleanup = (): void => {
+    stopDaemon();
     fs.rmSync(tmp, { recursive: true, force: true });
   };
   process.on('exit', cleanup);
@@ -111,6 +116,11 @@ async function main(): Promise<void> {
 
   const indexDir = path.join(tmp, 'index');
   const common = ['--root', corpus, '--index-dir', indexDir, ...(noModel ? ['--no-model'] : [])];
+  // a socket folder of our own: no other sift serve on this machine answers these searches
+  const siftEnv = { ...process.env, SIFT_RUNTIME_DIR: path.join(tmp, 'run') };
+  fs.mkdirSync(siftEnv.SIFT_RUNTIME_DIR, { mode: 0o700 });
+  const serve = hasServe();
+  const inProcess = serve ? ['--no-daemon'] : [];
   const out: Record<string, unknown> = {
     date: new Date().toISOString(), commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).stdout.trim(),
     cliBuilt: fs.statSync(CLI).mtime.toISOString(), corpus, node: process.version, cpus: os.cpus().length, runs, warmup,
@@ -121,7 +131,7 @@ async function main(): Promise<void> {
     out.siftIndex = `copy of ${arg('from-index')}`;
   } else {
     console.error('indexing with sift…');
-    out.siftIndexSec = run([process.execPath, CLI, 'index', '-q', '--index-dir', indexDir, ...(noModel ? ['--no-model'] : []), corpus]);
+    out.siftIndexSec = run([process.execPath, CLI, 'index', '-q', ...inProcess, '--index-dir', indexDir, ...(noModel ? ['--no-model'] : []), corpus], siftEnv);
   }
   const csEnv = { ...process.env, CSEARCHINDEX: path.join(tmp, 'csearchindex') };
   console.error('indexing with cindex…');
@@ -133,7 +143,7 @@ async function main(): Promise<void> {
   for (const { query, pattern } of QUERIES) {
     console.error(`"${query}" / ${pattern}`);
     const m = measure([
-      { name: 'sift', argv: [process.execPath, CLI, 'search', '--no-refresh', ...common, query] },
+      { name: 'sift', argv: [process.execPath, CLI, 'search', '--no-refresh', ...inProcess, ...common, query], env: siftEnv },
       { name: 'rg', argv: ['rg', '-n', pattern, corpus] },
       { name: 'csearch', argv: ['csearch', '-n', pattern], env: csEnv },
       nodeStart,
@@ -145,16 +155,17 @@ async function main(): Promise<void> {
   out.queries = perQuery;
   out.nodeStart = summary({ ms: nodeMs, exit: 0, outBytes: 0, outLines: 0 });
 
-  if (hasServe()) {
-    console.error('sift serve found: timing sift search with the daemon running…');
-    daemon = await startDaemon(common);
+  if (serve) {
+    console.error('sift serve found: timing sift search --daemon…');
+    daemon = await startDaemon(siftEnv);
     const dq: Array<Record<string, unknown>> = [];
     for (const { query } of QUERIES) {
-      const m = measure([{ name: 'daemon', argv: [process.execPath, CLI, 'search', '--no-refresh', ...common, query] }, nodeStart], runs, warmup);
+      const m = measure([{ name: 'daemon', argv: [process.execPath, CLI, 'search', '--no-refresh', '--daemon', ...common, query], env: siftEnv }, nodeStart], runs, warmup);
       const [s, n] = [summary(m.get('daemon')!), summary(m.get('node -e 0')!)];
       dq.push({ query, siftDaemon: s, nodeStart: n, overNodeStartMs: +(s.medianMs - n.medianMs).toFixed(1), overNodeStart: ratio(s.medianMs, n.medianMs) });
     }
     out.daemon = dq;
+    stopDaemon();
   } else {
     out.daemon = 'not available (sift help serve failed)';
   }
