@@ -13,9 +13,10 @@ import type { Embedder } from './embed/embedder';
 import { CorruptIndexError } from './errors';
 import { KeywordIndex } from './keyword/keywordIndex';
 import { ChunkTable } from './persist/chunkTable';
+import { type FileRecord, FileTable, keyRange, keysOf } from './persist/fileTable';
 import {
-  clearIndexDir, FILES, INDEX_FORMAT, jsonArrayPieces, type Manifest, type ModelRef, openChecked, readChecked, readCheckedJson, readManifest,
-  removeLegacyFiles, type StoredChunk, type StoredFile, writeChecked, writeManifest,
+  clearIndexDir, FILES, INDEX_FORMAT, type Manifest, type ModelRef, readChecked, readManifest,
+  removeLegacyFiles, type StoredChunk, writeChecked, writeManifest,
 } from './persist/indexStore';
 import { SourceReader } from './persist/sourceReader';
 import { ensureDir } from './persist/ensureDir';
@@ -90,7 +91,7 @@ export class IndexWriteError extends Error {
 export class Engine {
   readonly roots: string[];
   readonly indexDir: string;
-  private files = new Map<string, StoredFile>();
+  private files = new FileTable();
   private chunks = new ChunkTable();
   private keyword = new KeywordIndex();
   private vectors: VectorStore | null;
@@ -184,7 +185,7 @@ export class Engine {
       if (m.format !== INDEX_FORMAT) throw new CorruptIndexError(`index format ${m.format}, this version reads ${INDEX_FORMAT}`);
       if (m.chunker !== CHUNKER_VERSION) throw new CorruptIndexError(`chunker version ${m.chunker}, now ${CHUNKER_VERSION}`);
       if (JSON.stringify(m.roots) !== JSON.stringify(this.roots)) throw new CorruptIndexError(`index is for other folders (${m.roots.join(', ')})`);
-      const files = readCheckedJson<StoredFile[]>(this.indexDir, m, 'files');
+      const files = FileTable.deserialize(readChecked(this.indexDir, m, 'files'));
       const chunks = ChunkTable.deserialize(readChecked(this.indexDir, m, 'chunks'));
       const keys = chunks.keys();
       const keyword = KeywordIndex.deserialize(readChecked(this.indexDir, m, 'keyword'), keys.map((k) => [k, chunks.name(k)] as [number, string]));
@@ -195,14 +196,8 @@ export class Engine {
       if (model) {
         const sameModel = m.model && m.model.hash === model.hash && m.model.dim === model.dim && m.files.vectors;
         if (sameModel) {
-          // read straight into the store's rows: no whole-file buffer beside them
-          const src = openChecked(this.indexDir, m, 'vectors');
-          try {
-            vectors = VectorStore.read(src);
-            src.finish();
-          } finally {
-            src.close();
-          }
+          // keys, scales and codes; above the coarse pass's size the rows stay in the file, read when rescored
+          vectors = VectorStore.open(this.indexDir, m.files.vectors!);
           for (const k of keys) if (!vectors.has(k)) pending.add(k);
         } else {
           // a new model re-embeds every chunk, read again from its source file
@@ -211,7 +206,7 @@ export class Engine {
           reembed = pending.size;
         }
       }
-      this.files = new Map(files.map((f) => [fileId(f.root, f.rel), f]));
+      this.files = files;
       this.chunks = chunks;
       this.keyword = keyword;
       this.vectors = vectors;
@@ -229,7 +224,8 @@ export class Engine {
   }
 
   private resetState(): void {
-    this.files = new Map();
+    this.vectors?.close();
+    this.files = new FileTable();
     this.chunks = new ChunkTable();
     this.keyword = new KeywordIndex();
     this.vectors = this.opts.embedder ? new VectorStore(this.opts.embedder.dim) : null;
@@ -277,20 +273,15 @@ export class Engine {
       run.onProgress?.({ ...progress });
       const found = await crawl(this.roots, { ...this.opts.crawl, signal: run.signal, isIndexable: (rel) => languageForPath(rel) !== null });
       const skipped: SkippedFile[] = found.skipped.map((s) => ({ rel: this.displayPath(s.root, s.rel), reason: s.reason }));
-      const seen = new Set<string>();
+      const sweep = this.files.sweep();
       const todo: Array<{ f: SourceFile; root: number }> = [];
       for (const f of found.files) {
         const root = this.roots.indexOf(f.root);
-        const id = fileId(root, f.rel);
-        seen.add(id);
-        const known = this.files.get(id);
-        if (known && known.size === f.size && known.mtimeMs === f.mtimeMs) continue;
+        if (sweep.visit(root, f.rel, f.size, f.mtimeMs)) continue;
         todo.push({ f, root });
       }
       let removed = 0;
-      for (const id of [...this.files.keys()]) {
-        if (!seen.has(id)) { this.dropFile(id); removed++; }
-      }
+      for (const f of sweep.unvisited()) { this.dropFile(f.root, f.rel); removed++; }
       progress.phase = 'chunk';
       progress.filesTotal = todo.length;
       const changed = await this.ingest(todo, skipped, progress, run);
@@ -330,11 +321,10 @@ export class Engine {
       const root = this.roots.findIndex((r) => full === r || full.startsWith(r + path.sep));
       if (root < 0) continue;
       const rel = path.relative(this.roots[root], full).split(path.sep).join('/');
-      const id = fileId(root, rel);
       let st: fs.Stats | null = null;
       try { st = fs.statSync(full); } catch { st = null; }
       if (!st || !st.isFile() || languageForPath(rel) === null) {
-        if (this.files.has(id)) { this.dropFile(id); removed++; }
+        if (this.files.has(root, rel)) { this.dropFile(root, rel); removed++; }
         continue;
       }
       todo.push({ f: { root: this.roots[root], rel, abs: full, size: st.size, mtimeMs: st.mtimeMs }, root });
@@ -358,11 +348,11 @@ export class Engine {
     return this.roots.length > 1 ? path.join(root, rel) : rel;
   }
 
-  private dropFile(id: string): void {
-    const f = this.files.get(id);
+  private dropFile(root: number, rel: string): void {
+    const f = this.files.get(root, rel);
     if (!f) return;
-    for (const k of f.keys) this.dropChunk(k);
-    this.files.delete(id);
+    for (const k of keysOf(f)) this.dropChunk(k);
+    this.files.delete(root, rel);
     this.dirty = true;
   }
 
@@ -390,7 +380,7 @@ export class Engine {
     let embedded = 0;
 
     const requests = (batch: Array<{ f: SourceFile; root: number }>): IngestRequest[] => batch.map((t) => ({
-      abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: rechunk ? undefined : this.files.get(fileId(t.root, t.f.rel))?.hash,
+      abs: t.f.abs, rel: t.f.rel, maxBytes: this.opts.crawl?.maxFileBytes, knownHash: rechunk ? undefined : this.files.get(t.root, t.f.rel)?.hash,
     }));
     const failPool = (e: Error): void => {
       this.log(`chunking thread failed (${e.message}); chunking in this thread`);
@@ -446,21 +436,20 @@ export class Engine {
         for (let j = 0; j < batch.length; j++) {
           const t = batch[j];
           const r = await next();
-          const id = fileId(t.root, t.f.rel);
-          const known = this.files.get(id);
+          const known = this.files.get(t.root, t.f.rel);
           progress.filesDone++;
           if (!r.ok) {
             skipped.push({ rel: this.displayPath(t.f.root, t.f.rel), reason: r.reason });
             // a file we can no longer read is no longer searchable as it was; drop it
-            if (known) { this.dropFile(id); removed++; }
+            if (known) { this.dropFile(t.root, t.f.rel); removed++; }
             continue;
           }
           if (known && known.hash === r.hash && !rechunk) {
-            known.size = t.f.size; known.mtimeMs = t.f.mtimeMs;
+            this.files.touch(t.root, t.f.rel, t.f.size, t.f.mtimeMs);
             this.dirty = true;
             continue;
           }
-          if (known) this.dropFile(id);
+          if (known) this.dropFile(t.root, t.f.rel);
           let chunks: Chunk[];
           if (r.unchanged) {
             // its indexed content was dropped meanwhile (the same file twice in one run): chunk it after all
@@ -472,7 +461,7 @@ export class Engine {
           }
           const keys: number[] = [];
           for (const c of chunks) keys.push(this.addChunk(t.root, c));
-          this.files.set(id, { root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash: r.hash, keys });
+          this.files.set({ root: t.root, rel: t.f.rel, size: t.f.size, mtimeMs: t.f.mtimeMs, hash: r.hash, ...keyRange(keys) });
           // a file chunked again only to embed it anew has not changed
           if (!known || known.hash !== r.hash) changed++;
           this.dirty = true;
@@ -482,6 +471,7 @@ export class Engine {
             embedded += n;
             progress.embedTotal += keys.length;
             progress.embedded += n;
+            if (this.vectors.wantsFlush) this.tryFlushVectors();
           }
         }
         progress.chunks = this.chunks.size;
@@ -508,6 +498,11 @@ export class Engine {
     return key;
   }
 
+  // rows embedded since the last save go to the vector file as the run goes (the manifest commits them at save)
+  private tryFlushVectors(): void {
+    try { ensureDir(this.indexDir); this.vectors!.save(this.indexDir); } catch { /* kept in memory; save() reports */ }
+  }
+
   /**
    * Embed the chunks that have no vector yet (left by a model change or an
    * interrupted run). Their texts are not kept in the index: their files are
@@ -516,19 +511,18 @@ export class Engine {
    */
   private async embedPending(skipped: SkippedFile[], progress: IndexProgress, run: IndexRunOptions): Promise<number> {
     if (!this.opts.embedder || !this.vectors || this.pendingEmbed.size === 0) return 0;
-    const ids = new Set<string>();
+    const ids = new Map<string, FileRecord>();
     for (const k of this.pendingEmbed) {
       const c = this.chunks.get(k);
-      if (c) ids.add(fileId(c.root, c.file));
+      const f = c && this.files.get(c.root, c.file);
+      if (f) ids.set(fileId(f.root, f.rel), f);
     }
     const todo: Array<{ f: SourceFile; root: number }> = [];
-    for (const id of ids) {
-      const known = this.files.get(id);
-      if (!known) continue;
+    for (const known of ids.values()) {
       const root = this.roots[known.root];
       const abs = path.join(root, known.rel);
       let st: fs.Stats;
-      try { st = fs.statSync(abs); } catch { this.dropFile(id); continue; }
+      try { st = fs.statSync(abs); } catch { this.dropFile(known.root, known.rel); continue; }
       todo.push({ f: { root, rel: known.rel, abs, size: st.size, mtimeMs: st.mtimeMs }, root: known.root });
     }
     progress.phase = 'embed';
@@ -576,12 +570,12 @@ export class Engine {
         updatedAt: new Date().toISOString(),
         files: {
           // written in pieces from the arrays that hold them, never as a whole copy of each file
-          files: writeChecked(this.indexDir, 'files', jsonArrayPieces([...this.files.values()])),
+          files: writeChecked(this.indexDir, 'files', this.files.serializePieces()),
           chunks: writeChecked(this.indexDir, 'chunks', this.chunks.serializePieces()),
           keyword: writeChecked(this.indexDir, 'keyword', this.keyword.serializePieces()),
         },
       };
-      if (this.vectors) m.files.vectors = writeChecked(this.indexDir, 'vectors', this.vectors.serializePieces());
+      if (this.vectors) m.files.vectors = this.vectors.save(this.indexDir);
       writeManifest(this.indexDir, m);
       removeLegacyFiles(this.indexDir);
       this.updatedAt = m.updatedAt;
@@ -607,7 +601,7 @@ export class Engine {
     this.chunks.renumber(remap);
     this.keyword.renumber(remap, n);
     this.vectors?.renumber(remap);
-    for (const f of this.files.values()) f.keys = f.keys.map((k) => remap[k]);
+    this.files.renumber(remap);
     this.pendingEmbed = new Set([...this.pendingEmbed].map((k) => remap[k]));
     this.nextKey = n;
     this.log(`chunk keys renumbered: ${n} live of ${remap.length} issued`);
@@ -651,7 +645,7 @@ export class Engine {
       vectors: !opts.keywordOnly && this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
       embedder: opts.keywordOnly || !base ? null : adapter ? queryEmbedder(base, adapter) : base,
       readText: (c) => {
-        const f = this.files.get(fileId(c.root, c.file));
+        const f = this.files.get(c.root, c.file);
         return f ? this.sources.text({ abs: path.join(this.roots[c.root], c.file), hash: f.hash }, c.startLine, c.endLine) : null;
       },
       roots: this.roots,
@@ -692,5 +686,6 @@ export class Engine {
 
   async close(): Promise<void> {
     this.sources.clear();
+    this.vectors?.close();
   }
 }

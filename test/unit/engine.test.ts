@@ -357,7 +357,7 @@ describe('Engine (hybrid mode, real ONNX model)', function () {
   for (const [what, damage] of [
     ['a flipped byte in the vector rows', (f: string) => { const b = fs.readFileSync(f); b[b.length - 40] ^= 0x5a; fs.writeFileSync(f, b); }],
     ['a vector file cut short', (f: string) => { fs.truncateSync(f, fs.statSync(f).size - 100); }],
-    ['a vector header that disagrees with the file length', (f: string) => { const b = fs.readFileSync(f); b.writeUInt32LE(b.readUInt32LE(12) - 1, 12); fs.writeFileSync(f, b); }],
+    ['a vector header whose dimension disagrees with the rows', (f: string) => { const b = fs.readFileSync(f); b.writeUInt32LE(b.readUInt32LE(8) + 1, 8); fs.writeFileSync(f, b); }],
   ] as Array<[string, (file: string) => void]>) {
     it(`detects ${what}, reports it and rebuilds, hybrid again`, async () => {
       const e = await open(root, indexDir, modelA);

@@ -10,11 +10,11 @@ import type { Chunk } from '../types';
 import type { ByteSource } from '../vector/vectorFile';
 import { type FileData, filePieces, writeFileAtomic } from './atomicWrite';
 
-export const INDEX_FORMAT = 3; // 2: chunk records as a binary table (chunks.bin); 3: no copy of the chunk texts (read from the sources)
+export const INDEX_FORMAT = 4; // 2: chunk records as a binary table (chunks.bin); 3: no copy of the chunk texts (read from the sources); 4: files as a binary table (files.bin), chunk table v2
 
 export const FILES = {
   manifest: 'manifest.json',
-  files: 'files.json',
+  files: 'files.bin',
   chunks: 'chunks.bin',
   keyword: 'keyword.bin',
   vectors: 'vectors.bin',
@@ -33,16 +33,6 @@ export interface Manifest {
   createdAt: string;
   updatedAt: string;
   files: Partial<Record<keyof typeof FILES, FileChecksum>>;
-}
-
-/** A file as the index last saw it. */
-export interface StoredFile {
-  root: number;
-  rel: string;
-  size: number;
-  mtimeMs: number;
-  hash: string;
-  keys: number[];
 }
 
 /** A chunk's metadata; its text is read from its source file (the doc is part of that text). */
@@ -164,7 +154,7 @@ export function writeManifest(dir: string, m: Manifest): void {
 }
 
 /** Files earlier formats kept that this one does not (removed once a new index is committed). */
-const LEGACY_FILES = ['texts.bin', 'texts.bin.compact'];
+const LEGACY_FILES = ['texts.bin', 'texts.bin.compact', 'files.json'];
 
 export function removeLegacyFiles(dir: string): void {
   for (const f of LEGACY_FILES) fs.rmSync(path.join(dir, f), { force: true });
