@@ -11,7 +11,7 @@ import { languageForPath } from './chunk/languages';
 import { crawl, type CrawlOptions } from './crawl/crawler';
 import type { Embedder } from './embed/embedder';
 import { CorruptIndexError } from './errors';
-import { KeywordIndex } from './keyword/keywordIndex';
+import { SegmentedKeywordIndex } from './keyword/segmentedIndex';
 import { ChunkTable } from './persist/chunkTable';
 import { type FileRecord, FileTable, keyRange, keysOf } from './persist/fileTable';
 import {
@@ -93,7 +93,8 @@ export class Engine {
   readonly indexDir: string;
   private files = new FileTable();
   private chunks = new ChunkTable();
-  private keyword = new KeywordIndex();
+  /** Keyword segments in the index folder, read lazily; new chunks in memory until a budget or a save writes them. */
+  private keyword: SegmentedKeywordIndex;
   private vectors: VectorStore | null;
   /** Chunk texts come from the source files (while unchanged), not from a copy in the index. */
   private readonly sources = new SourceReader();
@@ -103,6 +104,8 @@ export class Engine {
   /** Chunk keys whose vectors are missing (new chunks, or a model change). */
   private pendingEmbed = new Set<number>();
   private dirty = false;
+  /** A query found a damaged index file: the next index() starts afresh. */
+  private damaged = false;
   private indexingNow = false;
   /** Searches in flight (a search awaits the query's embedding): keys must not change under them. */
   private searching = 0;
@@ -115,6 +118,7 @@ export class Engine {
   private constructor(private readonly opts: EngineOptions) {
     this.roots = opts.roots.map((r) => path.resolve(r));
     this.indexDir = path.resolve(opts.indexDir);
+    this.keyword = SegmentedKeywordIndex.create(this.indexDir);
     this.vectors = opts.embedder ? new VectorStore(opts.embedder.dim) : null;
     this.log = opts.log ?? (() => undefined);
   }
@@ -180,6 +184,7 @@ export class Engine {
 
   private tryLoad(): OpenReport {
     if (!fs.existsSync(path.join(this.indexDir, FILES.manifest))) return { state: 'new', reembed: 0 };
+    let opened: SegmentedKeywordIndex | null = null;
     try {
       const m = readManifest(this.indexDir);
       if (m.format !== INDEX_FORMAT) throw new CorruptIndexError(`index format ${m.format}, this version reads ${INDEX_FORMAT}`);
@@ -188,7 +193,9 @@ export class Engine {
       const files = FileTable.deserialize(readChecked(this.indexDir, m, 'files'));
       const chunks = ChunkTable.deserialize(readChecked(this.indexDir, m, 'chunks'));
       const keys = chunks.keys();
-      const keyword = KeywordIndex.deserialize(readChecked(this.indexDir, m, 'keyword'), keys.map((k) => [k, chunks.name(k)] as [number, string]));
+      if (!m.keyword) throw new CorruptIndexError('manifest lists no keyword segments');
+      opened = SegmentedKeywordIndex.open(this.indexDir, m.keyword);
+      const keyword = opened;
       const model = this.modelRef();
       let vectors: VectorStore | null = null;
       let reembed = 0;
@@ -208,6 +215,7 @@ export class Engine {
       }
       this.files = files;
       this.chunks = chunks;
+      this.keyword.close();
       this.keyword = keyword;
       this.vectors = vectors;
       this.nextKey = m.nextKey;
@@ -217,6 +225,7 @@ export class Engine {
       if (keyword.size !== chunks.size) throw new CorruptIndexError(`keyword index holds ${keyword.size} chunks, chunk list ${chunks.size}`);
       return { state: 'loaded', reembed };
     } catch (e) {
+      if (opened !== this.keyword) opened?.close();
       if (!(e instanceof CorruptIndexError)) throw e;
       this.resetState();
       return { state: 'rebuild', reason: e.message, reembed: 0 };
@@ -227,7 +236,8 @@ export class Engine {
     this.vectors?.close();
     this.files = new FileTable();
     this.chunks = new ChunkTable();
-    this.keyword = new KeywordIndex();
+    this.keyword.close();
+    this.keyword = SegmentedKeywordIndex.create(this.indexDir);
     this.vectors = this.opts.embedder ? new VectorStore(this.opts.embedder.dim) : null;
     this.sources.clear();
     this.nextKey = 0;
@@ -267,6 +277,10 @@ export class Engine {
 
   private async indexNow(run: IndexRunOptions): Promise<IndexStats> {
     const t0 = Date.now();
+    if (this.damaged) {
+      this.resetState();
+      this.damaged = false;
+    }
     this.indexingNow = true;
     try {
       const progress: IndexProgress = { phase: 'crawl', filesDone: 0, filesTotal: 0, chunks: this.chunks.size, embedded: 0, embedTotal: 0 };
@@ -572,11 +586,12 @@ export class Engine {
           // written in pieces from the arrays that hold them, never as a whole copy of each file
           files: writeChecked(this.indexDir, 'files', this.files.serializePieces()),
           chunks: writeChecked(this.indexDir, 'chunks', this.chunks.serializePieces()),
-          keyword: writeChecked(this.indexDir, 'keyword', this.keyword.serializePieces()),
         },
       };
       if (this.vectors) m.files.vectors = this.vectors.save(this.indexDir);
+      m.keyword = this.keyword.save();
       writeManifest(this.indexDir, m);
+      this.keyword.removeUnreferenced();
       removeLegacyFiles(this.indexDir);
       this.updatedAt = m.updatedAt;
       this.dirty = false;
@@ -630,6 +645,13 @@ export class Engine {
       const a = adapter === undefined ? this.adapter : adapter;
       const o = a?.rankDelta && !opts.rankModel ? { ...opts, rankModel: adaptedRankModel(a) } : opts;
       return await runSearch(this.searchContext({ adapter: a }), query, o);
+    } catch (e) {
+      if (!(e instanceof CorruptIndexError)) throw e;
+      // files are read lazily, so damage can surface here rather than at open: never answer from it
+      this.damaged = true;
+      const why = `index at ${this.indexDir} is damaged (${e.message}); it is rebuilt on the next indexing run`;
+      this.log(why);
+      throw new CorruptIndexError(why);
     } finally {
       this.searching--;
     }

@@ -109,7 +109,9 @@ describe('chunking threads', function () {
     };
     const [serial, threaded] = [await indexWith(0), await indexWith(2)];
     await embedder.dispose();
-    for (const f of [FILES.chunks, FILES.files, FILES.keyword, FILES.vectors]) {
+    const dataFiles = (d: string) => fs.readdirSync(d).filter((f) => f !== FILES.manifest && f !== 'write.lock').sort();
+    assert.deepEqual(dataFiles(threaded), dataFiles(serial));
+    for (const f of dataFiles(serial)) {
       assert.ok(fs.readFileSync(path.join(serial, f)).equals(fs.readFileSync(path.join(threaded, f))), `${f} differs`);
     }
   });

@@ -8,6 +8,7 @@ import { loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
 import { FILES } from '../../src/core/persist/indexStore';
 import { WRITE_LOCK_FILE, WriteLockHeldError } from '../../src/core/persist/writeLock';
 import { QueryError } from '../../src/core/search/search';
+import { CorruptIndexError } from '../../src/core/errors';
 import { buildTestModel } from '../helpers/testModel';
 
 function tmpDir(tag: string): string {
@@ -62,6 +63,13 @@ func RetryWithBackoff(fn func() error, attempts int) error {
 `);
   write(root, 'README.md', '# Demo\n\nA demo workspace.\n\n## Usage\n\nRun it.\n');
   return root;
+}
+
+/** The first keyword segment file of an index folder. */
+function keywordSegment(dir: string): string {
+  const seg = fs.readdirSync(dir).filter((f) => /^kw-\d+\.seg$/.test(f)).sort()[0];
+  assert.ok(seg, 'a keyword segment');
+  return path.join(dir, seg);
 }
 
 async function open(root: string, indexDir: string, embedder: Embedder | null = null): Promise<Engine> {
@@ -181,6 +189,29 @@ describe('Engine (keyword mode)', function () {
     assert.ok(!fs.existsSync(lockFile), 'released after the run');
   });
 
+  it('a damaged postings block found by a query fails that query clearly, and the next run rebuilds the index', async () => {
+    const e = await open(root, indexDir);
+    await e.index();
+    await e.close();
+    // the postings come first in a segment and are read only when a query asks for their term
+    const f = keywordSegment(indexDir);
+    const b = fs.readFileSync(f);
+    for (let i = 0; i < 64; i++) b[i] ^= 0x5a;
+    fs.writeFileSync(f, b);
+    const notes: string[] = [];
+    const e2 = await Engine.open({ roots: [root], indexDir, embedder: null, log: (m) => notes.push(m) });
+    assert.equal(e2.openReport.state, 'loaded', 'open reads only the heads');
+    let failed = 0;
+    for (const q of ['validateJwtToken', 'retry with backoff', 'parse duration', 'session store revoke', 'usage demo']) {
+      try { await e2.search(q); } catch (err) { assert.ok(err instanceof CorruptIndexError, String(err)); assert.match((err as Error).message, /rebuil/); failed++; }
+    }
+    assert.ok(failed > 0, 'some query read the damaged block');
+    assert.ok(notes.some((n) => /damaged/.test(n)));
+    const st = await e2.index();
+    assert.equal(st.changedFiles, st.files, 'every file indexed again');
+    assert.equal((await e2.search('validateJwtToken')).hits[0].name, 'validateJwtToken');
+  });
+
   it('persists and reloads the index with identical results', async () => {
     const e = await open(root, indexDir);
     await e.index();
@@ -195,7 +226,9 @@ describe('Engine (keyword mode)', function () {
   });
 
   for (const [what, damage] of [
-    ['a flipped byte in the keyword index', (d: string) => { const f = path.join(d, FILES.keyword); const b = fs.readFileSync(f); b[b.length >> 1] ^= 0xff; fs.writeFileSync(f, b); }],
+    ['a flipped byte in a keyword segment\'s head', (d: string) => { const f = keywordSegment(d); const b = fs.readFileSync(f); b[b.length - 24] ^= 0xff; fs.writeFileSync(f, b); }],
+    ['a keyword segment cut short', (d: string) => { const f = keywordSegment(d); fs.truncateSync(f, fs.statSync(f).size - 1); }],
+    ['a missing keyword segment', (d: string) => { fs.rmSync(keywordSegment(d)); }],
     ['a truncated chunk list', (d: string) => { const f = path.join(d, FILES.chunks); fs.truncateSync(f, fs.statSync(f).size >> 1); }],
     ['a manifest of another format version', (d: string) => { const f = path.join(d, FILES.manifest); const m = JSON.parse(fs.readFileSync(f, 'utf8')); m.format = 999; fs.writeFileSync(f, JSON.stringify(m)); }],
     ['a manifest that is not JSON', (d: string) => { fs.writeFileSync(path.join(d, FILES.manifest), '{not json'); }],

@@ -8,6 +8,8 @@
 //                  (first term, offsets and CRC of each dictionary block), the
 //                  name index (nameSection.ts); checksummed
 //   trailer        head length, head CRC, magic, version (TRAILER_BYTES)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FileChecksum } from '../persist/indexStore';
 
 export const SEGMENT_MAGIC = 'SFTK';
@@ -40,4 +42,11 @@ export function deletesFileName(gen: number): string { return `kw-${gen}.del`; }
 export function fileGeneration(name: string): number {
   const m = FILE_RE.exec(name);
   return m ? Number(m[1]) : -1;
+}
+
+/** Delete every keyword file in the folder (a clean slate before a rebuild). */
+export function removeKeywordFiles(dir: string): void {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return; }
+  for (const f of names) if (fileGeneration(f) >= 0) fs.rmSync(path.join(dir, f), { force: true });
 }

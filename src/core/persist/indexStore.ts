@@ -9,14 +9,14 @@ import { CorruptIndexError } from '../errors';
 import type { Chunk } from '../types';
 import type { ByteSource } from '../vector/vectorFile';
 import { type FileData, filePieces, writeFileAtomic } from './atomicWrite';
+import { type KeywordCommit, removeKeywordFiles } from '../keyword/segmentFormat';
 
-export const INDEX_FORMAT = 4; // 2: chunk records as a binary table (chunks.bin); 3: no copy of the chunk texts (read from the sources); 4: files as a binary table (files.bin), chunk table v2
+export const INDEX_FORMAT = 5; // 2: chunk records as a binary table (chunks.bin); 3: no copy of the chunk texts (read from the sources); 4: files as a binary table (files.bin), chunk table v2; 5: keyword segments (kw-N.seg) and their deleted keys (kw-N.del), named by the manifest
 
 export const FILES = {
   manifest: 'manifest.json',
   files: 'files.bin',
   chunks: 'chunks.bin',
-  keyword: 'keyword.bin',
   vectors: 'vectors.bin',
 } as const;
 
@@ -33,6 +33,8 @@ export interface Manifest {
   createdAt: string;
   updatedAt: string;
   files: Partial<Record<keyof typeof FILES, FileChecksum>>;
+  /** The keyword index's segment files and deleted keys (keyword/segmentedIndex). */
+  keyword?: KeywordCommit;
 }
 
 /** A chunk's metadata; its text is read from its source file (the doc is part of that text). */
@@ -154,7 +156,7 @@ export function writeManifest(dir: string, m: Manifest): void {
 }
 
 /** Files earlier formats kept that this one does not (removed once a new index is committed). */
-const LEGACY_FILES = ['texts.bin', 'texts.bin.compact', 'files.json'];
+const LEGACY_FILES = ['texts.bin', 'texts.bin.compact', 'files.json', 'keyword.bin'];
 
 export function removeLegacyFiles(dir: string): void {
   for (const f of LEGACY_FILES) fs.rmSync(path.join(dir, f), { force: true });
@@ -164,4 +166,5 @@ export function removeLegacyFiles(dir: string): void {
 export function clearIndexDir(dir: string): void {
   for (const f of Object.values(FILES)) fs.rmSync(path.join(dir, f), { force: true });
   removeLegacyFiles(dir);
+  removeKeywordFiles(dir);
 }

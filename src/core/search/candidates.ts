@@ -3,7 +3,7 @@
 // with every candidate's scores on every side (a keyword-only candidate still
 // gets its cosine), so the ranker compares like with like.
 import type { Embedder } from '../embed/embedder';
-import type { KeywordIndex } from '../keyword/keywordIndex';
+import type { KeywordSource } from '../keyword/keywordSource';
 import type { CandidateScores } from '../rank/features';
 import type { ChunkTable } from '../persist/chunkTable';
 import type { VectorStore } from '../vector/vectorStore';
@@ -14,7 +14,7 @@ const NAME_CANDIDATES = 20;
 
 export interface RetrievalSources {
   chunks: ChunkTable;
-  keyword: KeywordIndex;
+  keyword: KeywordSource;
   vectors: VectorStore | null;
   embedder: Embedder | null;
 }

@@ -3,7 +3,8 @@
 // calibrate each hit's probability of being right, cut to the hits at or above
 // the threshold ("nothing relevant" when none is), and dress the hits.
 import type { Embedder } from '../embed/embedder';
-import { KeywordIndex, queryTerms } from '../keyword/keywordIndex';
+import { queryTerms } from '../keyword/keywordIndex';
+import type { KeywordSource } from '../keyword/keywordSource';
 import type { ChunkTable } from '../persist/chunkTable';
 import type { StoredChunk } from '../persist/indexStore';
 import { CLASS_LIKE, FEATURE_COUNT, FEATURES, featurize } from '../rank/features';
@@ -50,7 +51,7 @@ export interface SearchOptions {
 
 export interface SearchContext {
   chunks: ChunkTable;
-  keyword: KeywordIndex;
+  keyword: KeywordSource;
   vectors: VectorStore | null;
   embedder: Embedder | null;
   /** The chunk's lines in its source file (startLine..endLine), or null when the file changed since it was indexed. */
