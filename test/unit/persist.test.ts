@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { crc32 } from '../../src/core/crc32';
 import { BinaryReader, BinaryWriter } from '../../src/core/persist/binary';
 import { FILES, jsonArrayPieces, writeChecked } from '../../src/core/persist/indexStore';
-import { TextStore, type TextRef } from '../../src/core/persist/textStore';
 import { encodeVectorFile, encodeVectorFilePieces } from '../../src/core/vector/vectorFile';
 import { mulberry32 } from '../../training/train/random';
 
@@ -68,39 +67,5 @@ describe('writing index files in pieces', () => {
     assert.deepEqual(sum, { bytes: onDisk.length, crc32: crc32(onDisk) });
     assert.deepEqual(writeChecked(dir, 'files', concat(pieces)), sum);
     assert.deepEqual(fs.readdirSync(dir).sort(), [FILES.chunks, FILES.files].sort(), 'no temp file left behind');
-  });
-});
-
-describe('TextStore', () => {
-  const dirs: string[] = [];
-  after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
-
-  it('appends thousands of texts over several flushes: file bytes, checksum and reads agree, a stale tail is cut', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-texts-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'texts.bin');
-    fs.writeFileSync(file, 'garbage from an interrupted write');
-    const store = new TextStore(file);
-    const texts: string[] = [];
-    const refs: TextRef[] = [];
-    const rnd = mulberry32(5);
-    for (let round = 0; round < 3; round++) {
-      // several flushes of the staging buffer, some texts multi-byte
-      for (let i = 0; i < 2500; i++) {
-        const t = `${round}:${i} ${'é✓x'.repeat(Math.floor(rnd() * 40))}`;
-        texts.push(t);
-        refs.push(store.append(t));
-      }
-      assert.equal(store.read(refs[refs.length - 1]), texts[texts.length - 1], 'pending text readable');
-      store.flush();
-    }
-    const bytes = fs.readFileSync(file);
-    assert.equal(bytes.length, store.length);
-    assert.equal(bytes.toString('utf8'), texts.join(''));
-    assert.equal(store.checksum, crc32(bytes));
-    for (const i of [0, 1023, 1024, 2499, 2500, 7499]) assert.equal(store.read(refs[i]), texts[i]);
-    store.closeReader();
-    const reopened = new TextStore(file, store.length, store.checksum);
-    reopened.verify();
   });
 });
