@@ -12,6 +12,8 @@ const watch = process.argv.includes('--watch');
 const entries = [
   // the full CLI; dist/cli.js (below) loads it unless a running `sift serve` answers
   ['src/cli.ts', 'cliMain'],
+  // `sift mcp` (the MCP SDK, zod, ajv), required by cliMain only for that command: see mcpApart
+  ['src/cli/mcp.ts', 'cliMcp'],
   ['src/worker/worker.ts', 'worker'],
   ['src/core/chunk/chunkWorker.ts', 'chunkWorker'],
   ['src/vscode/extension.ts', 'extension'],
@@ -30,6 +32,17 @@ function copyAssets() {
   }
 }
 
+// src/cli.ts imports './cli/mcp' dynamically; in the bundle that is dist/cliMcp.js, loaded at run time,
+// so a search never parses the MCP server's dependencies (tsx runs the source as it is).
+function mcpApart() {
+  return {
+    name: 'mcp-apart',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/cli\/mcp$/ }, (args) => (args.importer.endsWith(path.join('src', 'cli.ts')) ? { path: './cliMcp.js', external: true } : undefined));
+    },
+  };
+}
+
 const options = {
   absWorkingDir: root,
   entryPoints: Object.fromEntries(entries.map(([src, out]) => [out, src])),
@@ -40,6 +53,7 @@ const options = {
   format: 'cjs',
   sourcemap: true,
   external: ['vscode'],
+  plugins: [mcpApart()],
   logLevel: 'warning',
   // onnxruntime-web and web-tree-sitter refer to import.meta.url; give the CJS bundle a real value
   define: { 'import.meta.url': '__importMetaUrl' },

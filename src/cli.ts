@@ -7,7 +7,6 @@ import { openEngine } from './cli/engineOpen';
 import { cmdFeedbackEval } from './cli/feedbackEval';
 import { formatSearch, formatStats, formatStatus } from './cli/format';
 import { cmdLog } from './cli/logCommand';
-import { cmdMcp } from './cli/mcp';
 import { cmdServe } from './cli/serve/command';
 import { parseSearchArgs } from './cli/searchArgs';
 import { exitFor } from './cli/exitCodes';
@@ -102,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'search': return await cmdSearch(a);
       case 'status': return await cmdStatus(a);
       case 'log': return await cmdLog(a);
-      case 'mcp': return await cmdMcp(a);
+      // its own bundle (dist/cliMcp.js: the MCP SDK and zod are over half the CLI's code), loaded only for this command
+      case 'mcp': return await (await import('./cli/mcp')).cmdMcp(a);
       case 'serve': return await cmdServe(a);
       case 'adapt': return await cmdAdapt(a);
       case 'simulate-clicks': return await cmdSimulateClicks(a);

@@ -77,13 +77,13 @@ describe('sift CLI', function () {
   it('reports and rebuilds a corrupt index, then answers', () => {
     assert.equal(sift(['index', '--no-model', root], env()).code, 0);
     const dirs = fs.readdirSync(path.join(cache, 'indexes'));
-    const kw = path.join(cache, 'indexes', dirs[0], 'keyword.bin');
-    const b = fs.readFileSync(kw); b[20] ^= 0xff; fs.writeFileSync(kw, b);
+    const chunks = path.join(cache, 'indexes', dirs[0], 'chunks.bin');
+    const b = fs.readFileSync(chunks); b[20] ^= 0xff; fs.writeFileSync(chunks, b);
     const st = sift(['status', '--no-model', root], env());
-    assert.match(st.out, /unusable, will rebuild: keyword\.bin checksum mismatch/);
+    assert.match(st.out, /unusable, will rebuild: chunks\.bin checksum mismatch/);
     const s = sift(['search', '--no-model', '--root', root, '--json', 'retryWithBackoff'], env());
     assert.equal(s.code, 0);
-    assert.match(s.err, /rebuilt: keyword\.bin checksum mismatch/);
+    assert.match(s.err, /rebuilt: chunks\.bin checksum mismatch/);
     assert.equal(JSON.parse(s.out).results[0].name, 'retryWithBackoff');
   });
 
