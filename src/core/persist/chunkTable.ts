@@ -209,6 +209,12 @@ export class ChunkTable {
     for (let s = 0; s < this.count; s++) yield this.record(s);
   }
 
+  /** How many parts the chunk's unit was split into (0 when whole, or no such chunk): numbers only, no record made. */
+  partCount(key: number): number {
+    const s = this.slot(key);
+    return s < 0 ? 0 : this.num.partCount[s];
+  }
+
   name(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.nameOf.get(s); }
   file(key: number): string { const s = this.slot(key); return s < 0 ? '' : this.str.fileOf.get(s); }
   language(key: number): LanguageId | undefined { const s = this.slot(key); return s < 0 ? undefined : LANGUAGES[this.num.languageOf[s]]; }

@@ -61,12 +61,14 @@ function nextPart(parts: Part[], cur: Part): Part | undefined {
  * the table or its chunk is whole (not split).
  */
 export function unitOf(chunks: ChunkTable, key: number): UnitSpan | null {
+  // numbers first: most candidates are whole units, and most of a file's chunks are not parts of this split
+  if (chunks.partCount(key) <= 1) return null;
   const me = chunks.get(key);
   if (!isPart(me)) return null;
   const parts: Part[] = [];
   for (const k of chunks.keysOfFile(me.root, me.file)) {
     if (k === key) { parts.push(me); continue; }
-    if (chunks.name(k) !== me.name) continue; // cheap test first: most of a file's chunks have other names
+    if (chunks.partCount(k) !== me.part.count || chunks.name(k) !== me.name) continue;
     const o = chunks.get(k);
     if (o && sameSplit(me, o)) parts.push(o);
   }
