@@ -3,7 +3,7 @@
 // calibrate each hit's probability of being right, cut to the hits at or above
 // the threshold ("nothing relevant" when none is), and dress the hits.
 import type { Embedder } from '../embed/embedder';
-import { queryTerms } from '../keyword/keywordIndex';
+import { queryTerms } from '../keyword/terms';
 import type { KeywordSource } from '../keyword/keywordSource';
 import type { ChunkTable } from '../persist/chunkTable';
 import type { StoredChunk } from '../persist/indexStore';
