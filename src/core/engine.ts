@@ -163,9 +163,14 @@ export class Engine {
       const why = adapterMismatch(a, e);
       if (why) throw new Error(why);
     }
-    ensureDir(this.indexDir);
-    if (a) writeAdapter(adapterPath(this.indexDir), a);
-    else fs.rmSync(adapterPath(this.indexDir), { force: true });
+    const lock = this.lockIndexDir();
+    try {
+      ensureDir(this.indexDir);
+      if (a) writeAdapter(adapterPath(this.indexDir), a);
+      else fs.rmSync(adapterPath(this.indexDir), { force: true });
+    } finally {
+      lock?.release();
+    }
     this.adapter = a;
   }
 
@@ -701,7 +706,8 @@ export class Engine {
 
   /** Delete the index files and start empty (nothing indexed: no "last updated" either). */
   clear(): void {
-    clearIndexDir(this.indexDir);
+    const lock = this.lockIndexDir();
+    try { clearIndexDir(this.indexDir); } finally { lock?.release(); }
     this.resetState();
     this.updatedAt = null;
   }

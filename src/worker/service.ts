@@ -2,6 +2,7 @@
 // the index one at a time, serves searches alongside them (an index being
 // built answers with partial results), and answers every request exactly
 // once — failures included, as data.
+import { WriteLockHeldError } from '../core/persist/writeLock';
 import { adaptGuarded, resetAdaptation } from '../core/learn/adapt';
 import { readHistory } from '../core/learn/adaptStore';
 import { chunkExists } from '../core/learn/healthInputs';
@@ -41,7 +42,8 @@ function errorCode(e: unknown, aborted: boolean): ErrorCode {
   if (aborted || e instanceof Cancelled || (e as Error)?.name === 'AbortError') return 'cancelled';
   if (e instanceof NotConfigured) return 'notConfigured';
   if (e instanceof QueryError) return 'badQuery';
-  if (e instanceof IndexWriteError) return 'writeFailed';
+  // another process (sift serve, a second window) writing this index is, for this one, an index it cannot write
+  if (e instanceof IndexWriteError || e instanceof WriteLockHeldError) return 'writeFailed';
   const msg = (e as Error)?.message ?? '';
   if (/^(No such folder|Not a folder|Not a directory|Invalid glob|No folder to index)/.test(msg)) return 'badConfig';
   return 'internal';
