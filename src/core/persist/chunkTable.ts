@@ -226,6 +226,9 @@ export class ChunkTable {
     return seen;
   }
 
+  /** Room for `extra` more rows now (a loaded table first copies its columns out of the file: a long-lived owner does it before the first edit waits on it). */
+  reserve(extra: number): void { this.ensureSlots(this.count + extra); }
+
   private ensureSlots(n: number): void {
     const have = this.num.keyOf.length;
     if (n > have) this.ownColumns(grownCapacity(n, have));
