@@ -43,36 +43,34 @@ function mcpApart() {
   };
 }
 
-const options = {
+// What every bundle is: Node 20, CommonJS, with source maps, into dist/.
+const common = {
   absWorkingDir: root,
-  entryPoints: Object.fromEntries(entries.map(([src, out]) => [out, src])),
   outdir: dist,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
+  logLevel: 'warning',
+};
+
+const options = {
+  ...common,
+  entryPoints: Object.fromEntries(entries.map(([src, out]) => [out, src])),
   external: ['vscode'],
   plugins: [mcpApart()],
-  logLevel: 'warning',
   // onnxruntime-web and web-tree-sitter refer to import.meta.url; give the CJS bundle a real value
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
 // `sift`'s entry, small so a search answered by `sift serve` does not pay for loading the full
-// CLI (~2 MB): no engine code, no banner; it requires ./cliMain.js at run time when it needs it.
+// CLI (~0.9 MB): no engine code, no banner; it requires ./cliMain.js at run time when it needs it.
 const entryOptions = {
-  absWorkingDir: root,
+  ...common,
   entryPoints: { cli: 'src/cliEntry.ts' },
-  outdir: dist,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
   external: ['./cliMain.js'],
-  logLevel: 'warning',
 };
 
 fs.mkdirSync(dist, { recursive: true });
