@@ -62,3 +62,18 @@ export class ResizableArray<T extends Typed> {
     this.view = next;
   }
 }
+
+type PerKey = Int32Array | Uint32Array | Uint8Array | Uint16Array | Float32Array | Float64Array;
+
+/**
+ * `a` when `index` is inside it, else a copy (same values, zeros after) whose
+ * length is `a`'s doubled until it holds `index`: for arrays indexed by key.
+ */
+export function holding<T extends PerKey>(a: T, index: number): T {
+  if (index < a.length) return a;
+  let cap = Math.max(1, a.length);
+  while (cap <= index) cap *= 2;
+  const grown = new (a.constructor as new (n: number) => T)(cap);
+  grown.set(a as never);
+  return grown;
+}

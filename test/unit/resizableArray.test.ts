@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ResizableArray } from '../../src/core/resizableArray';
+import { holding, ResizableArray } from '../../src/core/resizableArray';
 
 describe('ResizableArray', () => {
   it('grows in place keeping values, by a quarter at least, and shrinks exactly', () => {
@@ -50,5 +50,18 @@ describe('ResizableArray', () => {
     }
     const d = a.data;
     for (const i of [0, 1, 123_456, 2_999_999, n - 1]) assert.equal(d[i], i);
+  });
+});
+
+describe('holding', () => {
+  it('returns the array itself when the index fits, else a doubled copy with the same values', () => {
+    const a = new Float32Array([1, 2, 3, 4]);
+    assert.equal(holding(a, 3), a);
+    const b = holding(a, 9);
+    assert.ok(b instanceof Float32Array);
+    assert.equal(b.length, 16);
+    assert.deepEqual([...b.subarray(0, 4)], [1, 2, 3, 4]);
+    assert.ok(b.subarray(4).every((v) => v === 0));
+    assert.equal(holding(new Uint16Array(0), 2).length, 4);
   });
 });

@@ -7,7 +7,7 @@ import { selectTopK } from '../topK';
 import { detached } from '../text/detached';
 import { CorruptIndexError } from '../errors';
 import { BinaryReader, BinaryWriter, writeMagic } from '../persist/binary';
-import { ResizableArray } from '../resizableArray';
+import { holding, ResizableArray } from '../resizableArray';
 import { idf, storedTf, termScore, unseenIdf } from './bm25Score';
 
 const MAGIC = 'SFTB';
@@ -66,11 +66,8 @@ export class Bm25Index {
   private get mainPostings(): number { return this.offsets[this.offsets.length - 1]; }
 
   private growDocs(key: number): void {
-    if (key < this.state.length) return;
-    let cap = this.state.length;
-    while (cap <= key) cap *= 2;
-    const len = new Float32Array(cap); len.set(this.docLen); this.docLen = len;
-    const st = new Uint8Array(cap); st.set(this.state); this.state = st;
+    this.docLen = holding(this.docLen, key);
+    this.state = holding(this.state, key);
   }
 
   /** Per-term arrays (df, delta chain ends) sized for `n` terms; new slots empty. */

@@ -2,6 +2,8 @@
 // the chunk is live, removed from a segment (until a merge drops it) or
 // neither, its length (for BM25) and its name's word count (for the name
 // ranking); with the live count and total length (N and the average length).
+import { holding } from '../resizableArray';
+
 export const NONE = 0;
 export const LIVE = 1;
 export const REMOVED = 2;
@@ -22,12 +24,9 @@ export class KeyTable {
   get avgLen(): number { return this.totalLen / Math.max(1, this.live); }
 
   grow(key: number): void {
-    if (key < this.state.length) return;
-    let cap = this.state.length;
-    while (cap <= key) cap *= 2;
-    const st = new Uint8Array(cap); st.set(this.state); this.state = st;
-    const len = new Float32Array(cap); len.set(this.len); this.len = len;
-    const nw = new Uint16Array(cap); nw.set(this.nameWords); this.nameWords = nw;
+    this.state = holding(this.state, key);
+    this.len = holding(this.len, key);
+    this.nameWords = holding(this.nameWords, key);
   }
 
   add(key: number, len: number, nameWords: number): void {

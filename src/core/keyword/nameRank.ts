@@ -3,6 +3,7 @@
 // they find words and names. Keys are chunk ids.
 import { splitWords, type SplitWord } from '../text/identifiers';
 import { charMask, humpBound, humpQuery, humpScore } from '../text/symbolNames';
+import { holding } from '../resizableArray';
 import { selectTopK } from '../topK';
 
 // A query word may be the prefix of thousands of name words ("g"): the shortest
@@ -90,11 +91,8 @@ const scratch = {
   score: new Float64Array(1024),
   best: new Float32Array(1024),
   fit(key: number): void {
-    if (key < this.score.length) return;
-    let cap = this.score.length;
-    while (cap <= key) cap *= 2;
-    const s = new Float64Array(cap); s.set(this.score); this.score = s;
-    const b = new Float32Array(cap); b.set(this.best); this.best = b;
+    this.score = holding(this.score, key);
+    this.best = holding(this.best, key);
   },
 };
 
