@@ -11,6 +11,7 @@ import { languageForPath } from './chunk/languages';
 import { crawl, type CrawlOptions } from './crawl/crawler';
 import type { Embedder } from './embed/embedder';
 import { CorruptIndexError } from './errors';
+import { keywordFiles } from './keyword/segmentFormat';
 import { SegmentedKeywordIndex } from './keyword/segmentedIndex';
 import { ChunkTable } from './persist/chunkTable';
 import { type FileRecord, FileTable, keyRange, keysOf } from './persist/fileTable';
@@ -694,7 +695,7 @@ export class Engine {
 
   status(): EngineStatus {
     let diskBytes = 0;
-    for (const f of Object.values(FILES)) {
+    for (const f of [...Object.values(FILES), ...keywordFiles(this.indexDir)]) {
       try { diskBytes += fs.statSync(path.join(this.indexDir, f)).size; } catch { /* not written yet */ }
     }
     const hybrid = !!this.vectors;

@@ -154,6 +154,10 @@ describe('Engine (keyword mode)', function () {
   it('shows snippets from the source file, and marks a hit whose file changed since indexing instead of showing other lines', async () => {
     const e = await open(root, indexDir);
     await e.index();
+    // the size status reports is the whole folder's: the keyword segments counted too
+    const folderBytes = fs.readdirSync(indexDir).reduce((n, f) => n + fs.statSync(path.join(indexDir, f)).size, 0);
+    assert.ok(fs.readdirSync(indexDir).some((f) => /^kw-\d+\.seg$/.test(f)));
+    assert.equal(e.status().diskBytes, folderBytes);
     const hit = (await e.search('validateJwtToken')).hits[0];
     assert.equal(hit.name, 'validateJwtToken');
     assert.equal(hit.stale, undefined);

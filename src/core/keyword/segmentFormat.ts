@@ -44,9 +44,12 @@ export function fileGeneration(name: string): number {
   return m ? Number(m[1]) : -1;
 }
 
+/** The keyword files in the folder (segments and deleted-key lists of any commit), none when it cannot be read. */
+export function keywordFiles(dir: string): string[] {
+  try { return fs.readdirSync(dir).filter((f) => fileGeneration(f) >= 0); } catch { return []; }
+}
+
 /** Delete every keyword file in the folder (a clean slate before a rebuild). */
 export function removeKeywordFiles(dir: string): void {
-  let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return; }
-  for (const f of names) if (fileGeneration(f) >= 0) fs.rmSync(path.join(dir, f), { force: true });
+  for (const f of keywordFiles(dir)) fs.rmSync(path.join(dir, f), { force: true });
 }

@@ -27,7 +27,7 @@ import { pickMerge } from './mergePolicy';
 import { rankNames, symbolWords } from './nameRank';
 import type { Postings } from './postings';
 import { Segment, type SegmentCache } from './segment';
-import { deletesFileName, fileGeneration, type KeywordCommit, segmentFileName } from './segmentFormat';
+import { deletesFileName, fileGeneration, type KeywordCommit, keywordFiles, segmentFileName } from './segmentFormat';
 import { SegmentNames } from './segmentNames';
 import { KeyTable, LIVE } from './keyTable';
 import type { KeywordSource } from './keywordSource';
@@ -349,14 +349,8 @@ export class SegmentedKeywordIndex implements KeywordSource {
   removeUnreferenced(): string[] {
     if (!this.saved) return [];
     this.committed = commitFiles(this.saved);
-    const gone: string[] = [];
-    let names: string[] = [];
-    try { names = fs.readdirSync(this.dir); } catch { return gone; }
-    for (const f of names) {
-      if (fileGeneration(f) < 0 || this.committed.has(f)) continue;
-      fs.rmSync(path.join(this.dir, f), { force: true });
-      gone.push(f);
-    }
+    const gone = keywordFiles(this.dir).filter((f) => !this.committed.has(f));
+    for (const f of gone) fs.rmSync(path.join(this.dir, f), { force: true });
     return gone;
   }
 
@@ -379,7 +373,5 @@ function commitFiles(c: KeywordCommit): Set<string> {
 
 /** The highest generation among the keyword files in `dir` (-1: none), so new names never reuse an old one. */
 function highestGeneration(dir: string): number {
-  let max = -1;
-  try { for (const f of fs.readdirSync(dir)) max = Math.max(max, fileGeneration(f)); } catch { /* no folder yet */ }
-  return max;
+  return keywordFiles(dir).reduce((max, f) => Math.max(max, fileGeneration(f)), -1);
 }
