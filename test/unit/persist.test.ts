@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from '../../src/core/crc32';
 import { BinaryReader, BinaryWriter } from '../../src/core/persist/binary';
-import { FILES, jsonArrayPieces, writeChecked } from '../../src/core/persist/indexStore';
+import { FILES, writeChecked } from '../../src/core/persist/indexStore';
 import { encodeVectorFile, encodeVectorFilePieces } from '../../src/core/vector/vectorFile';
 import { mulberry32 } from '../../training/train/random';
 
@@ -32,14 +32,6 @@ describe('writing index files in pieces', () => {
     assert.equal(r.string(), 'héllo');
     assert.deepEqual(Array.from(r.f32()), Array.from(small));
     assert.equal(r.f64(), Math.PI);
-  });
-
-  it('jsonArrayPieces gives exactly JSON.stringify at every slice boundary', () => {
-    const rand = mulberry32(3);
-    for (const n of [0, 1, 4, 5, 6, 13]) {
-      const items = Array.from({ length: n }, (_, i) => ({ i, s: `x"\u00e9\n${Math.floor(rand() * 1000)}`, a: [i, null] }));
-      assert.equal(concat([...jsonArrayPieces(items, 5)]).toString('utf8'), JSON.stringify(items), `n = ${n}`);
-    }
   });
 
   it('the vector file in pieces is the same file, viewing the rows', () => {

@@ -6,7 +6,7 @@ import { crc32 } from '../crc32';
 import { CorruptIndexError } from '../errors';
 import { BinaryReader, BinaryWriter, writeMagic } from '../persist/binary';
 import { DELETES_MAGIC, DELETES_VERSION, type FileRef } from './segmentFormat';
-import { writeCounted } from './writeCounted';
+import { writeCounted } from '../persist/writeCounted';
 
 export function writeDeletes(dir: string, name: string, keys: Int32Array): FileRef {
   const w = new BinaryWriter();

@@ -9,7 +9,7 @@ import { NameSection } from './nameSection';
 import { encodePostings } from './postings';
 import { SEGMENT_MAGIC, SEGMENT_VERSION, TERMS_PER_BLOCK, type SegmentRef } from './segmentFormat';
 import { joinStrings } from './stringBlob';
-import { writeCounted } from './writeCounted';
+import { writeCounted } from '../persist/writeCounted';
 
 /** One term's postings, keys ascending (views: read before the next term is asked for). */
 export interface TermPostings { term: string; keys: ArrayLike<number>; tfs: ArrayLike<number>; count: number }

@@ -9,6 +9,7 @@ import { CorruptIndexError } from '../errors';
 import type { Chunk } from '../types';
 import type { ByteSource } from '../vector/vectorFile';
 import { type FileData, filePieces, writeFileAtomic } from './atomicWrite';
+import { writeCounted } from './writeCounted';
 import { type KeywordCommit, removeKeywordFiles } from '../keyword/segmentFormat';
 
 export const INDEX_FORMAT = 5; // 2: chunk records as a binary table (chunks.bin); 3: no copy of the chunk texts (read from the sources); 4: files as a binary table (files.bin), chunk table v2; 5: keyword segments (kw-N.seg) and their deleted keys (kw-N.del), named by the manifest
@@ -118,37 +119,13 @@ export function openChecked(dir: string, m: Manifest, name: keyof typeof FILES):
   };
 }
 
-export function readCheckedJson<T>(dir: string, m: Manifest, name: keyof typeof FILES): T {
-  // the file's bytes are unreachable while their text is parsed (a 100K-chunk list is ~30 MB of each)
-  const text = readChecked(dir, m, name).toString('utf8');
-  try { return JSON.parse(text) as T; } catch { throw new CorruptIndexError(`${FILES[name]} is not valid JSON`); }
-}
-
 /**
  * Write a data file atomically and return its checksum for the manifest. The
- * data may come as pieces (BinaryWriter.finishPieces(), jsonArrayPieces()),
- * checksummed as they are written, so no whole copy of the file is ever built.
+ * data may come as pieces (BinaryWriter.finishPieces()), checksummed as they
+ * are written, so no whole copy of the file is ever built.
  */
 export function writeChecked(dir: string, name: keyof typeof FILES, data: FileData): FileChecksum {
-  const sum: FileChecksum = { bytes: 0, crc32: 0 };
-  function* counted(): Generator<Uint8Array> {
-    for (const p of filePieces(data)) {
-      sum.bytes += p.length;
-      sum.crc32 = crc32(p, sum.crc32);
-      yield p;
-    }
-  }
-  writeFileAtomic(path.join(dir, FILES[name]), counted());
-  return sum;
-}
-
-/** JSON.stringify(items) as UTF-8 pieces of `slice` items each: the same bytes without one huge string. */
-export function* jsonArrayPieces(items: readonly unknown[], slice = 4096): Generator<Uint8Array> {
-  if (items.length === 0) { yield Buffer.from('[]'); return; }
-  for (let i = 0; i < items.length; i += slice) {
-    const body = JSON.stringify(items.slice(i, i + slice)).slice(1, -1);
-    yield Buffer.from((i === 0 ? '[' : ',') + body + (i + slice >= items.length ? ']' : ''), 'utf8');
-  }
+  return writeCounted(path.join(dir, FILES[name]), filePieces(data));
 }
 
 export function writeManifest(dir: string, m: Manifest): void {

@@ -1,8 +1,8 @@
 // An atomic file write that returns the length and CRC-32 of what it wrote,
 // computed from the pieces as they go out (no second pass, no whole copy).
 import { crc32 } from '../crc32';
-import type { FileChecksum } from '../persist/indexStore';
-import { writeFileAtomic } from '../persist/atomicWrite';
+import type { FileChecksum } from './indexStore';
+import { writeFileAtomic } from './atomicWrite';
 
 export function writeCounted(file: string, pieces: Iterable<Uint8Array>): FileChecksum {
   const sum: FileChecksum = { bytes: 0, crc32: 0 };
