@@ -23,6 +23,7 @@ import { SourceReader } from './persist/sourceReader';
 import { ensureDir } from './persist/ensureDir';
 import { acquireWriteLock, type WriteLock, WriteLockHeldError } from './persist/writeLock';
 import { runSearch, type SearchContext, type SearchOptions } from './search/search';
+import { LocalStore } from './store/localStore';
 import type { Chunk, IndexProgress, IndexStats, SearchResponse, SkippedFile, SourceFile } from './types';
 import { VectorStore } from './vector/vectorStore';
 import { type Adapter, AdapterFileError, adapterMismatch, queryEmbedder, readAdapter, writeAdapter } from './learn/adapter';
@@ -678,15 +679,18 @@ export class Engine {
   searchContext(opts: { keywordOnly?: boolean; adapter?: Adapter | null } = {}): SearchContext {
     const adapter = opts.adapter === undefined ? this.adapter : opts.adapter;
     const base = this.opts.embedder;
+    const vectors = !opts.keywordOnly && this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null;
+    const readText = (c: StoredChunk): string | null => {
+      const f = this.files.get(c.root, c.file);
+      return f ? this.sources.text({ abs: path.join(this.roots[c.root], c.file), hash: f.hash }, c.startLine, c.endLine) : null;
+    };
     return {
+      store: new LocalStore({ chunks: this.chunks, keyword: this.keyword, vectors, readText }),
       chunks: this.chunks,
       keyword: this.keyword,
-      vectors: !opts.keywordOnly && this.vectors && this.pendingEmbed.size < this.chunks.size ? this.vectors : null,
+      vectors,
       embedder: opts.keywordOnly || !base ? null : adapter ? queryEmbedder(base, adapter) : base,
-      readText: (c) => {
-        const f = this.files.get(c.root, c.file);
-        return f ? this.sources.text({ abs: path.join(this.roots[c.root], c.file), hash: f.hash }, c.startLine, c.endLine) : null;
-      },
+      readText,
       roots: this.roots,
       noModelReason: this.opts.noModelReason,
       partial: this.indexingNow,

@@ -1,32 +1,32 @@
 // Retrieval: the candidates a query's answer is chosen from. The keyword side's
 // BM25 top list, the name index's matches and the vector side's cosine top list,
 // with every candidate's scores on every side (a keyword-only candidate still
-// gets its cosine), so the ranker compares like with like.
+// gets its cosine), so the ranker compares like with like. Read through the
+// storage seam: local files and a team database give the same candidates.
 import type { Embedder } from '../embed/embedder';
-import type { KeywordSource } from '../keyword/keywordSource';
 import type { CandidateScores } from '../rank/features';
-import type { ChunkTable } from '../persist/chunkTable';
-import type { VectorStore } from '../vector/vectorStore';
+import type { CandidateFilter, ChunkLookup, SearchStore } from '../store/searchStore';
 import { nameEvidence } from './nameMatch';
 
 const CANDIDATES_PER_SIDE = 100;
 const NAME_CANDIDATES = 20;
 
 export interface RetrievalSources {
-  chunks: ChunkTable;
-  keyword: KeywordSource;
-  vectors: VectorStore | null;
+  store: SearchStore;
   embedder: Embedder | null;
 }
 
 export interface Candidates {
   keys: number[];
   scores: CandidateScores[];
+  /** The candidates' chunk records (and their split units' other parts). */
+  lookup: ChunkLookup;
   semantic: boolean;
 }
 
-export async function gatherCandidates(src: RetrievalSources, query: string, terms: string[], allow: ((key: number) => boolean) | null): Promise<Candidates> {
-  const semantic = src.vectors !== null && src.embedder !== null;
+export async function gatherCandidates(src: RetrievalSources, query: string, terms: string[], filter: CandidateFilter | null): Promise<Candidates> {
+  const { store, embedder } = src;
+  const semantic = store.semantic && embedder !== null;
   const byKey = new Map<number, CandidateScores>();
   const get = (key: number): CandidateScores => {
     let c = byKey.get(key);
@@ -34,38 +34,43 @@ export async function gatherCandidates(src: RetrievalSources, query: string, ter
     return c;
   };
 
+  const queryVec = semantic ? embedder!.embed([query]).then((v) => v.subarray(0, embedder!.dim)) : null;
+  const [keywordHits, nameKeys, vectorHits] = await Promise.all([
+    store.keywordTop(terms, CANDIDATES_PER_SIDE, filter),
+    store.nameTop(query, NAME_CANDIDATES, filter),
+    queryVec ? queryVec.then((q) => store.vectorTop(q, CANDIDATES_PER_SIDE, filter)) : Promise.resolve([]),
+  ]);
   let rank = 0;
-  for (const h of src.keyword.search(terms, CANDIDATES_PER_SIDE * 4)) {
-    if (allow && !allow(h.key)) continue;
+  for (const h of keywordHits) {
     const c = get(h.key);
     c.keyword = h.score;
     c.keywordRank = ++rank;
-    if (rank >= CANDIDATES_PER_SIDE) break;
   }
-  for (const key of src.keyword.searchNames(query, NAME_CANDIDATES)) if (!allow || allow(key)) get(key);
+  for (const key of nameKeys) get(key);
 
-  if (semantic) {
-    const queryVec = (await src.embedder!.embed([query])).subarray(0, src.embedder!.dim);
+  if (queryVec) {
     rank = 0;
-    for (const h of src.vectors!.search(queryVec, CANDIDATES_PER_SIDE, allow ?? undefined)) {
+    for (const h of vectorHits) {
       const c = get(h.key);
       c.cosine = h.score;
       c.semanticRank = ++rank;
     }
     const missing = [...byKey.entries()].filter(([, c]) => c.cosine === undefined);
     if (missing.length) {
-      const cos = src.vectors!.scoreKeys(queryVec, missing.map(([k]) => k));
+      const cos = await store.vectorScores(await queryVec, missing.map(([k]) => k));
       missing.forEach(([, c], i) => { if (!Number.isNaN(cos[i])) c.cosine = cos[i]; });
     }
   }
 
-  const keys = [...byKey.keys()].filter((k) => src.chunks.has(k));
+  const [lookup, coverage] = await Promise.all([store.chunks([...byKey.keys()]), store.coverage(terms, [...byKey.keys()])]);
+  const coverageOf = new Map([...byKey.keys()].map((k, i) => [k, coverage[i]]));
+  const keys = [...byKey.keys()].filter((k) => lookup.get(k) !== undefined);
   const names = nameEvidence(query);
   const scores = keys.map((k) => {
     const c = byKey.get(k)!;
-    c.name = names(src.chunks.name(k));
-    c.coverage = src.keyword.coverage(terms, k);
+    c.name = names(lookup.name(k));
+    c.coverage = coverageOf.get(k)!;
     return c;
   });
-  return { keys, scores, semantic };
+  return { keys, scores, lookup, semantic };
 }

@@ -7,6 +7,8 @@ import { queryTerms } from '../keyword/terms';
 import type { KeywordSource } from '../keyword/keywordSource';
 import type { ChunkTable } from '../persist/chunkTable';
 import type { StoredChunk } from '../persist/indexStore';
+import { isFiltering } from '../store/candidateFilter';
+import type { ChunkLookup, SearchStore } from '../store/searchStore';
 import { CLASS_LIKE, FEATURE_COUNT, FEATURES, featurize } from '../rank/features';
 import { type RankModel, shippedRankModel } from '../rank/model';
 import { rankScores } from '../rank/ranker';
@@ -49,17 +51,24 @@ export interface SearchOptions {
   rankModel?: RankModel;
 }
 
-export interface SearchContext {
-  chunks: ChunkTable;
-  keyword: KeywordSource;
-  vectors: VectorStore | null;
+/** What a search reads: an index behind the storage seam, and the model that embeds the query. */
+export interface SearchSource {
+  store: SearchStore;
   embedder: Embedder | null;
-  /** The chunk's lines in its source file (startLine..endLine), or null when the file changed since it was indexed. */
-  readText: (c: StoredChunk) => string | null;
+  /** The roots chunks' root numbers stand for (as hits show them). */
   roots: string[];
   partial: boolean;
   /** Why there is no embedding model, in the user's words (default "no embedding model installed"). */
   noModelReason?: string;
+}
+
+/** The local index's search source, with its parts in reach (learning and training read them directly). */
+export interface SearchContext extends SearchSource {
+  chunks: ChunkTable;
+  keyword: KeywordSource;
+  vectors: VectorStore | null;
+  /** The chunk's lines in its source file (startLine..endLine), or null when the file changed since it was indexed. */
+  readText: (c: StoredChunk) => string | null;
 }
 
 export class QueryError extends Error {
@@ -73,6 +82,8 @@ export interface FeaturizedCandidates {
   /** Row-major feature rows, keys.length × FEATURE_COUNT. */
   features: Float32Array;
   semantic: boolean;
+  /** The candidates' records, and their split units' other parts (for rankFeaturized). */
+  lookup: ChunkLookup;
 }
 
 function normalizeQuery(rawQuery: string): string {
@@ -81,12 +92,13 @@ function normalizeQuery(rawQuery: string): string {
   return query;
 }
 
-export async function featurizeQuery(ctx: SearchContext, query: string, opts: Pick<SearchOptions, 'languages' | 'pathPrefix' | 'pathFilter'> = {}): Promise<FeaturizedCandidates> {
+export async function featurizeQuery(src: SearchSource, query: string, opts: Pick<SearchOptions, 'languages' | 'pathPrefix' | 'pathFilter'> = {}): Promise<FeaturizedCandidates> {
   const terms = queryTerms(query).slice(0, MAX_QUERY_TERMS);
-  const cands = await gatherCandidates(ctx, query, terms, makeFilter(ctx.chunks, opts));
-  const chunks = cands.keys.map((k) => ctx.chunks.get(k)!);
+  const filter = isFiltering(opts) ? { languages: opts.languages, pathPrefix: opts.pathPrefix, pathFilter: opts.pathFilter } : null;
+  const cands = await gatherCandidates(src, query, terms, filter);
+  const chunks = cands.keys.map((k) => cands.lookup.get(k)!);
   const features = featurize(query, cands.scores, chunks, cands.semantic);
-  return { keys: cands.keys, chunks, features, semantic: cands.semantic };
+  return { keys: cands.keys, chunks, features, semantic: cands.semantic, lookup: cands.lookup };
 }
 
 /** A ranked, folded hit; row is its candidate's index in the feature rows. */
@@ -99,7 +111,7 @@ const NAME_EXACT = FEATURES.indexOf('name_exact');
  * at the unit's signature, and an overlapping later hit is dropped or takes the
  * place of a container it is nested in, unless the query names that container.
  */
-export function rankFeaturized(chunks: ChunkTable, fc: FeaturizedCandidates, model: RankModel, limit: number): RankedHit[] {
+export function rankFeaturized(chunks: ChunkLookup, fc: FeaturizedCandidates, model: RankModel, limit: number): RankedHit[] {
   const scores = rankScores(model.ranker, fc.features, fc.keys.length);
   const order = fc.keys.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || fc.keys[a] - fc.keys[b]);
   // folding only ever looks this far down: the kept hits come from the top of the ranking
@@ -114,7 +126,7 @@ export function rankFeaturized(chunks: ChunkTable, fc: FeaturizedCandidates, mod
   return folded.map((m) => ({ row: m.item.row, chunk: m.item.chunk, score: m.item.score, unit: m.unit }));
 }
 
-export async function runSearch(ctx: SearchContext, rawQuery: string, opts: SearchOptions = {}): Promise<SearchResponse> {
+export async function runSearch(ctx: SearchSource, rawQuery: string, opts: SearchOptions = {}): Promise<SearchResponse> {
   const t0 = performance.now();
   const k = Math.max(1, Math.min(opts.k ?? 10, 200));
   const query = normalizeQuery(rawQuery);
@@ -123,14 +135,16 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
   const mode = fc.semantic ? 'hybrid' : 'keyword';
   const modeReason = fc.semantic ? undefined : ctx.embedder ? 'embeddings not ready yet' : ctx.noModelReason ?? 'no embedding model installed';
 
-  const ranked = rankFeaturized(ctx.chunks, fc, model, Math.max(k, KEEP_TOP));
+  const ranked = rankFeaturized(fc.lookup, fc, model, Math.max(k, KEEP_TOP));
   const probs = relevance(model.relevance[mode], relevanceInputs(ranked.map((r) => r.score), fc.features, ranked.map((r) => r.row)));
   const cut = answerSize(probs, k, opts.threshold ?? model.threshold);
   const size = opts.fixedK || (cut.noRelevant && opts.showWeak) ? Math.min(k, ranked.length) : cut.size;
 
   const words = [...new Set(splitWords(query).flatMap((w) => [w.raw, ...w.parts]).filter((w) => w.length > 1))];
-  const hits: SearchHit[] = ranked.slice(0, size).map(({ chunk: c, unit }, i) => {
-    const source = ctx.readText(c);
+  const shown = ranked.slice(0, size);
+  const sources = await Promise.all(shown.map(({ chunk }) => ctx.store.sourceText(chunk)));
+  const hits: SearchHit[] = shown.map(({ chunk: c, unit }, i) => {
+    const source = sources[i];
     const snippet = source === null ? { text: '', matched: [] } : makeSnippet(sourceView(source, c), c, words);
     const span = hitSpan(c, unit);
     return {
@@ -152,81 +166,9 @@ export async function runSearch(ctx: SearchContext, rawQuery: string, opts: Sear
   const res: SearchResponse = { mode, modeReason, noRelevant: cut.noRelevant, hits, partial: ctx.partial, tookMs: performance.now() - t0 };
   // nothing found under a path filter: say whether the filter let any file through at all
   if (hits.length === 0 && fc.keys.length === 0 && (opts.pathPrefix || opts.pathFilter)) {
-    const filter = makeFilter(ctx.chunks, { pathPrefix: opts.pathPrefix, pathFilter: opts.pathFilter });
-    if (filter && !ctx.chunks.keys().some(filter)) res.filterMatchedNothing = true;
+    if (!await ctx.store.anyMatches({ pathPrefix: opts.pathPrefix, pathFilter: opts.pathFilter })) res.filterMatchedNothing = true;
   }
   return res;
 }
 
-const GLOB_CHARS = /[*?[{]/;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** One glob as a regular expression source: `**` any folders, `*` and `?` within a name, `[...]` a class, `{a,b}` either. */
-function globSource(glob: string): string {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '*' && glob[i + 1] === '*') {
-      i++;
-      if (glob[i + 1] === '/') { i++; out += '(?:.*/)?'; } else out += '.*';
-    } else if (ch === '*') out += '[^/]*';
-    else if (ch === '?') out += '[^/]';
-    else if (ch === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) { out += '\\['; continue; }
-      const body = glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
-      out += `[${body}]`;
-      i = end;
-    } else if (ch === '{') {
-      const end = glob.indexOf('}', i);
-      if (end < 0) { out += '\\{'; continue; }
-      out += `(?:${glob.slice(i + 1, end).split(',').map(globSource).join('|')})`;
-      i = end;
-    } else out += escapeRegExp(ch);
-  }
-  return out;
-}
-
-/**
- * A test for a file path (relative to its root, '/'-separated) from what a
- * person typed as a folder filter, or null for an empty filter. A glob matches
- * the whole path or a folder above it (`src/*` takes `src/auth/session.ts`);
- * a glob without '/' (`*.ts`, `receiver`) may match at any depth. Anything
- * else is a substring. Case-insensitive; a leading './' or '/' is ignored.
- */
-export function compilePathFilter(filter: string): ((file: string) => boolean) | null {
-  const f = filter.trim().replace(/\\/g, '/').replace(/^\.?\/+/, '');
-  if (!f) return null;
-  if (!GLOB_CHARS.test(f)) {
-    const needle = f.toLowerCase();
-    return (file) => file.toLowerCase().includes(needle);
-  }
-  const anywhere = !f.replace(/\/+$/, '').includes('/');
-  const re = new RegExp(`^${anywhere ? '(?:.*/)?' : ''}${globSource(f.replace(/\/+$/, ''))}(?:/.*)?$`, 'i');
-  return (file) => re.test(file);
-}
-
-function makeFilter(chunks: ChunkTable, opts: Pick<SearchOptions, 'languages' | 'pathPrefix' | 'pathFilter'>): ((key: number) => boolean) | null {
-  const langs = opts.languages?.length ? new Set(opts.languages) : null;
-  const prefix = opts.pathPrefix ? opts.pathPrefix.replace(/^\.?\/+/, '') : '';
-  const pathTest = opts.pathFilter ? compilePathFilter(opts.pathFilter) : null;
-  if (!langs && !prefix && !pathTest) return null;
-  // many chunks share a file: test each path once per search
-  const seen = pathTest ? new Map<string, boolean>() : null;
-  return (key) => {
-    const language = chunks.language(key);
-    if (language === undefined) return false;
-    if (langs && !langs.has(language)) return false;
-    const file = chunks.file(key);
-    if (prefix && !(file === prefix || file.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'))) return false;
-    if (pathTest && seen) {
-      let ok = seen.get(file);
-      if (ok === undefined) { ok = pathTest(file); seen.set(file, ok); }
-      if (!ok) return false;
-    }
-    return true;
-  };
-}
+export { compilePathFilter } from './pathGlob';

@@ -2,7 +2,7 @@
 // declaration, later parts repeat its signature above a stretch of the body).
 // To a person it is still one function: its parts are one answer, shown at the
 // function's declaration and spanning the whole function.
-import type { ChunkTable } from '../persist/chunkTable';
+import type { ChunkLookup } from '../store/searchStore';
 import type { StoredChunk } from '../persist/indexStore';
 
 /** The whole unit a split part belongs to. */
@@ -60,7 +60,7 @@ function nextPart(parts: Part[], cur: Part): Part | undefined {
  * start and declaration line, the last part's end. Null when the key is not in
  * the table or its chunk is whole (not split).
  */
-export function unitOf(chunks: ChunkTable, key: number): UnitSpan | null {
+export function unitOf(chunks: ChunkLookup, key: number): UnitSpan | null {
   // numbers first: most candidates are whole units, and most of a file's chunks are not parts of this split
   if (chunks.partCount(key) <= 1) return null;
   const me = chunks.get(key);
@@ -124,7 +124,7 @@ export interface MergedHit<T> {
  * its best-ranked part, which then stands for the whole unit (see UnitSpan).
  * Keys not in the table pass through with unit null.
  */
-export function mergeRankedParts<T extends { key: number }>(chunks: ChunkTable, ranked: T[]): Array<MergedHit<T>> {
+export function mergeRankedParts<T extends { key: number }>(chunks: ChunkLookup, ranked: T[]): Array<MergedHit<T>> {
   const unitOfKey = new Map<number, UnitSpan | null>();
   const lookup = (key: number): UnitSpan | null => {
     let u = unitOfKey.get(key);
