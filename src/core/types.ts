@@ -75,6 +75,8 @@ export interface SearchHit {
   snippet: string;
   /** The file changed (or went away) since it was indexed: its lines here may be off, and there is no snippet. */
   stale?: boolean;
+  /** With a team server: the team index, or the local index of the files changed in this checkout (core/team/overlay.ts). Absent: local search. */
+  origin?: 'team' | 'local';
 }
 
 export type SearchMode = 'hybrid' | 'keyword';
