@@ -2,10 +2,14 @@
 // teamSearch.ts): stale team hits dropped, local hits kept only in changed
 // files, one order by calibrated score, the relevance verdict recomputed.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Engine } from '../../src/core/engine';
 import type { SearchRequest, SimilarRequest, TeamSearchResponse } from '../../src/core/team/api';
 import type { TeamClient } from '../../src/core/team/client';
 import { mergeTeamAndLocal, teamAskK } from '../../src/core/team/overlay';
+import { syncOverlay } from '../../src/core/team/overlayIndex';
 import { overlaySearch, repoRelative, type LocalQuery } from '../../src/core/team/teamSearch';
 import type { SearchHit, SearchResponse } from '../../src/core/types';
 
@@ -190,5 +194,61 @@ describe('team overlay: overlaySearch', () => {
   it('repoRelative: inside the repository, or null', () => {
     assert.equal(repoRelative({ root: path.join(repoRoot, 'pkg'), file: 'src/x.ts' }, repoRoot), 'pkg/src/x.ts');
     assert.equal(repoRelative({ root: path.resolve('/elsewhere'), file: 'x.ts' }, repoRoot), null);
+  });
+});
+
+describe('team overlay: the local index of changed files (syncOverlay, a real engine)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let root: string;
+
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  };
+  const open = () => Engine.open({ roots: [root], indexDir: path.join(tmp, 'overlay'), embedder: null, chunkThreads: 0 });
+  const files = async (engine: Engine) => new Set((await engine.search('function', { k: 50, fixedK: true })).hits.map((h) => h.file));
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-overlay-'));
+    root = path.join(tmp, 'repo');
+    write('src/a.ts', 'export function alphaRetry() { return 1; }\n');
+    write('src/b.ts', 'export function betaParse() { return 2; }\n');
+    write('src/c.ts', 'export function gammaCache() { return 3; }\n');
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('holds exactly the given files: never the rest of the tree, and a file leaving the set leaves the index', async () => {
+    const abs = (rel: string) => path.join(root, rel);
+    let engine = await open();
+    let s = await syncOverlay(engine, [abs('src/a.ts'), abs('src/gone.ts')]);
+    assert.equal(s.cleared, false);
+    assert.deepEqual([...await files(engine)], ['src/a.ts']);
+    assert.equal(engine.fileCount, 1);
+    // grows: a file added to the set is read, the others are kept (gone.ts, deleted, leaves without a clean slate)
+    s = await syncOverlay(engine, [abs('src/a.ts'), abs('src/b.ts')]);
+    assert.equal(s.cleared, false);
+    assert.deepEqual([...await files(engine)].sort(), ['src/a.ts', 'src/b.ts']);
+    // a new process over the same index knows what it holds; a.ts leaves the set
+    await engine.close();
+    engine = await open();
+    s = await syncOverlay(engine, [abs('src/b.ts'), abs('src/c.ts')]);
+    assert.equal(s.cleared, true);
+    assert.deepEqual([...await files(engine)].sort(), ['src/b.ts', 'src/c.ts']);
+    // an edit to a file in the set is re-read
+    write('src/c.ts', 'export function deltaCompress() { return 4; }\n');
+    await syncOverlay(engine, [abs('src/b.ts'), abs('src/c.ts')]);
+    assert.deepEqual((await engine.search('deltaCompress', { k: 3 })).hits.map((h) => h.name), ['deltaCompress']);
+    await engine.close();
+  });
+
+  it('an index whose contents are not recorded is emptied before use', async () => {
+    const engine = await open();
+    await engine.index(); // the whole tree, as a local index would hold it
+    assert.equal(engine.fileCount, 3);
+    const s = await syncOverlay(engine, [path.join(root, 'src/b.ts')]);
+    assert.equal(s.cleared, true);
+    assert.deepEqual([...await files(engine)], ['src/b.ts']);
+    await engine.close();
   });
 });
