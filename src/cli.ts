@@ -97,13 +97,14 @@ export async function main(argv: string[]): Promise<number> {
   if (!a.command) { process.stderr.write(usage()); return 2; }
   try {
     switch (a.command) {
-      case 'index': return await cmdIndex(a);
-      case 'search': return await cmdSearch(a);
+      case 'index': return a.values.store ? await (await import('./cli/team/storeCommands')).cmdStoreIndex(a) : await cmdIndex(a);
+      case 'search': return a.values.store ? await (await import('./cli/team/storeCommands')).cmdStoreSearch(a) : await cmdSearch(a);
       case 'status': return await cmdStatus(a);
       case 'log': return await cmdLog(a);
       // its own bundle (dist/cliMcp.js: the MCP SDK and zod are over half the CLI's code), loaded only for this command
       case 'mcp': return await (await import('./cli/mcp')).cmdMcp(a);
       case 'serve': return await cmdServe(a);
+      case 'token': return await (await import('./cli/team/tokenCommand')).cmdToken(a);
       case 'adapt': return await cmdAdapt(a);
       case 'simulate-clicks': return await cmdSimulateClicks(a);
       case 'eval': return a.flags.has('feedback') ? await cmdFeedbackEval(a) : cmdEval(a);

@@ -14,8 +14,8 @@ export interface ParsedArgs {
   rest: string[];
 }
 
-const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench', 'out', 'log', 'bucket', 'clicks', 'seed', 'idle-timeout', 'engine-idle-timeout']);
-const FLAG_OPTIONS = new Set(['no-model', 'no-refresh', 'fixed-k', 'all', 'json', 'quiet', 'help', 'feedback', 'reset', 'version', 'all-skipped', 'daemon', 'no-daemon']);
+const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench', 'out', 'log', 'bucket', 'clicks', 'seed', 'idle-timeout', 'engine-idle-timeout', 'store', 'repo', 'branch', 'git-diff', 'head', 'listen', 'max-concurrent', 'max-queue', 'name']);
+const FLAG_OPTIONS = new Set(['no-model', 'no-refresh', 'fixed-k', 'all', 'json', 'quiet', 'help', 'feedback', 'reset', 'version', 'all-skipped', 'daemon', 'no-daemon', 'log-queries']);
 const SHORT: Record<string, string> = { k: 'k', q: 'quiet', h: 'help' };
 
 export function parseArgs(argv: string[]): ParsedArgs {

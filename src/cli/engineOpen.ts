@@ -20,8 +20,9 @@ export async function loadSpecModel(spec: Pick<EngineSpec, 'model' | 'runtime'>,
   }
 }
 
+/** The model the command line asks for (the roots play no part in it). */
 export async function loadModel(a: ParsedArgs, warn: (m: string) => void): Promise<Embedder | null> {
-  return loadSpecModel(engineSpec(a, []), warn);
+  return loadSpecModel(engineSpec(a, ['.']), warn);
 }
 
 /** Open the spec's engine; `load` gives its model (default: load it now; the daemon shares loaded models). */

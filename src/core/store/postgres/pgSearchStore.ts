@@ -1,0 +1,229 @@
+// One branch of the team index as a SearchStore, read inside one read-only
+// snapshot (the caller's transaction): BM25 over the postings table with the
+// local engine's arithmetic, the name index from BranchNames, vectors through
+// the branch's HNSW index, and chunk records and lines from sift_chunks.
+import { idf, unseenIdf } from '../../keyword/bm25Score';
+import type { KeywordHit } from '../../keyword/bm25Index';
+import type { StoredChunk } from '../../persist/indexStore';
+import type { ChunkKind, LanguageId } from '../../types';
+import type { VectorHit } from '../../vector/vectorStore';
+import { compileCandidateFilter } from '../candidateFilter';
+import { type CandidateFilter, type ChunkLookup, FetchedChunks, type SearchStore } from '../searchStore';
+import { B, K1 } from '../../keyword/bm25Score';
+import type { BranchRow } from './branchWriter';
+import type { BranchNames } from './branchNames';
+import type { Client } from './db';
+import { queryVector } from './pgVectors';
+import { sqlInt } from './schema';
+
+/** Candidates the HNSW search keeps in its queue (pgvector's hnsw.ef_search): above the 100 a query asks for. */
+export const EF_SEARCH = 200;
+/** Neighbours read beyond those asked for, so that the exact order decides who is in at the edge. */
+const HNSW_MARGIN = 50;
+
+const CHUNK_COLUMNS = 'key, path, start_line, end_line, decl_line, kind, name, language, signature, context, part_index, part_count';
+
+function chunkFromRow(r: Record<string, unknown>): StoredChunk {
+  const c: StoredChunk = {
+    key: Number(r.key), root: 0, file: String(r.path), startLine: Number(r.start_line), endLine: Number(r.end_line), declLine: Number(r.decl_line),
+    kind: r.kind as ChunkKind, name: String(r.name), language: r.language as LanguageId, signature: String(r.signature), context: r.context as string[],
+  };
+  if (r.part_count !== null && r.part_count !== undefined) c.part = { index: Number(r.part_index), count: Number(r.part_count) };
+  return c;
+}
+
+export class PgSearchStore implements SearchStore {
+  private readonly dfs = new Map<string, number>();
+  private readonly linesOf = new Map<number, string>();
+
+  private readonly c: Pick<Client, 'query'>;
+
+  constructor(
+    client: Client,
+    private readonly branch: BranchRow,
+    private readonly names: BranchNames,
+    readonly semantic: boolean,
+  ) {
+    this.c = serialized(client);
+  }
+
+  private get avgLen(): number { return this.branch.totalLen / Math.max(1, this.branch.liveDocs); }
+
+  /** Document frequencies of the terms (0 for a term no chunk holds), read once per store. */
+  private async docFreqs(terms: string[]): Promise<number[]> {
+    const ask = terms.filter((t) => !this.dfs.has(t));
+    if (ask.length) {
+      const r = await this.c.query('select term, df from sift_df where branch_id = $1 and term = any($2::text[])', [this.branch.id, ask]);
+      for (const t of ask) this.dfs.set(t, 0);
+      for (const row of r.rows) this.dfs.set(row.term, Number(row.df));
+    }
+    return terms.map((t) => this.dfs.get(t)!);
+  }
+
+  /** A key test for the filter over what the names cache knows of every key; null when nothing is filtered. */
+  private keyTest(filter: CandidateFilter | null): ((key: number) => boolean) | null {
+    const test = compileCandidateFilter(filter);
+    if (!test) return null;
+    return (key) => {
+      const language = this.names.languageOf(key);
+      return language !== undefined && test(language, this.names.pathOf(key)!);
+    };
+  }
+
+  async keywordTop(terms: string[], limit: number, filter: CandidateFilter | null): Promise<KeywordHit[]> {
+    const live = this.branch.liveDocs;
+    if (live === 0 || terms.length === 0 || limit <= 0) return [];
+    const dfs = await this.docFreqs(terms);
+    const use = terms.map((t, i) => ({ t, df: dfs[i] })).filter((x) => x.df > 0);
+    if (use.length === 0) return [];
+    const r = await this.c.query({
+      text: `select p.key, sum(q.w * (p.tf * ($4::float8 + 1)) / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.doc_len / $3::float8)))::float8 as score
+             from unnest($2::text[], $6::float8[]) as q(term, w)
+             join sift_postings p on p.branch_id = $1 and p.term = q.term
+             group by p.key order by score desc, p.key limit $7`,
+      values: [this.branch.id, use.map((x) => x.t), this.avgLen, K1, B, use.map((x) => idf(x.df, live)), limit * 4],
+      rowMode: 'array',
+    });
+    const allow = this.keyTest(filter);
+    const hits: KeywordHit[] = (r.rows as Array<[number, number]>).map(([key, score]) => ({ key: Number(key), score: Math.fround(score) }));
+    return (allow ? hits.filter((h) => allow(h.key)) : hits).slice(0, limit);
+  }
+
+  async nameTop(query: string, limit: number, filter: CandidateFilter | null): Promise<number[]> {
+    const allow = this.keyTest(filter);
+    const keys = this.names.search(query, limit);
+    return allow ? keys.filter(allow) : keys;
+  }
+
+  async vectorTop(query: Float32Array, limit: number, filter: CandidateFilter | null): Promise<VectorHit[]> {
+    const dim = this.branch.dim;
+    if (!dim || !this.semantic || limit <= 0) return [];
+    const q = queryVector(query, dim);
+    const allow = this.keyTest(filter);
+    // value: the local store's rank value, dot × row scale (see pgVectors.ts)
+    const value = '((embedding <#> $2::vector) * -1) * vscale';
+    let rows: Array<[number, number]>;
+    if (allow) {
+      // few chunks may pass a filter, and an HNSW search filtered afterwards would miss them: score exactly the ones that do
+      const keys = Array.from(this.names.allKeys()).filter(allow);
+      if (keys.length === 0) return [];
+      const r = await this.c.query({
+        text: `select key, ${value} as value from sift_chunks
+               where branch_id = $1 and key = any($3::int[]) and embedding is not null order by value desc, key limit $4`,
+        values: [this.branch.id, q.literal, keys, limit],
+        rowMode: 'array',
+      });
+      rows = r.rows as Array<[number, number]>;
+    } else {
+      await this.c.query(`set local hnsw.ef_search = ${sqlInt(EF_SEARCH)}`);
+      const cast = `embedding::vector(${sqlInt(dim)})`;
+      // the index's neighbours by cosine (float32: near-ties may swap), a margin more than asked, put in the exact order below
+      const r = await this.c.query({
+        text: `select key, ${value} as value from sift_chunks
+               where branch_id = $1 order by ${cast} <=> $2::vector(${sqlInt(dim)}) limit $3`,
+        values: [this.branch.id, q.literal, limit + HNSW_MARGIN],
+        rowMode: 'array',
+      });
+      rows = (r.rows as Array<[number, number]>).filter(([, v]) => v !== null)
+        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+        .slice(0, limit);
+    }
+    return rows.map(([key, v]) => ({ key: Number(key), score: Math.fround(clampUnit(v * q.scale)) }));
+  }
+
+  async vectorScores(query: Float32Array, keys: number[]): Promise<Float32Array> {
+    const out = new Float32Array(keys.length).fill(NaN);
+    const dim = this.branch.dim;
+    if (!dim || keys.length === 0) return out;
+    const q = queryVector(query, dim);
+    const r = await this.c.query({
+      text: `select key, ((embedding <#> $2::vector) * -1) * vscale as value from sift_chunks
+             where branch_id = $1 and key = any($3::int[]) and embedding is not null`,
+      values: [this.branch.id, q.literal, keys],
+      rowMode: 'array',
+    });
+    const at = new Map(keys.map((k, i) => [k, i]));
+    for (const [key, v] of r.rows as Array<[number, number]>) out[at.get(Number(key))!] = clampUnit(v * q.scale);
+    return out;
+  }
+
+  async coverage(terms: string[], keys: number[]): Promise<number[]> {
+    if (keys.length === 0) return [];
+    const live = this.branch.liveDocs;
+    const dfs = await this.docFreqs(terms);
+    const weights = dfs.map((df) => (df > 0 ? idf(df, live) : unseenIdf(live)));
+    const all = weights.reduce((a, b) => a + b, 0);
+    if (!(all > 0)) return keys.map(() => 0);
+    const held = terms.filter((_, i) => dfs[i] > 0);
+    const have = new Map<number, number>();
+    if (held.length) {
+      const r = await this.c.query({
+        text: 'select key, term from sift_postings where branch_id = $1 and term = any($2::text[]) and key = any($3::int[])',
+        values: [this.branch.id, held, keys],
+        rowMode: 'array',
+      });
+      const w = new Map(terms.map((t, i) => [t, weights[i]]));
+      // summed in the query's term order, as the local index sums them
+      const byKey = new Map<number, Set<string>>();
+      for (const [key, term] of r.rows as Array<[number, string]>) {
+        let s = byKey.get(Number(key));
+        if (!s) byKey.set(Number(key), (s = new Set()));
+        s.add(term);
+      }
+      for (const [key, set] of byKey) {
+        let h = 0;
+        for (const t of terms) if (set.has(t)) h += w.get(t)!;
+        have.set(key, h);
+      }
+    }
+    return keys.map((k) => (have.get(k) ?? 0) / all);
+  }
+
+  async chunks(keys: number[]): Promise<ChunkLookup> {
+    if (keys.length === 0) return new FetchedChunks([]);
+    const r = await this.c.query(
+      `with asked as (select ${CHUNK_COLUMNS} from sift_chunks where branch_id = $1 and key = any($2::int[]))
+       select * from asked
+       union
+       select ${CHUNK_COLUMNS} from sift_chunks where branch_id = $1 and part_count > 1
+         and path in (select path from asked where part_count > 1)`,
+      [this.branch.id, keys],
+    );
+    return new FetchedChunks(r.rows.map(chunkFromRow));
+  }
+
+  async sourceText(c: StoredChunk): Promise<string | null> {
+    let text = this.linesOf.get(c.key);
+    if (text === undefined) {
+      const r = await this.c.query('select lines from sift_chunks where branch_id = $1 and key = $2', [this.branch.id, c.key]);
+      if (r.rows.length === 0) return null;
+      text = String(r.rows[0].lines);
+      this.linesOf.set(c.key, text);
+    }
+    return text;
+  }
+
+  async anyMatches(filter: CandidateFilter): Promise<boolean> {
+    const allow = this.keyTest(filter);
+    return !allow || Array.from(this.names.allKeys()).some(allow);
+  }
+}
+
+function clampUnit(x: number): number {
+  return x > 1 ? 1 : x < -1 ? -1 : x;
+}
+
+/**
+ * The client's queries one after another: the ranking asks for several things
+ * at once, and one connection runs one statement at a time (the driver would
+ * queue them, but warns that it will stop doing so).
+ */
+function serialized(client: Client): Pick<Client, 'query'> {
+  let last: Promise<unknown> = Promise.resolve();
+  const query = ((...args: unknown[]) => {
+    const run = last.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    last = run.catch(() => undefined);
+    return run;
+  }) as Client['query'];
+  return { query };
+}
