@@ -70,6 +70,12 @@ export interface Calls {
   index: { params: { rebuild?: boolean }; result: IndexStats };
   /** Re-read these absolute paths (changed, created or deleted). Sends progress. */
   update: { params: { paths: string[] }; result: UpdateResult };
+  /**
+   * Make the index hold exactly these files (absolute paths; deleted ones are dropped), never crawling the
+   * folders: the local overlay of a team index, the files changed in this checkout (core/team/overlayIndex.ts).
+   * Excluded and ignored paths are left out as for update. Sends progress.
+   */
+  overlay: { params: { paths: string[] }; result: UpdateResult };
   /** A newer search in the same lane cancels an older one that has not answered yet. */
   search: { params: { search: SearchParams; lane?: string }; result: SearchResponse };
   status: { params: Record<string, never>; result: WorkerStatus };
@@ -133,7 +139,7 @@ export interface WorkerData {
 }
 
 const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
-  'configure', 'index', 'update', 'search', 'status', 'clear', 'cancel', 'debugBlock', 'debugCrash', 'adapt', 'resetAdaptation', 'adaptations',
+  'configure', 'index', 'update', 'overlay', 'search', 'status', 'clear', 'cancel', 'debugBlock', 'debugCrash', 'adapt', 'resetAdaptation', 'adaptations',
   'replayLog',
 ]);
 
@@ -187,6 +193,7 @@ export function parseRequest(msg: unknown): { ok: true; request: Request } | { o
       if (m.rebuild !== undefined && typeof m.rebuild !== 'boolean') return bad('rebuild must be a boolean');
       break;
     case 'update':
+    case 'overlay':
       if (!isStringArray(m.paths)) return bad('paths must be a list of strings');
       break;
     case 'search': {

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { Engine, IndexWriteError } from '../core/engine';
 import { findDefaultModel, loadEmbedder, type Embedder } from '../core/embed/embedder';
 import { QueryError } from '../core/search/search';
+import { syncOverlay } from '../core/team/overlayIndex';
 import type { IndexProgress } from '../core/types';
 import { ChangeFilter } from './changeFilter';
 import {
@@ -91,6 +92,7 @@ export class IndexService {
       case 'configure': return this.configure(req);
       case 'index': return this.job(req, (signal) => this.runIndex(req.id, !!req.rebuild, signal));
       case 'update': return this.job(req, (signal) => this.runUpdate(req.id, req.paths, signal));
+      case 'overlay': return this.job(req, (signal) => this.runOverlay(req.id, req.paths, signal));
       case 'clear': return this.clear(req);
       case 'search': return void this.search(req);
       case 'status': return void this.status(req);
@@ -206,7 +208,7 @@ export class IndexService {
 
   // ---- jobs ----------------------------------------------------------------
 
-  private job<T extends 'index' | 'update' | 'adapt' | 'resetAdaptation'>(req: { id: number; type: T }, work: (signal: AbortSignal) => Promise<ResultOf<T>>): void {
+  private job<T extends 'index' | 'update' | 'overlay' | 'adapt' | 'resetAdaptation'>(req: { id: number; type: T }, work: (signal: AbortSignal) => Promise<ResultOf<T>>): void {
     const ac = new AbortController();
     this.jobs.set(req.id, ac);
     this.chain = this.chain.then(async () => {
@@ -245,6 +247,14 @@ export class IndexService {
     const stats = await engine.updateFiles(verdicts.update, { signal, onProgress });
     engine.save();
     return { stats, updated: verdicts.update.length, ignored: verdicts.ignored.length, crawled: false };
+  }
+
+  // The overlay of a team index: only the given files, through the same filter as an update; a folder is never crawled.
+  private async runOverlay(id: number, paths: string[], signal: AbortSignal): Promise<ResultOf<'overlay'>> {
+    const engine = this.requireEngine();
+    const verdicts = await this.filter!.classify(paths);
+    const { stats } = await syncOverlay(engine, verdicts.update, { signal, onProgress: this.progressSender(id) });
+    return { stats, updated: verdicts.update.length, ignored: verdicts.ignored.length + verdicts.folders.length, crawled: false };
   }
 
   // Adaptation runs in the job queue (an index update waits for it), bounded in

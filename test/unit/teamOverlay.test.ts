@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Engine } from '../../src/core/engine';
 import type { SearchRequest, SimilarRequest, TeamSearchResponse } from '../../src/core/team/api';
 import type { TeamClient } from '../../src/core/team/client';
@@ -12,6 +13,7 @@ import { mergeTeamAndLocal, teamAskK } from '../../src/core/team/overlay';
 import { syncOverlay } from '../../src/core/team/overlayIndex';
 import { overlaySearch, repoRelative, type LocalQuery } from '../../src/core/team/teamSearch';
 import type { SearchHit, SearchResponse } from '../../src/core/types';
+import { WorkerClient } from '../../src/vscode/workerClient';
 
 function hit(file: string, name: string, score: number, root = ''): SearchHit {
   return {
@@ -250,5 +252,50 @@ describe('team overlay: the local index of changed files (syncOverlay, a real en
     assert.equal(s.cleared, true);
     assert.deepEqual([...await files(engine)], ['src/b.ts']);
     await engine.close();
+  });
+});
+
+describe('team overlay: the worker\'s overlay request (a real worker thread)', function () {
+  this.timeout(60_000);
+  const WORKER_TS = path.resolve(__dirname, '../../src/worker/worker.ts');
+  const TSX = require.resolve('tsx/cjs');
+  let tmp: string;
+  let root: string;
+  let client: WorkerClient;
+
+  const write = (rel: string, text: string) => {
+    const abs = path.join(root, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, text);
+    return abs;
+  };
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-overlay-worker-'));
+    root = path.join(tmp, 'repo');
+    write('src/a.ts', 'export function alphaRetry() { return 1; }\n');
+    write('src/b.ts', 'export function betaParse() { return 2; }\n');
+    client = new WorkerClient({ spawn: () => new Worker(`require(${JSON.stringify(TSX)}); require(${JSON.stringify(WORKER_TS)});`, { eval: true, workerData: {} }) });
+  });
+  afterEach(async () => {
+    await client.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('indexes only the files given (a folder or an ignored file is never crawled or read)', async () => {
+    await client.configure({ roots: [root], indexDir: path.join(tmp, 'overlay'), model: null, crawl: { include: [], exclude: [], respectGitignore: true, maxFileBytes: 1_000_000 } });
+    const vendored = write('node_modules/x/index.ts', 'export function betaVendored() {}\n');
+    const res = await client.request('overlay', { paths: [path.join(root, 'src/b.ts'), vendored, path.join(root, 'src'), path.join(root, 'gone-folder')] });
+    assert.equal(res.crawled, false);
+    assert.equal(res.updated, 1);
+    assert.equal(res.ignored, 3);
+    assert.equal(res.stats.files, 1);
+    const all = await client.request('search', { search: { query: 'function', k: 10, showWeak: true } });
+    assert.deepEqual([...new Set(all.hits.map((h) => h.file))], ['src/b.ts']);
+    // the set moves on: b.ts leaves (still on disk), a.ts comes in
+    await client.request('overlay', { paths: [path.join(root, 'src/a.ts')] });
+    const now = await client.request('search', { search: { query: 'function', k: 10, showWeak: true } });
+    assert.deepEqual([...new Set(now.hits.map((h) => h.file))], ['src/a.ts']);
+    await assert.rejects(client.request('overlay', { paths: 'src/a.ts' as unknown as string[] }), /paths must be a list of strings/);
   });
 });
