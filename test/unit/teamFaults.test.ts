@@ -1,0 +1,134 @@
+// Faults on a real PostgreSQL: the database killed (SIGKILL, all its
+// processes) in the middle of an index run, and the `sift index` process
+// killed in the middle of its run. Nothing committed is lost, no half-indexed
+// commit is ever visible, and the next run finishes the work (the vectors
+// embedded before the crash come from the embedding cache).
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
+import { openPool, type Pool } from '../../src/core/store/postgres/db';
+import { indexIntoStore } from '../../src/core/store/postgres/teamIndexer';
+import { TeamStore } from '../../src/core/store/postgres/teamStore';
+import { buildTestModel } from '../helpers/testModel';
+import { freshDatabase, type TestDatabase } from '../helpers/pgDatabase';
+import { crashPgSupported, killPg, restartPg } from '../helpers/pgServer';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'chunker');
+const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+/** A folder of n Python files, each with a function named after it and its generation. */
+function writeFiles(dir: string, n: number, gen: string): void {
+  for (let i = 0; i < n; i++) {
+    fs.writeFileSync(path.join(dir, `mod${i}.py`), `def handler_${gen}_${i}(request):\n    """Answer request ${i} of ${gen}."""\n    return request.reply(${i})\n`);
+  }
+}
+
+async function snapshot(pool: Pool): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of ['sift_files', 'sift_chunks', 'sift_postings', 'sift_df']) out[t] = (await pool.query(`select count(*)::int as n from ${t}`)).rows[0].n;
+  const b = (await pool.query('select generation, live_docs, total_len, next_key from sift_branches')).rows[0];
+  return { ...out, generation: Number(b.generation), live: b.live_docs, totalLen: b.total_len, nextKey: b.next_key };
+}
+
+describe('team index faults', function () {
+  this.timeout(180_000);
+  let db: TestDatabase;
+  let embedder: Embedder;
+  let modelDir: string;
+  const tmp: string[] = [];
+
+  before(async function () {
+    if (!crashPgSupported()) this.skip();
+    db = await freshDatabase('teamfaults');
+    const model = buildTestModel();
+    tmp.push(model.dir);
+    modelDir = model.dir;
+    embedder = await loadEmbedder(model.dir);
+  });
+
+  after(async () => {
+    await embedder?.dispose();
+    await db?.drop();
+    for (const d of tmp) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('loses nothing committed and shows no half-indexed commit when PostgreSQL is killed mid-index', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-fault-'));
+    tmp.push(root);
+    writeFiles(root, 40, 'v1');
+    let pool = openPool(db.url, { max: 3, statementTimeoutMs: 0 });
+    await indexIntoStore(pool, { root, repo: 'r', branch: 'main', embedder, batchFiles: 5 });
+    const committed = await snapshot(pool);
+
+    writeFiles(root, 40, 'v2');
+    let killed = false;
+    const run = indexIntoStore(pool, {
+      root, repo: 'r', branch: 'main', embedder, batchFiles: 5,
+      onProgress: (p) => {
+        // a few batches written inside the run's transaction, and their vectors cached: now the database dies
+        if (!killed && p.phase === 'chunk' && p.filesDone >= 20) { killed = true; void killPg(); }
+      },
+    });
+    await assert.rejects(run, (e: Error) => e.name === 'StoreUnavailableError' || /terminat|ECONNRESET|connection/i.test(e.message));
+    assert.ok(killed);
+    await pool.end().catch(() => undefined);
+    await restartPg();
+
+    pool = openPool(db.url, { max: 3, statementTimeoutMs: 0 });
+    assert.deepEqual(await snapshot(pool), committed, 'the database is as the last commit left it');
+    const store = TeamStore.connect(db.url);
+    const v1 = await store.search({ repo: 'r' }, 'handler_v1_3', { k: 1 }, embedder);
+    assert.equal(v1.hits[0]?.name, 'handler_v1_3');
+    const v2 = await store.search({ repo: 'r' }, 'handler_v2_3', { k: 10, fixedK: true }, embedder);
+    assert.ok(!v2.hits.some((h) => h.name.startsWith('handler_v2')), 'nothing of the cut run is visible');
+    const cached = (await pool.query('select count(*)::int as n from sift_embed_cache')).rows[0].n;
+    assert.ok(cached > committed.sift_chunks, 'the vectors embedded before the crash were kept');
+
+    const again = await indexIntoStore(pool, { root, repo: 'r', branch: 'main', embedder, batchFiles: 5 });
+    assert.equal(again.changedFiles, 40);
+    assert.ok(again.cachedVectors > 0, 'the next run takes the cut run\'s vectors from the cache');
+    assert.equal((await store.search({ repo: 'r' }, 'handler_v2_3', { k: 1 }, embedder)).hits[0]?.name, 'handler_v2_3');
+    await store.close();
+    await pool.end();
+  });
+
+  it('leaves the last commit intact when the sift index process is killed mid-run', async function () {
+    if (!fs.existsSync(CLI)) this.skip();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-fault-cli-'));
+    tmp.push(root);
+    for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(root, f));
+    const pool = openPool(db.url, { max: 2, statementTimeoutMs: 0 });
+    await indexIntoStore(pool, { root, repo: 'cli', branch: 'main', embedder });
+    const before = (await pool.query(`select b.generation, b.live_docs from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = 'cli'`)).rows[0];
+    writeFiles(root, 300, 'v3');
+    const child = spawn(process.execPath, [CLI, 'index', '--store', db.url, '--repo', 'cli', '--model', modelDir, root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // killed as soon as it has begun writing: its transaction is open
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(async () => {
+        const r = await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'sift' and pid <> pg_backend_pid() and (state = 'idle in transaction' or query ilike 'insert into sift_%')`);
+        if (r.rows[0].n > 0 || child.exitCode !== null) { clearInterval(poll); resolve(); }
+      }, 20);
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // the server notices the dead connection and rolls its transaction back
+    for (let i = 0; i < 100; i++) {
+      const open = (await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'sift' and pid <> pg_backend_pid() and state like '%transaction%'`)).rows[0].n;
+      if (open === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after = (await pool.query(`select b.generation, b.live_docs from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = 'cli'`)).rows[0];
+    assert.deepEqual(after, before);
+    const store = TeamStore.connect(db.url);
+    const hits = await store.search({ repo: 'cli' }, 'handler_v3_7', { k: 10, fixedK: true }, embedder);
+    assert.ok(!hits.hits.some((h) => h.name.startsWith('handler_v3')));
+    // the next run is not blocked by the dead one's lock
+    const done = await indexIntoStore(pool, { root, repo: 'cli', branch: 'main', embedder });
+    assert.equal(done.changedFiles, 300);
+    await store.close();
+    await pool.end();
+  });
+});
