@@ -11,6 +11,8 @@ import { BranchBusyError } from './errors';
 import { type StoredVector, vectorLiteral } from './pgVectors';
 import { sqlInt, vectorIndexName } from './schema';
 
+// JSON of chunk rows per insert statement
+const ROWS_JSON_BYTES = 32 << 20;
 // pg_try_advisory_xact_lock's first key for branch writers ('sifw')
 const BRANCH_LOCK = 0x73696677;
 
@@ -157,7 +159,15 @@ export class BranchWrite {
       this.writtenFiles++;
     }
     const id = this.row.id;
-    if (rows.length) {
+    // the chunk rows in statements of at most ROWS_JSON_BYTES of JSON (a big file's rows repeat its lines)
+    for (let i = 0; i < rows.length;) {
+      const part: string[] = [];
+      let size = 0;
+      while (i < rows.length && (part.length === 0 || size < ROWS_JSON_BYTES)) {
+        const j = JSON.stringify(rows[i++]);
+        part.push(j);
+        size += j.length;
+      }
       await this.c.query(
         `insert into sift_chunks (branch_id, key, path, start_line, end_line, decl_line, kind, name, language, signature, context,
                                   part_index, part_count, doc_len, lines, terms, embedding, vscale)
@@ -167,8 +177,10 @@ export class BranchWrite {
          from jsonb_to_recordset($2::jsonb) as r(key int, path text, start_line int, end_line int, decl_line int, kind text, name text,
               language text, signature text, context jsonb, part_index smallint, part_count smallint, doc_len real, lines text,
               terms jsonb, embedding text, vscale real)`,
-        [id, JSON.stringify(rows)],
+        [id, `[${part.join(',')}]`],
       );
+    }
+    if (rows.length) {
       await this.c.query(
         `insert into sift_postings (branch_id, term, key, tf, doc_len) select $1, * from unnest($2::text[], $3::int[], $4::smallint[], $5::real[])`,
         [id, pTerm, pKey, pTf, pLen],

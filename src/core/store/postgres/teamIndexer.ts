@@ -59,6 +59,7 @@ export interface TeamIndexStats {
 }
 
 const EMBED_BATCH = 256;
+const BATCH_BYTES = 8 << 20;
 
 function git(root: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -151,11 +152,14 @@ export async function indexIntoStore(pool: Pool, o: TeamIndexOptions): Promise<T
     await write.removeFiles(gone);
     let changed = 0, unreadable = 0;
     const batchFiles = o.batchFiles ?? 200;
-    for (let b = 0; b < todo.length; b += batchFiles) {
+    for (let next = 0; next < todo.length;) {
       if (o.signal?.aborted) throw new Error('indexing cancelled: nothing was committed');
       const batch: Array<{ rel: string; hash: string; text: string; chunks: Chunk[] }> = [];
       const replaced: string[] = [];
-      for (const f of todo.slice(b, b + batchFiles)) {
+      // a batch ends at batchFiles files or BATCH_BYTES of source, whichever comes first (statements stay well under PostgreSQL's limits)
+      let bytes = 0;
+      for (let n = 0; n < batchFiles && bytes < BATCH_BYTES && next < todo.length; n++) {
+        const f = todo[next++];
         progress.filesDone++;
         const r = await readSource(f.abs, o.crawl?.maxFileBytes);
         if (!r.ok) {
@@ -168,6 +172,7 @@ export async function indexIntoStore(pool: Pool, o: TeamIndexOptions): Promise<T
         if (known.has(f.rel)) replaced.push(f.rel);
         const res = await chunker.chunkFileAsync(f.rel, r.text);
         batch.push({ rel: f.rel, hash, text: r.text, chunks: res.chunks });
+        bytes += r.text.length;
         changed++;
       }
       await write.removeFiles(replaced);
