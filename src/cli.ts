@@ -98,7 +98,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (a.command) {
       case 'index': return a.values.store ? await (await import('./cli/team/storeCommands')).cmdStoreIndex(a) : await cmdIndex(a);
-      case 'search': return a.values.store ? await (await import('./cli/team/storeCommands')).cmdStoreSearch(a) : await cmdSearch(a);
+      case 'search':
+        if (a.values.server) return await (await import('./cli/serverSearch')).cmdServerSearch(a);
+        return a.values.store ? await (await import('./cli/team/storeCommands')).cmdStoreSearch(a) : await cmdSearch(a);
       case 'status': return await cmdStatus(a);
       case 'log': return await cmdLog(a);
       // its own bundle (dist/cliMcp.js: the MCP SDK and zod are over half the CLI's code), loaded only for this command

@@ -14,7 +14,7 @@ export interface ParsedArgs {
   rest: string[];
 }
 
-const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench', 'out', 'log', 'bucket', 'clicks', 'seed', 'idle-timeout', 'engine-idle-timeout', 'store', 'repo', 'branch', 'git-diff', 'head', 'listen', 'max-concurrent', 'max-queue', 'name']);
+const VALUE_OPTIONS = new Set(['index-dir', 'model', 'include', 'exclude', 'max-file-bytes', 'root', 'k', 'threshold', 'runtime', 'corpora', 'bench', 'out', 'log', 'bucket', 'clicks', 'seed', 'idle-timeout', 'engine-idle-timeout', 'store', 'repo', 'branch', 'git-diff', 'head', 'listen', 'max-concurrent', 'max-queue', 'name', 'server', 'token']);
 const FLAG_OPTIONS = new Set(['no-model', 'no-refresh', 'fixed-k', 'all', 'json', 'quiet', 'help', 'feedback', 'reset', 'version', 'all-skipped', 'daemon', 'no-daemon', 'log-queries']);
 const SHORT: Record<string, string> = { k: 'k', q: 'quiet', h: 'help' };
 

@@ -34,13 +34,25 @@ export const COMMAND_HELP: Record<string, string> = {
   --all               show the closest matches even when none is relevant
   --no-refresh        search the index as it is
   --daemon            answer through sift serve, starting it in the background if none runs
-  --no-daemon         answer in this process even when sift serve runs (default: use it if it runs)`,
+  --no-daemon         answer in this process even when sift serve runs (default: use it if it runs)
+sift search --server URL [--repo R] [--branch B] [--root PATH] [options] QUERY
+  Search a team index through its server (sift serve --store), overlaid with the files changed in the
+  git checkout at --root (default .): those are searched in a small local index, the team's hits in
+  them are left out. Same output as a local search; what was searched goes to stderr.
+  --server URL        the team server, e.g. https://sift.example.com (http:// for a bare HOST:PORT)
+  --token T           its bearer token (sift token create); better: the SIFT_TOKEN environment variable
+  --repo R            the repository's name there (default: origin's repository name, else the folder's)
+  --branch B          the branch (default: the checked-out one when the team indexes it, else origin's
+                      default branch, else main)`,
   status: `sift status [PATH...]
   What the index of these folders (default .) holds, its model and mode.`,
   mcp: `sift mcp [--root PATH]... [--index-dir DIR] [--model DIR | --no-model]
+sift mcp --server URL [--repo R] [--branch B] [--root PATH]
   A Model Context Protocol server on stdio for chat agents: tools search_code, find_similar, index_status.
   Indexes on start and re-reads changed files before a search (progress on stderr).
-  Uses a running sift serve for the index (--daemon: start one; --no-daemon: never).`,
+  Uses a running sift serve for the index (--daemon: start one; --no-daemon: never).
+  With --server (token: SIFT_TOKEN or --token), the tools answer from that team server, overlaid with
+  the files changed in the checkout at --root, as sift search --server does.`,
   serve: `sift serve [--idle-timeout D] [--engine-idle-timeout D]
 sift serve status | stop
   A per-user daemon that keeps indexes warm for sift search, sift index and sift mcp, on a socket

@@ -3,15 +3,19 @@
 // Against the real `sift serve --store` with PostgreSQL: teamServer.test.ts-style
 // tests at the end of this file (they skip until the server is built).
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as PgClient } from 'pg';
 import { displayUrl, parseServerUrl, TeamClient, TeamServerError } from '../../src/core/team/client';
 import type { TeamSearchResponse } from '../../src/core/team/api';
+import { startPg } from '../helpers/pgServer';
 
 const TOKEN = 'sift_SECRET-token-value-0123456789';
 
@@ -205,5 +209,184 @@ describe('team client', function () {
     assert.throws(() => parseServerUrl(''), /URL is empty/);
     assert.equal(displayUrl(new URL('https://bob:hunter2@sift.example.com/team/?t=1')), 'https://sift.example.com/team');
     assert.equal(new TeamClient({ url: 'https://bob:hunter2@sift.example.com' }).shown, 'https://sift.example.com');
+  });
+});
+
+// ---- against the real team server -------------------------------------------------------------
+// The built CLI end to end, as a team uses it: `sift index --store` fills a database of this file's
+// own on a real PostgreSQL + pgvector (test/helpers/pgServer.ts), `sift token create` makes a token,
+// `sift serve --store … --listen 127.0.0.1:0` serves it; the client, `sift search --server` and
+// `sift mcp --server` ask it from a checkout with local changes. Keyword only (--no-model): quick.
+
+const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+const FILES: Record<string, string> = {
+  'src/retry.ts': '/** Retry a failing call with exponential backoff. */\nexport async function retryWithBackoff(fn: () => Promise<void>, attempts = 3) {\n  for (let i = 0; i < attempts; i++) {\n    try { return await fn(); } catch { await new Promise((r) => setTimeout(r, 2 ** i * 100)); }\n  }\n}\n',
+  'src/slug.py': 'def slugify(title):\n    """Turn a title into a URL slug: lower case, words joined by dashes."""\n    return "-".join(title.lower().split())\n',
+  'src/money.ts': '/** Rounds an amount of money to whole cents. */\nexport function roundToCents(amount: number): number {\n  return Math.round(amount * 100) / 100;\n}\n',
+};
+
+function sh(cwd: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(cmd, args, {
+    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', ...env },
+  });
+}
+
+function builtWithTeamServer(): boolean {
+  if (!fs.existsSync(CLI)) return false;
+  try { return /--store/.test(sh(process.cwd(), process.execPath, [CLI, 'help', 'serve'])) && /--server/.test(sh(process.cwd(), process.execPath, [CLI, 'help', 'search'])); } catch { return false; }
+}
+
+describe('team client against the real team server (PostgreSQL, built CLI)', function () {
+  this.timeout(120_000);
+  let tmp: string;
+  let repo: string;
+  let dbUrl: string;
+  let token: string;
+  let base: string;
+  let head: string;
+  let serverProc: ChildProcess | null = null;
+  let env: NodeJS.ProcessEnv;
+  let dropDb: (() => Promise<void>) | null = null;
+
+  before(async function () {
+    if (process.platform === 'win32' || !builtWithTeamServer()) this.skip(); // built by `npm test` before the unit tests
+    const pg = await startPg();
+    const name = `teamclient_${process.pid}_${Date.now() % 100000}`;
+    const admin = new PgClient({ connectionString: pg.url });
+    await admin.connect();
+    try { await admin.query(`create database ${name}`); } finally { await admin.end(); }
+    const u = new URL(pg.url);
+    u.pathname = `/${name}`;
+    dbUrl = u.toString();
+    dropDb = async () => {
+      const c = new PgClient({ connectionString: pg.url });
+      await c.connect();
+      try { await c.query(`drop database if exists ${name} with (force)`); } finally { await c.end(); }
+    };
+
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-teamclient-')));
+    env = { SIFT_CACHE_DIR: path.join(tmp, 'cache'), SIFT_RUNTIME_DIR: path.join(tmp, 'run'), SIFT_TOKEN: '' };
+    repo = path.join(tmp, 'app');
+    for (const [rel, text] of Object.entries(FILES)) {
+      fs.mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });
+      fs.writeFileSync(path.join(repo, rel), text);
+    }
+    sh(repo, 'git', ['init', '-q', '-b', 'main']);
+    sh(repo, 'git', ['remote', 'add', 'origin', 'git@example.com:acme/app.git']);
+    sh(repo, 'git', ['add', '-A']);
+    sh(repo, 'git', ['commit', '-q', '-m', 'first']);
+    head = sh(repo, 'git', ['rev-parse', 'HEAD']).trim();
+    sh(repo, process.execPath, [CLI, 'index', '--store', dbUrl, '--repo', 'app', '--branch', 'main', '--no-model', '-q', repo], env);
+    token = sh(repo, process.execPath, [CLI, 'token', 'create', '--store', dbUrl, '--name', 'client-test'], env).trim().split('\n').pop()!.trim();
+
+    const proc = spawn(process.execPath, [CLI, 'serve', '--store', dbUrl, '--listen', '127.0.0.1:0', '--no-model'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    serverProc = proc;
+    base = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`the team server did not start: ${err}`)), 30_000);
+      proc.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /team server on (http:\/\/[^\s;]+)/.exec(err);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the team server exited (${code}): ${err}`)); });
+    });
+  });
+
+  after(async () => {
+    if (serverProc && serverProc.exitCode === null) {
+      serverProc.kill('SIGTERM');
+      await new Promise((r) => serverProc!.once('exit', r));
+    }
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await dropDb?.();
+  });
+
+  it('status and search: the indexed commit, hits relative to the repository with root \'\'', async () => {
+    const client = new TeamClient({ url: base, token });
+    const st = await client.status({ repo: 'app', branch: 'main' });
+    assert.equal(st.files, 3);
+    assert.equal(st.head, head);
+    assert.equal(st.mode, 'keyword');
+    const r = await client.search({ repo: 'app', query: 'retryWithBackoff', k: 3 });
+    assert.equal(r.head, head);
+    assert.equal(r.hits[0].name, 'retryWithBackoff');
+    assert.equal(r.hits[0].file, 'src/retry.ts');
+    assert.equal(r.hits[0].root, '');
+    const similar = await client.similar({ repo: 'app', code: 'def slugify(title):\n    return "-".join(title.lower().split())' });
+    assert.equal(similar.hits[0]?.file, 'src/slug.py');
+  });
+
+  it('the server\'s refusals in the user\'s words: no token, a wrong token, an index it does not have', async () => {
+    const none = await failure(new TeamClient({ url: base }).search({ repo: 'app', query: 'x' }));
+    assert.equal(none.code, 'unauthorized');
+    assert.match(none.message, /needs a token: create one with `sift token create`/);
+    const wrong = await failure(new TeamClient({ url: base, token: TOKEN }).search({ repo: 'app', query: 'x' }));
+    assert.equal(wrong.code, 'unauthorized');
+    assert.match(wrong.message, /refused the token/);
+    const missing = await failure(new TeamClient({ url: base, token }).status({ repo: 'app', branch: 'release-9' }));
+    assert.equal(missing.code, 'not_found');
+    assert.match(missing.message, /has no such index: .*release-9/);
+  });
+
+  it('sift search --server: team hits, the changed file\'s hit from the local overlay, a stale team hit gone; same format as local', async () => {
+    // the checkout moves on: retryWithBackoff renamed (the team's hit is stale), a new untracked file
+    fs.writeFileSync(path.join(repo, 'src/retry.ts'), FILES['src/retry.ts'].replace('retryWithBackoff', 'retryWithJitter'));
+    fs.writeFileSync(path.join(repo, 'src/invoice.ts'), '/** Sums the lines of an invoice. */\nexport function invoiceTotal(lines: number[]): number {\n  return lines.reduce((a, b) => a + b, 0);\n}\n');
+    try {
+      const run = (args: string[]) => execFileSync(process.execPath, [CLI, 'search', '--server', base, '--no-model', ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env, SIFT_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const json = JSON.parse(run(['--json', '--fixed-k', '-k', '5', 'retryWithBackoff retryWithJitter']));
+      const files = json.results.map((r: { file: string; name: string }) => `${r.file}:${r.name}`);
+      assert.ok(files.includes('src/retry.ts:retryWithJitter'), JSON.stringify(json));
+      assert.ok(!files.includes('src/retry.ts:retryWithBackoff'), files.join(' '));
+      assert.deepEqual(Object.keys(json), ['mode', 'modeReason', 'noRelevant', 'results']);
+      assert.deepEqual(Object.keys(json.results[0]), ['file', 'startLine', 'endLine', 'name', 'kind', 'score']);
+      const one = JSON.parse(run(['--json', 'invoiceTotal']));
+      assert.equal(one.results[0].name, 'invoiceTotal');
+      assert.equal(one.results[0].file, 'src/invoice.ts');
+      const team = JSON.parse(run(['--json', 'roundToCents']));
+      assert.equal(team.results[0].file, 'src/money.ts');
+      // text: the local search's lines, and what was searched on stderr
+      const r = spawnSync(process.execPath, [CLI, 'search', '--server', base, '--no-model', 'invoiceTotal'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env, SIFT_TOKEN: token } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^mode: keyword only — .*\n 1\. src\/invoice\.ts:2  invoiceTotal  \[function\]  relevance \d+%\n/);
+      assert.match(r.stderr, new RegExp(`team index app@main at ${head.slice(0, 12)} on ${base.replace(/\./g, '\\.')}; 2 files changed here searched locally`));
+      assert.ok(!r.stderr.includes(token) && !r.stdout.includes(token));
+      // a refused token: exit 1 and the sentence
+      const bad = spawnSync(process.execPath, [CLI, 'search', '--server', base, '--no-model', 'x'], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env, SIFT_TOKEN: TOKEN } });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /^sift: the team server at .* refused the token/);
+      assert.ok(!bad.stderr.includes(TOKEN));
+    } finally {
+      fs.writeFileSync(path.join(repo, 'src/retry.ts'), FILES['src/retry.ts']);
+      fs.rmSync(path.join(repo, 'src/invoice.ts'), { force: true });
+    }
+  });
+
+  it('sift mcp --server: search_code answers from the team and the changed files, saying which is which', async () => {
+    fs.writeFileSync(path.join(repo, 'src/invoice.ts'), '/** Sums the lines of an invoice. */\nexport function invoiceTotal(lines: number[]): number {\n  return lines.reduce((a, b) => a + b, 0);\n}\n');
+    const transport = new StdioClientTransport({
+      command: process.execPath, args: [CLI, 'mcp', '--server', base, '--root', repo, '--no-model'],
+      env: { ...process.env, ...env, SIFT_TOKEN: token } as Record<string, string>, stderr: 'pipe',
+    });
+    const mcp = new McpClient({ name: 'test', version: '1' });
+    try {
+      await mcp.connect(transport);
+      const local = await mcp.callTool({ name: 'search_code', arguments: { query: 'invoiceTotal' } });
+      const ls = local.structuredContent as { results: Array<{ file: string; name: string; origin?: string }> };
+      assert.deepEqual([ls.results[0].file, ls.results[0].name, ls.results[0].origin], ['src/invoice.ts', 'invoiceTotal', 'local']);
+      assert.match((local.content as Array<{ text: string }>)[0].text, /invoiceTotal.*\(changed in this checkout\)/);
+      const team = await mcp.callTool({ name: 'search_code', arguments: { query: 'slugify' } });
+      const ts = team.structuredContent as { results: Array<{ file: string; origin?: string }> };
+      assert.deepEqual([ts.results[0].file, ts.results[0].origin], ['src/slug.py', 'team']);
+      const status = await mcp.callTool({ name: 'index_status', arguments: {} });
+      const ss = status.structuredContent as { repo: string; branch: string; head: string; files: number; changedFiles: number };
+      assert.deepEqual([ss.repo, ss.branch, ss.head, ss.files, ss.changedFiles], ['app', 'main', head, 3, 1]);
+    } finally {
+      await mcp.close().catch(() => undefined);
+      fs.rmSync(path.join(repo, 'src/invoice.ts'), { force: true });
+    }
   });
 });

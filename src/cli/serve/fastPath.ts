@@ -102,7 +102,7 @@ async function ask(client: DaemonClient, fwd: Forwarded, build: string, io: Io):
 function forwardable(argv: string[], io: Io): Forwarded | null {
   try {
     const a = parseArgs(argv);
-    if (a.flags.has('no-daemon') || a.flags.has('help') || a.flags.has('version') || a.values.store) return null;
+    if (a.flags.has('no-daemon') || a.flags.has('help') || a.flags.has('version') || a.values.store || a.values.server) return null;
     if (a.command === 'search') {
       const s = parseSearchArgs(a);
       return {
