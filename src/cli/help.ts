@@ -59,7 +59,20 @@ sift serve status | stop
   only you can reach ($SIFT_RUNTIME_DIR, else $XDG_RUNTIME_DIR/sift, else <cache>/run). Runs in the
   foreground, logging to stderr; sift search --daemon starts it in the background (log: serve.log there).
   --idle-timeout D    stop after D with no client and no request (default 30m; 500ms, 90s, 2h…)
-  --engine-idle-timeout D  close an index after D without a request (default 10m)`,
+  --engine-idle-timeout D  close an index after D without a request (default 10m)
+sift serve --store URL [--listen HOST:PORT] [--max-concurrent N] [--max-queue N] [--log-queries]
+  The team server: an HTTP/JSON API (docs/openapi.yaml) over a team index in PostgreSQL that
+  sift index --store made (it creates and migrates the schema; the server only checks it). Every
+  request needs a bearer token (sift token). Plain HTTP: off this machine, put a TLS proxy in front.
+  --listen HOST:PORT  where to listen (default 127.0.0.1:7700; [::1]:7700 for IPv6)
+  --max-concurrent N  searches at once (default 16); --max-queue N more wait (default 4 × N), then 503
+  --log-queries       put each request's repository and query in its log line (default: never)`,
+  token: `sift token create --store URL --name NAME [--repo REPO]
+sift token list --store URL [--json]
+sift token revoke --store URL ID|NAME
+  Bearer tokens for sift serve --store. create prints the token once (last line of stdout); the
+  database keeps only its SHA-256. --repo: only that repository (it must be indexed already);
+  without it, every repository. A revoked token is refused within 30 s by a running server.`,
   log: `sift log export --out FILE [--root PATH]... [--log DIR]
 sift log clear [--root PATH]... [--log DIR]
   The local query log beside the index (<index dir>/log), as JSON Lines; or delete it.`,

@@ -1,5 +1,5 @@
 // `sift serve` (run the daemon in the foreground, logging to stderr),
-// `sift serve status` and `sift serve stop`.
+// `sift serve status` and `sift serve stop`; with --store, the team server.
 import { UsageError, type ParsedArgs } from '../args';
 import { DaemonClient } from './client';
 import { parseDuration } from './duration';
@@ -10,6 +10,10 @@ const DEFAULT_IDLE = '30m';
 const DEFAULT_ENGINE_IDLE = '10m';
 
 export async function cmdServe(a: ParsedArgs): Promise<number> {
+  // --store: the team server over PostgreSQL (src/cli/team/), not this per-user daemon
+  if (a.values.store) return (await import('../team/serveCommand')).cmdTeamServe(a);
+  for (const f of ['listen', 'max-concurrent', 'max-queue']) if (a.values[f]) throw new UsageError(`--${f} is for the team server: sift serve --store URL --${f} …`);
+  if (a.flags.has('log-queries')) throw new UsageError('--log-queries is for the team server: sift serve --store URL --log-queries');
   const action = a.positional[0] ?? 'start';
   if (action === 'status' || action === 'stop') return ask(action, a.flags.has('json'));
   if (action !== 'start') throw new UsageError(`sift serve takes start (the default), status or stop; got ${action}`);
