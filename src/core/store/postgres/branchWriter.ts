@@ -9,6 +9,7 @@ import type { Chunk } from '../../types';
 import type { Client } from './db';
 import { BranchBusyError } from './errors';
 import { type StoredVector, vectorLiteral } from './pgVectors';
+import { storedTerm } from './storedTerm';
 import { sqlInt, vectorIndexName } from './schema';
 
 // JSON of chunk rows per insert statement
@@ -146,11 +147,12 @@ export class BranchWrite {
         let len = 0;
         for (const v of tf.values()) len += v;
         const docLen = Math.fround(len);
-        for (const [term, v] of tf) { pTerm.push(term); pKey.push(key); pTf.push(storedTf(v)); pLen.push(docLen); }
+        const terms: string[] = [];
+        for (const [term, v] of tf) { const t = storedTerm(term); terms.push(t); pTerm.push(t); pKey.push(key); pTf.push(storedTf(v)); pLen.push(docLen); }
         rows.push({
           key, path: f.path, start_line: ch.startLine, end_line: ch.endLine, decl_line: ch.declLine, kind: ch.kind, name: ch.name,
           language: ch.language, signature: ch.signature, context: ch.context, part_index: ch.part?.index ?? null, part_count: ch.part?.count ?? null,
-          doc_len: docLen, lines, terms: [...tf.keys()], embedding: vector ? vectorLiteral(vector.q) : null, vscale: vector ? vector.scale : null,
+          doc_len: docLen, lines, terms, embedding: vector ? vectorLiteral(vector.q) : null, vscale: vector ? vector.scale : null,
         });
         this.live++;
         this.totalLen += docLen;

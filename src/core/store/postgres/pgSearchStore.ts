@@ -14,6 +14,7 @@ import type { BranchRow } from './branchWriter';
 import type { BranchNames } from './branchNames';
 import type { Client } from './db';
 import { queryVector } from './pgVectors';
+import { storedTerm } from './storedTerm';
 import { sqlInt } from './schema';
 
 /** Candidates the HNSW search keeps in its queue (pgvector's hnsw.ef_search): above the 100 a query asks for. */
@@ -50,7 +51,8 @@ export class PgSearchStore implements SearchStore {
   private get avgLen(): number { return this.branch.totalLen / Math.max(1, this.branch.liveDocs); }
 
   /** Document frequencies of the terms (0 for a term no chunk holds), read once per store. */
-  private async docFreqs(terms: string[]): Promise<number[]> {
+  private async docFreqs(queryTerms: string[]): Promise<number[]> {
+    const terms = queryTerms.map(storedTerm);
     const ask = terms.filter((t) => !this.dfs.has(t));
     if (ask.length) {
       const r = await this.c.query('select term, df from sift_df where branch_id = $1 and term = any($2::text[])', [this.branch.id, ask]);
@@ -74,7 +76,7 @@ export class PgSearchStore implements SearchStore {
     const live = this.branch.liveDocs;
     if (live === 0 || terms.length === 0 || limit <= 0) return [];
     const dfs = await this.docFreqs(terms);
-    const use = terms.map((t, i) => ({ t, df: dfs[i] })).filter((x) => x.df > 0);
+    const use = terms.map((t, i) => ({ t: storedTerm(t), df: dfs[i] })).filter((x) => x.df > 0);
     if (use.length === 0) return [];
     const r = await this.c.query({
       text: `select p.key, sum(q.w * (p.tf * ($4::float8 + 1)) / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.doc_len / $3::float8)))::float8 as score
@@ -147,10 +149,11 @@ export class PgSearchStore implements SearchStore {
     return out;
   }
 
-  async coverage(terms: string[], keys: number[]): Promise<number[]> {
+  async coverage(queryTerms: string[], keys: number[]): Promise<number[]> {
     if (keys.length === 0) return [];
     const live = this.branch.liveDocs;
-    const dfs = await this.docFreqs(terms);
+    const dfs = await this.docFreqs(queryTerms);
+    const terms = queryTerms.map(storedTerm);
     const weights = dfs.map((df) => (df > 0 ? idf(df, live) : unseenIdf(live)));
     const all = weights.reduce((a, b) => a + b, 0);
     if (!(all > 0)) return keys.map(() => 0);
