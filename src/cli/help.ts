@@ -24,7 +24,15 @@ export const COMMAND_HELP: Record<string, string> = {
   index: `sift index [PATH...]
   Index folders (default: .); only changed files are re-read. Progress on a terminal.
   --all-skipped       list every skipped file (the first 10 otherwise; --json has them all)
-  A running sift serve does the indexing (it holds the index's write lock); --no-daemon: this process.`,
+  A running sift serve does the indexing (it holds the index's write lock); --no-daemon: this process.
+sift index --store URL [--repo R] [--branch B] [--git-diff FROM..TO] [--head REV] [PATH]
+  Index a checkout (default .) into a team index in PostgreSQL + pgvector (creating or migrating its
+  schema). Files are compared by content hash with the branch; the whole update is one transaction.
+  --store URL         postgres://user:password@host:port/database
+  --repo R            the repository's name there (default: the folder's name)
+  --branch B          the branch (default main)
+  --git-diff A..B     look only at the paths the commits A..B touched (for CI; the checkout is at B)
+  --head REV          the commit recorded as indexed (default: the checkout's HEAD, or B)`,
   search: `sift search [--root PATH]... [options] QUERY
   Search by meaning and keywords; brings the index up to date first (progress on stderr).
   --root PATH         folder to search (repeatable; default .)
@@ -35,6 +43,9 @@ export const COMMAND_HELP: Record<string, string> = {
   --no-refresh        search the index as it is
   --daemon            answer through sift serve, starting it in the background if none runs
   --no-daemon         answer in this process even when sift serve runs (default: use it if it runs)
+sift search --store URL [--repo R | --root PATH] [--branch B] [options] QUERY
+  Search a team index straight from PostgreSQL, with the same ranking (no overlay of local changes).
+  The repository defaults to the name of the --root folder.
 sift search --server URL [--repo R] [--branch B] [--root PATH] [options] QUERY
   Search a team index through its server (sift serve --store), overlaid with the files changed in the
   git checkout at --root (default .): those are searched in a small local index, the team's hits in

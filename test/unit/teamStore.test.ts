@@ -235,6 +235,27 @@ describe('team index on PostgreSQL', function () {
     await assert.rejects(store.search({ repo: 'fixtures' }, '   ', {}, embedder), /empty query/);
   });
 
+  it('keeps words too long for a B-tree entry, and answers as the local engine does for them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-team-long-'));
+    tmp.push(dir);
+    const long = 'blob' + 'q'.repeat(1500); // past LONG_TERM_BYTES, within a query's 2,000 characters
+    fs.writeFileSync(path.join(dir, 'data.py'), `PAYLOAD = "${long}"\n\ndef ${long}_reader():\n    return PAYLOAD\n`);
+    const stats = await indexIntoStore(pool, { root: dir, repo: 'long', branch: 'main', embedder });
+    assert.equal(stats.files, 1);
+    const indexDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-team-local-'));
+    tmp.push(indexDir);
+    const engine = await Engine.open({ roots: [dir], indexDir, embedder, chunkThreads: 0 });
+    await engine.index();
+    for (const q of [long, `${long}_reader`, `read ${long}`]) {
+      const local = await engine.search(q, { k: 5, fixedK: true });
+      const team = await store.search({ repo: 'long' }, q, { k: 5, fixedK: true }, embedder);
+      assert.deepEqual(team.hits.map((h) => [where(h), h.score]), local.hits.map((h) => [where(h), h.score]));
+    }
+    const n = (await pool.query(`select count(*)::int as n from sift_postings where term like '#sha256:%'`)).rows[0].n;
+    assert.ok(n > 0, 'the long words are stored by their hash');
+    await engine.close();
+  });
+
   it('refuses a URL that is not PostgreSQL\'s, and says the database is unavailable when nothing listens', async () => {
     assert.throws(() => openPool('mysql://x'), /not a PostgreSQL URL/);
     const dead = TeamStore.connect('postgres://sift:pw@127.0.0.1:1/sift', { connectTimeoutMs: 1000 });
