@@ -36,6 +36,43 @@ describe('path filter (SearchOptions.pathFilter)', function () {
     assert.ok(matches('a+b(*', 'a+b(c).txt'), 'regex characters are literal');
   });
 
+  it('answers as the regular-expression reading of the glob does, on random globs and paths', () => {
+    // the reference: the glob as a regular expression (what compilePathFilter was), fine on short inputs
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const source = (g: string): string => {
+      let out = '';
+      for (let i = 0; i < g.length; i++) {
+        const ch = g[i];
+        if (ch === '*' && g[i + 1] === '*') { i++; if (g[i + 1] === '/') { i++; out += '(?:.*/)?'; } else out += '.*'; }
+        else if (ch === '*') out += '[^/]*';
+        else if (ch === '?') out += '[^/]';
+        else if (ch === '[') { const end = g.indexOf(']', i + 2); if (end < 0) { out += '\\['; continue; } out += `[${g.slice(i + 1, end).replace(/^!/, '^')}]`; i = end; }
+        else if (ch === '{') { const end = g.indexOf('}', i); if (end < 0) { out += '\\{'; continue; } out += `(?:${g.slice(i + 1, end).split(',').map(source).join('|')})`; i = end; }
+        else out += esc(ch);
+      }
+      return out;
+    };
+    const reference = (g: string) => new RegExp(`^${g.includes('/') ? '' : '(?:.*/)?'}${source(g)}(?:/.*)?$`, 'i');
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const pick = <T>(xs: T[]) => xs[rnd(xs.length)];
+    const pieces = ['a', 'b', 'A', '/', '*', '**', '**/', '?', '[ab]', '[!a]', '{a,b/}', '.', 'x'];
+    for (let n = 0; n < 3000; n++) {
+      // as compilePathFilter trims them: no leading './' or '/', no trailing '/'
+      const glob = Array.from({ length: 1 + rnd(6) }, () => pick(pieces)).join('').replace(/^(\.?\/+)+/, '').replace(/\/+$/, '') || 'a*';
+      if (!/[*?[{]/.test(glob)) continue; // no glob characters: a substring (tested above)
+      const file = Array.from({ length: 1 + rnd(8) }, () => pick(['a', 'b', 'B', '/', 'x', '.'])).join('');
+      assert.equal(matches(glob, file), reference(glob).test(file), `${glob} on ${file}`);
+    }
+  });
+
+  it('runs a glob in time linear in the path: many ** cannot stall a search', () => {
+    const path200 = 'a/'.repeat(100) + 'b';
+    assert.equal(matches('**a**a**a**a**a**a**a**a**a**a**c', path200), false);
+    assert.equal(matches('**a**a**a**a**a**a**a**a**a**a**b', path200), true);
+    assert.throws(() => compilePathFilter('{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'), /more than 256 globs/);
+  });
+
   it('filters a search, and says when the filter let no file through', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-pathfilter-'));
     const write = (rel: string, text: string) => {
