@@ -9,6 +9,7 @@ import type { IndexState } from './indexState';
 import type { SearchLog } from './searchLog';
 import { selectionToFind, showSearchQuickPick, type QuickPickDeps } from './searchQuickPick';
 import { viewStatus } from './sidebarView';
+import { teamSettings, type TeamConnection } from './teamConnection';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 export interface CommandDeps {
@@ -22,6 +23,9 @@ export interface CommandDeps {
   /** Rebuild from scratch, with the progress notification. */
   rebuild(): void;
   refreshSummary(): Promise<void>;
+  team: TeamConnection;
+  /** The team server's token changed: connect again. */
+  teamChanged(): void;
 }
 
 const NO_FOLDER = 'Sift searches the folders of a workspace: open a local folder first.';
@@ -130,6 +134,35 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     return d.adaptation.resetCommand();
   });
 
+  // resolve to whether a token was stored / deleted (for automation)
+  register('sift.setServerToken', async () => {
+    const s = teamSettings();
+    if (!s) {
+      const a = await vscode.window.showInformationMessage('Sift: set the team server first (sift.server), then its token.', 'Open Settings');
+      if (a) await vscode.commands.executeCommand('workbench.action.openSettings', 'sift.server');
+      return false;
+    }
+    const token = await vscode.window.showInputBox({
+      title: 'Sift: team server token',
+      prompt: `The bearer token for ${s.url} (from \`sift token create\` on the server). It is kept in VS Code's secret storage.`,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (!v.trim() ? 'Paste the token' : /\s/.test(v.trim()) ? 'A token has no spaces' : null),
+    });
+    if (!token?.trim()) return false;
+    await d.team.setToken(token);
+    d.teamChanged();
+    void vscode.window.setStatusBarMessage('Sift: team server token saved', 3000);
+    return true;
+  });
+
+  register('sift.clearServerToken', async () => {
+    const had = await d.team.clearToken();
+    d.teamChanged();
+    void vscode.window.showInformationMessage(had ? 'Sift: team server token cleared.' : 'Sift: there was no team server token to clear.');
+    return had;
+  });
+
   register('sift.clearSearchLog', async () => {
     if (!d.searchLog.file) { void vscode.window.showInformationMessage(NO_FOLDER); return; }
     const size = await d.searchLog.sizeBytes().catch(() => 0);
@@ -157,7 +190,10 @@ async function showStatus(d: CommandDeps): Promise<void> {
   const view = viewStatus(snap);
   const s = snap.summary;
   const info: StatusItem[] = [{ label: view.headline }];
-  if (s) {
+  if (snap.team) {
+    info.push(...view.details.map((label) => ({ label })));
+    if (snap.team.error?.kind === 'token') info.push({ label: '$(key) Set team server token', command: 'sift.setServerToken' });
+  } else if (s) {
     info.push(
       { label: 'Files', description: formatCount(s.files) },
       { label: 'Chunks', description: `${formatCount(s.chunks)}${s.mode === 'hybrid' ? ` (${formatCount(s.embedded)} embedded)` : ''}` },

@@ -13,7 +13,7 @@ export function activate(context: vscode.ExtensionContext): SiftApi {
   const t0 = performance.now();
   const s = session = new SiftSession(context);
   // for chat agents: the #siftSearch language-model tool and the `sift mcp` server definition
-  registerAgentTools(context, { index: s.index, maxResults: () => readSettings().maxResults, indexing: () => s.indexer.runningJob === 'full', log: s.log });
+  registerAgentTools(context, { index: s.index, maxResults: () => readSettings().maxResults, indexing: () => s.workspaceIndexing, log: s.log });
   const activationMs = performance.now() - t0;
   session.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return session.api(activationMs);

@@ -5,6 +5,7 @@ import type { IndexProgress } from '../core/types';
 import { describeProgress, formatCount, progressPercent } from './display';
 import type { WorkerStatus } from '../worker/protocol';
 import type { JobKind } from './indexer';
+import { teamDetails, teamIndexName, type TeamView } from './teamView';
 import type { WorkerState } from './workerClient';
 
 export interface IndexSnapshot {
@@ -17,10 +18,12 @@ export interface IndexSnapshot {
   summary: WorkerStatus | null;
   /** The last job's failure, until a job succeeds. */
   error: string | null;
+  /** The team server when sift.server is set (teamConnection.ts); null: local search only. */
+  team?: TeamView | null;
 }
 
 export class IndexState {
-  private snap: IndexSnapshot = { hasFolder: false, worker: { kind: 'idle' }, paused: false, job: null, summary: null, error: null };
+  private snap: IndexSnapshot = { hasFolder: false, worker: { kind: 'idle' }, paused: false, job: null, summary: null, error: null, team: null };
   private readonly listeners = new Set<(s: IndexSnapshot) => void>();
 
   get(): IndexSnapshot { return this.snap; }
@@ -67,6 +70,7 @@ export function viewStatus(s: IndexSnapshot): ViewStatus {
   if (!s.hasFolder) {
     return { hasFolder: false, paused: false, headline: 'Open a folder to search its code.', details: [], progress: null, indexing: false, empty: false, answerStamp: 'no-folder' };
   }
+  if (s.team) return teamViewStatus(s, s.team);
   const details: string[] = [];
   const sum = s.summary;
   const running = !!s.job && !s.paused;
@@ -94,4 +98,20 @@ export function viewStatus(s: IndexSnapshot): ViewStatus {
   const answerStamp = full ? 'indexing'
     : `${s.worker.kind}|${sum ? `${sum.files}|${sum.chunks}|${sum.mode}|${sum.lastUpdated ?? ''}` : 'none'}`;
   return { hasFolder: true, paused: s.paused, headline, details, progress, indexing: full, empty: (empty || !sum) && !running, answerStamp };
+}
+
+/** With a team server: its index is the answer; the local index only holds the files changed here. */
+function teamViewStatus(s: IndexSnapshot, t: TeamView): ViewStatus {
+  const [first, ...rest] = teamDetails(t);
+  const headline = t.error ? t.error.message
+    : t.indexed === false ? `The team server has no index of ${teamIndexName(t)}.`
+    : first;
+  const details = t.error ? [`Searches need the team server (${teamIndexName(t)} on ${t.server}).`] : rest;
+  const running = !!s.job && !s.paused;
+  if (running) details.push('Updating the local index of the files changed here…');
+  else if (s.error) details.push(`The local index of changed files failed: ${s.error}`);
+  if (s.worker.kind === 'restarting' || s.worker.kind === 'failed') details.push('The local index worker stopped; changed files may be missing from results.');
+  const sum = s.summary;
+  const answerStamp = `team|${t.head ?? ''}|${t.indexed}|${t.error?.kind ?? ''}|${t.changedFiles ?? ''}|${running ? 'updating' : `${sum?.files ?? ''}|${sum?.lastUpdated ?? ''}`}`;
+  return { hasFolder: true, paused: s.paused, headline, details, progress: null, indexing: false, empty: false, answerStamp };
 }

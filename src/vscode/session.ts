@@ -13,9 +13,10 @@ import { IndexState } from './indexState';
 import { ProgressNotification } from './progressNotification';
 import { SearchLog } from './searchLog';
 import type { QuickPickDeps } from './searchQuickPick';
-import { affectsCrawl, readSettings } from './settings';
+import { affectsCrawl, affectsTeam, readSettings } from './settings';
 import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
 import { StatusBar } from './statusBar';
+import { TeamConnection } from './teamConnection';
 import { watchWorkspace } from './watcher';
 import { WorkerClient } from './workerClient';
 import { NoFolderError, WorkspaceIndex } from './workspaceIndex';
@@ -32,6 +33,8 @@ export class SiftSession implements vscode.Disposable {
   readonly state = new IndexState();
   readonly searchLog: SearchLog;
   readonly adaptation: WorkspaceAdaptation;
+  /** The team server when sift.server is set (searches go to it; the local index holds the changed files only). */
+  readonly team: TeamConnection;
   private readonly notification: ProgressNotification;
   /** Show the progress notification for the next full index (first index, or a rebuild asked for). */
   private notifyFullIndex = false;
@@ -54,6 +57,10 @@ export class SiftSession implements vscode.Disposable {
     const storageDir = context.storageUri?.fsPath;
     this.index = new WorkspaceIndex(this.client, storageDir, log);
     this.indexer = new Indexer({ backend: this.index, onEvent: (e) => this.onIndexerEvent(e) });
+    this.team = new TeamConnection(context.secrets, this.state, () => this.index.roots[0], log, () => {
+      if (readSettings().autoIndex) this.indexer.requestFullIndex();
+    });
+    this.index.useTeam(this.team);
     this.searchLog = new SearchLog(storageDir, () => readSettings().feedbackEnabled, () => this.index.roots, log);
     context.subscriptions.push(this.searchLog);
     this.adaptation = new WorkspaceAdaptation({ index: this.index, searchLog: this.searchLog, log, workspaceState: context.workspaceState });
@@ -65,6 +72,7 @@ export class SiftSession implements vscode.Disposable {
       });
     });
     this.state.update({ hasFolder: this.index.hasFolder });
+    this.team.reset();
     this.client.onStateChange((worker) => {
       this.state.update({ worker });
       if (worker.kind === 'running' && worker.restarts > 0) void this.refreshSummary().catch(() => undefined);
@@ -74,7 +82,7 @@ export class SiftSession implements vscode.Disposable {
       index: this.index,
       searchLog: this.searchLog,
       maxResults: () => readSettings().maxResults,
-      indexing: () => this.indexer.runningJob === 'full',
+      indexing: () => this.workspaceIndexing,
       onIndexChange: (listener) => this.state.onChange(listener),
       log,
     };
@@ -92,15 +100,24 @@ export class SiftSession implements vscode.Disposable {
         foldersChanged: () => this.onFoldersChanged(),
         configChanged: (e) => this.onConfigChanged(e),
       }),
+      // with a team server, an editor with unsaved changes joins the changed files (its file as saved is searched locally)
+      vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentEdited(e.document)),
     );
     registerCommands(context, {
       index: this.index, indexer: this.indexer, state: this.state, searchLog: this.searchLog, adaptation: this.adaptation, log, quickPick,
       rebuild: () => { this.notifyFullIndex = true; this.indexer.requestFullIndex({ rebuild: true }); },
       refreshSummary: () => this.refreshSummary(),
+      team: this.team,
+      teamChanged: () => this.onTeamChanged(),
     });
 
     // deferred: activation only schedules the first index; the worker starts after activate() returns
     if (this.index.hasFolder && readSettings().autoIndex) this.indexer.requestFullIndex({ defer: true });
+  }
+
+  /** The whole workspace is being indexed (searches answer from part of it); never with a team server, whose index is whole. */
+  get workspaceIndexing(): boolean {
+    return !this.team.active && this.indexer.runningJob === 'full';
   }
 
   api(activationMs: number): SiftApi {
@@ -131,6 +148,7 @@ export class SiftSession implements vscode.Disposable {
         if (e.job !== 'full') return;
         // the first progress comes after the index was opened, so we know whether it is new
         const open = this.index.openInfo;
+        if (this.team.active) return; // a few changed files: no notification
         if (!this.notification.showing && (this.notifyFullIndex || (open && open.state !== 'loaded'))) {
           this.notifyFullIndex = true;
           this.notification.begin('Sift: indexing the workspace');
@@ -140,7 +158,11 @@ export class SiftSession implements vscode.Disposable {
       }
       case 'done': {
         const s = e.stats;
-        if (e.job === 'full') {
+        if (this.team.active) {
+          // the overlay of the team index: no adaptation to learn from a handful of changed files
+          this.notifyFullIndex = false;
+          if (e.job === 'full' || s.changedFiles || s.removedFiles) this.log.info(`local index of the files changed here: ${s.files} files, ${s.chunks} chunks (${s.changedFiles} re-read, ${s.removedFiles} removed) in ${s.tookMs} ms`);
+        } else if (e.job === 'full') {
           this.notifyFullIndex = false;
           this.log.info(`indexed ${s.files} files, ${s.chunks} chunks (${s.changedFiles} changed, ${s.removedFiles} removed, ${s.embeddedChunks} embedded, ${s.skipped.length} skipped) in ${s.tookMs} ms`);
           this.adaptation.scheduler.fullIndexDone(this.indexWasFresh());
@@ -189,6 +211,7 @@ export class SiftSession implements vscode.Disposable {
 
   private onFoldersChanged(): void {
     this.state.update({ hasFolder: this.index.hasFolder, summary: null });
+    this.team.reset();
     this.log.info(`workspace folders changed: ${this.index.roots.join(', ') || 'none'}`);
     this.indexer.interrupt();
     if (this.index.hasFolder && readSettings().autoIndex) this.indexer.requestFullIndex();
@@ -197,10 +220,15 @@ export class SiftSession implements vscode.Disposable {
   private onConfigChanged(e: vscode.ConfigurationChangeEvent): void {
     const crawl = affectsCrawl(e);
     const auto = e.affectsConfiguration('sift.autoIndex');
-    if (!crawl && !auto) return;
+    const team = affectsTeam(e);
+    if (!crawl && !auto && !team) return;
     // settings UIs fire on every keystroke: act once they settle
     clearTimeout(this.configTimer);
     this.configTimer = setTimeout(() => {
+      if (team) {
+        this.onTeamChanged();
+        return;
+      }
       if (!this.index.hasFolder || !readSettings().autoIndex) return;
       if (this.index.configChanged) {
         this.log.info('index settings changed: re-applying includes and excludes');
@@ -210,6 +238,28 @@ export class SiftSession implements vscode.Disposable {
         this.indexer.requestFullIndex();
       }
     }, CONFIG_SETTLE_MS);
+  }
+
+  /** The team server, its index or its token changed: ask it again and bring the local index to what it needs. */
+  private onTeamChanged(): void {
+    this.team.reset();
+    this.dirtySeen.clear();
+    this.log.info(this.team.active ? `team server: ${readSettings().server}` : 'no team server: searching the local index of the workspace');
+    this.indexer.interrupt();
+    if (this.index.hasFolder && readSettings().autoIndex) this.indexer.requestFullIndex();
+    void this.refreshSummary().catch(() => undefined);
+  }
+
+  /** Files whose editors had unsaved changes when last seen (team mode). */
+  private readonly dirtySeen = new Set<string>();
+
+  private onDocumentEdited(doc: vscode.TextDocument): void {
+    if (!this.team.active || doc.uri.scheme !== 'file') return;
+    const p = doc.uri.fsPath;
+    // only when an editor turns dirty or clean (a save is a file event already), not on every keystroke
+    if (doc.isDirty === this.dirtySeen.has(p)) return;
+    if (doc.isDirty) this.dirtySeen.add(p); else this.dirtySeen.delete(p);
+    if (readSettings().autoIndex) this.indexer.notifyChanged(p);
   }
 
   dispose(): void {

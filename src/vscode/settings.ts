@@ -22,6 +22,11 @@ export interface SiftSettings {
   adaptFromFeedback: boolean;
   /** New opens between two attempts to learn from them. */
   adaptFeedbackEvery: number;
+  /** The team server's URL; '' searches locally only. */
+  server: string;
+  /** The repository and branch on the team server; '' for the defaults (core/team/teamRef.ts). */
+  serverRepo: string;
+  serverBranch: string;
 }
 
 const MAX_FILE_KB_LIMIT = 100_000;
@@ -33,6 +38,10 @@ function list(v: unknown): string[] {
 /** A setting in 0..1; anything else (null: the default) is no override. */
 function probability(v: unknown): number | undefined {
   return typeof v === 'number' && v >= 0 && v <= 1 ? v : undefined;
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : '';
 }
 
 function clampInt(v: unknown, lo: number, hi: number, fallback: number): number {
@@ -61,6 +70,9 @@ export function readSettings(scope?: vscode.Uri): SiftSettings {
     adaptZeroClick: c.get<boolean>('adaptation.zeroClick') === true,
     adaptFromFeedback: c.get<boolean>('adaptation.fromFeedback') !== false,
     adaptFeedbackEvery: clampInt(c.get('adaptation.feedbackEvery'), 1, 10_000, 25),
+    server: text(c.get('server')),
+    serverRepo: text(c.get('serverRepo')),
+    serverBranch: text(c.get('serverBranch')),
   };
 }
 
@@ -86,6 +98,11 @@ export function crawlConfig(folders: readonly vscode.WorkspaceFolder[]): CrawlCo
     respectGitignore: s.respectGitignore,
     maxFileBytes: s.maxFileSizeKB * 1000,
   };
+}
+
+/** Settings that choose the team server (or none) and its index. */
+export function affectsTeam(e: vscode.ConfigurationChangeEvent): boolean {
+  return ['sift.server', 'sift.serverRepo', 'sift.serverBranch'].some((k) => e.affectsConfiguration(k));
 }
 
 /** Settings whose change alters which files belong in the index. */

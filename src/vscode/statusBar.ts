@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { describeProgress, formatCount } from './display';
 import { type IndexSnapshot, type IndexState, viewStatus } from './indexState';
+import { teamStatusBar } from './teamView';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -30,6 +31,12 @@ export class StatusBar implements vscode.Disposable {
       item.text = '$(error) Sift: stopped';
       item.tooltip = `${s.worker.reason}\nRun "Sift: Re-index workspace" to try again.`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    } else if (s.team) {
+      // a team server: its index answers; the local one only holds the files changed here
+      const t = teamStatusBar(s.team);
+      item.text = s.job && !s.paused ? t.text.replace(/^\$\([\w-]+\)/, '$(sync~spin)') : t.text;
+      item.tooltip = t.tooltip;
+      if (t.warn) item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     } else if (s.job && !s.paused && s.job.kind === 'full') {
       const p = s.job.progress;
       item.text = `$(sync~spin) Sift: ${p ? describeProgress(p) : 'starting…'}`;
