@@ -68,8 +68,9 @@ export class TeamCheckout {
     this.client = new TeamClient({ url: args.url, token: args.token });
     if (repoRoot) {
       const spec = engineSpec(a, [repoRoot]);
-      // an index of its own, never the whole-tree index of the same folder
-      const indexDir = a.values['index-dir']?.[0] ? path.resolve(a.values['index-dir'][0]) : defaultIndexDir([repoRoot], path.join(cacheHome(), 'team-overlay'));
+      // an index of its own, never the whole-tree index of the same folder (which it would empty): beside --index-dir when given
+      const given = a.values['index-dir']?.[0];
+      const indexDir = given ? `${path.resolve(given)}-team-overlay` : defaultIndexDir([repoRoot], path.join(cacheHome(), 'team-overlay'));
       this.overlaySpec = { ...spec, indexDir };
       this.filter = new ChangeFilter([repoRoot], { include: spec.include ?? [], exclude: spec.exclude ?? [], respectGitignore: true, maxFileBytes: spec.maxFileBytes ?? 1_000_000 });
     } else {
