@@ -35,7 +35,10 @@ function chunkFromRow(r: Record<string, unknown>): StoredChunk {
 
 export class PgSearchStore implements SearchStore {
   private readonly dfs = new Map<string, number>();
-  private readonly linesOf = new Map<number, string>();
+  private readonly linesOf = new Map<number, Promise<string | null>>();
+  private readonly lines = new Map<number, string>();
+  private wanted: number[] = [];
+  private batch: Promise<void> | null = null;
 
   private readonly c: Pick<Client, 'query'>;
 
@@ -160,8 +163,10 @@ export class PgSearchStore implements SearchStore {
     const held = terms.filter((_, i) => dfs[i] > 0);
     const have = new Map<number, number>();
     if (held.length) {
+      // one index probe per (term, key) pair: a common term's whole posting list is not read
       const r = await this.c.query({
-        text: 'select key, term from sift_postings where branch_id = $1 and term = any($2::text[]) and key = any($3::int[])',
+        text: `select p.key, p.term from unnest($2::text[]) as t(term) cross join unnest($3::int[]) as k(key)
+               join sift_postings p on p.branch_id = $1 and p.term = t.term and p.key = k.key`,
         values: [this.branch.id, held, keys],
         rowMode: 'array',
       });
@@ -196,14 +201,22 @@ export class PgSearchStore implements SearchStore {
   }
 
   async sourceText(c: StoredChunk): Promise<string | null> {
-    let text = this.linesOf.get(c.key);
-    if (text === undefined) {
-      const r = await this.c.query('select lines from sift_chunks where branch_id = $1 and key = $2', [this.branch.id, c.key]);
-      if (r.rows.length === 0) return null;
-      text = String(r.rows[0].lines);
-      this.linesOf.set(c.key, text);
+    // the hits of one answer ask at once: their lines come in one statement
+    let pending = this.linesOf.get(c.key);
+    if (!pending) {
+      this.wanted.push(c.key);
+      this.batch ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.fetchLines());
+      pending = this.batch.then(() => this.lines.get(c.key) ?? null);
+      this.linesOf.set(c.key, pending);
     }
-    return text;
+    return pending;
+  }
+
+  private async fetchLines(): Promise<void> {
+    const keys = this.wanted.splice(0);
+    this.batch = null;
+    const r = await this.c.query({ text: 'select key, lines from sift_chunks where branch_id = $1 and key = any($2::int[])', values: [this.branch.id, keys], rowMode: 'array' });
+    for (const [key, lines] of r.rows as Array<[number, string]>) this.lines.set(Number(key), lines);
   }
 
   async anyMatches(filter: CandidateFilter): Promise<boolean> {

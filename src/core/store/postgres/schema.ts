@@ -73,7 +73,8 @@ export const MIGRATIONS: string[][] = [
       key int not null,
       tf smallint not null,
       doc_len real not null,
-      primary key (branch_id, term, key))`,
+      -- tf and doc_len in the index too: BM25 reads a term's postings from the index alone
+      primary key (branch_id, term, key) include (tf, doc_len))`,
     `create table sift_df (
       branch_id int not null,
       term text not null,
