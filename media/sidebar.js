@@ -121,8 +121,9 @@
       head.appendChild(kind);
       head.appendChild(name);
 
-      const where = textLine(hit.path + ':' + hit.line, 'path');
-      where.title = hit.path + ':' + hit.line;
+      // with a team server, a hit from the local index of the files changed here says so
+      const where = textLine(hit.path + ':' + hit.line + (hit.origin === 'local' ? ' · changed here' : ''), 'path');
+      where.title = hit.path + ':' + hit.line + (hit.origin === 'local' ? ' (changed in this checkout: from the local index, not the team\'s)' : '');
 
       const score = document.createElement('div');
       score.className = 'score';

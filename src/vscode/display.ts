@@ -20,6 +20,11 @@ export function hitLocation(hit: Pick<SearchHit, 'root' | 'file' | 'declLine' | 
   return slash < 0 ? where : `${where} · ${shown.slice(0, slash)}`;
 }
 
+/** With a team server: a hit from the local index of the files changed here says so (the rest are the team's). */
+export function originNote(hit: Pick<SearchHit, 'origin'>): string {
+  return hit.origin === 'local' ? ' · changed here' : '';
+}
+
 /** The absolute file of a hit. */
 export function hitFile(hit: Pick<SearchHit, 'root' | 'file'>): string {
   return path.join(hit.root, ...hit.file.split('/'));

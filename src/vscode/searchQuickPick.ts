@@ -15,7 +15,7 @@
 // up). Matching letters of a name are still highlighted.
 import * as vscode from 'vscode';
 import type { SearchHit, SearchResponse } from '../core/types';
-import { hitDetail, hitFile, hitLabel, hitLocation, kindIcon } from './display';
+import { hitDetail, hitFile, hitLabel, hitLocation, kindIcon, originNote } from './display';
 import { openHit } from './navigation';
 import { editorSnapshot, restoreEditors } from './quickPickRestore';
 import { documentKey, type SearchLog, type ShownSearch } from './searchLog';
@@ -114,7 +114,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
       label: hitLabel(hit),
       iconPath: new vscode.ThemeIcon(kindIcon(hit.kind)),
       // file:line first, so that cutting a long row keeps it
-      description: hitLocation(hit, roots),
+      description: hitLocation(hit, roots) + originNote(hit),
       detail: hitDetail(hit),
       alwaysShow: true,
       buttons: [OPEN_BESIDE],

@@ -27,6 +27,8 @@ export interface ViewHit {
   score: number;
   snippet: string;
   matchedTerms: string[];
+  /** With a team server: 'local' for a hit from the local index of the files changed here. */
+  origin: 'team' | 'local' | null;
 }
 
 export interface SidebarDeps {
@@ -173,7 +175,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       this.logged.shown(this.shown.results);
       const roots = this.deps.index.roots;
       const hits: ViewHit[] = await Promise.all(response.hits.map(async (h: SearchHit) => ({
-        label: hitLabel(h), name: h.name, kind: h.kind, path: displayPath(h, roots), line: h.declLine,
+        label: hitLabel(h), name: h.name, kind: h.kind, path: displayPath(h, roots), line: h.declLine, origin: h.origin ?? null,
         language: h.language, score: h.score, snippet: h.kind === 'file' ? await fileSnippet(h) : h.snippet, matchedTerms: h.matchedTerms,
       })));
       if (m.seq !== this.latestSeq) return;

@@ -53,8 +53,9 @@ export function teamStatusBar(t: TeamView): { text: string; tooltip: string; war
 
 /** The lines the sidebar and the status command show. */
 export function teamDetails(t: TeamView): string[] {
-  const lines = [`Team index ${teamIndexName(t)} on ${t.server}${t.how && t.how !== 'configured' ? ` (branch: the ${t.how})` : ''}`];
-  if (t.changedFiles !== null) lines.push(t.changedFiles === 0 ? 'No files changed here: every result is the team\'s.' : `${t.changedFiles} file${t.changedFiles === 1 ? '' : 's'} changed here, searched in the local index instead.`);
+  const lines = [`Team index ${teamIndexName(t)}`];
+  if (t.changedFiles !== null) lines.push(t.changedFiles === 0 ? 'No files changed here: every result is the team\'s.' : `${t.changedFiles} file${t.changedFiles === 1 ? '' : 's'} changed here, searched locally.`);
+  lines.push(`Server: ${t.server}${t.how && t.how !== 'configured' ? ` (branch: the ${t.how})` : ''}`);
   if (t.note) lines.push(t.note);
   return lines;
 }

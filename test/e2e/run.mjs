@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // End-to-end tests of Sift in a real VS Code (code-server), run with Node 20:
 //   (a) the extension-host suite (suite/index.js) in VS Code's test-runner mode;
-//   (b) UI tests (ui.mjs, healthUi.mjs, adaptUi.mjs) with Playwright driving Chromium.
+//   (b) UI tests (ui.mjs, healthUi.mjs, adaptUi.mjs) with Playwright driving Chromium;
+//   (c) the team-server UI tests (teamUi.mjs: PostgreSQL, sift serve --store) in a window of their own.
 // Needs the tools from scripts/e2e-setup.sh and a built extension (dist/).
 // Prints "N passed, N failed" last; exits non-zero on any failure.
 //
-// Options: --extension DIR  (default: the repository)   --only host|ui
+// Options: --extension DIR  (default: the repository)   --only host|ui|team (ui includes team)
 //          --keep           (keep the temp folder)       --screenshots DIR (default: outside the
 //          repository, $TMPDIR/sift-e2e-screenshots; `npm run e2e:screenshots` refreshes test/e2e/screenshots)
 //          --grep TEXT      (only the UI tests whose name contains TEXT)
@@ -23,6 +24,7 @@ import { sidebarUiTests } from './sidebarUi.mjs';
 import { quickPickUiTests } from './quickPickUi.mjs';
 import { agentUiTests } from './agentUi.mjs';
 import { uiTests } from './ui.mjs';
+import { runTeamUiTests } from './teamUi.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -53,7 +55,7 @@ function finish(code) {
 }
 
 function preflight() {
-  if (opts.only && !['host', 'ui'].includes(opts.only)) throw new Error(`--only takes host or ui, not ${opts.only}`);
+  if (opts.only && !['host', 'ui', 'team'].includes(opts.only)) throw new Error(`--only takes host, ui or team, not ${opts.only}`);
   const missing = missingTools();
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}. Run scripts/e2e-setup.sh first.`);
   const manifest = path.join(extensionDir, 'package.json');
@@ -156,8 +158,14 @@ async function main() {
   try {
     server = await startCodeServer({ dir: tmp, env: { SIFT_E2E_RESULTS: resultsFile }, onSpawn: stop => { stopServer = stop; } });
     console.log(`code-server on ${server.url} (extension: ${extensionDir}; temp: ${tmp})`);
-    if (opts.only !== 'ui') await runHostSuite(server, tmp, resultsFile);
-    if (opts.only !== 'host') await runUiTests(server, tmp);
+    if (!opts.only || opts.only === 'host') await runHostSuite(server, tmp, resultsFile);
+    if (!opts.only || opts.only === 'ui') await runUiTests(server, tmp);
+    if (opts.only !== 'host') {
+      console.log('team server UI tests');
+      const t0 = Date.now();
+      await runTeamUiTests({ server, tmp, extensionDir, shots, record, grep: opts.grep });
+      console.log(`  (${elapsed(t0)})`);
+    }
   } catch (err) {
     record('e2e harness', false, err?.stack ?? err);
   } finally {

@@ -20,9 +20,12 @@ describe('team mode in the status bar and the sidebar', () => {
     const bar = teamStatusBar(team());
     assert.equal(bar.text, '$(cloud) Sift: team main@1a2b3c4');
     assert.equal(bar.warn, false);
-    assert.match(bar.tooltip, /^Team index payments@main \(1a2b3c4\) on https:\/\/sift\.example\.com \(branch: the default branch\)\n3 files changed here, searched in the local index instead\.$/);
+    assert.equal(bar.tooltip, 'Team index payments@main (1a2b3c4)\n3 files changed here, searched locally.\nServer: https://sift.example.com (branch: the default branch)');
     assert.equal(teamStatusBar(team({ head: null })).text, '$(cloud) Sift: team main');
-    assert.match(teamDetails(team({ changedFiles: 0, how: 'configured' })).join('\n'), /^Team index payments@main \(1a2b3c4\) on https:\/\/sift\.example\.com\nNo files changed here/);
+    assert.deepEqual(teamDetails(team({ changedFiles: 0, how: 'configured', note: 'the team index is at 1a2b3c4d5e6f, a commit this checkout does not have' })), [
+      'Team index payments@main (1a2b3c4)', 'No files changed here: every result is the team\'s.', 'Server: https://sift.example.com',
+      'the team index is at 1a2b3c4d5e6f, a commit this checkout does not have',
+    ]);
   });
 
   it('says clearly when the server cannot be used, and never that the local index is the answer', () => {
@@ -40,8 +43,8 @@ describe('team mode in the status bar and the sidebar', () => {
 
   it('the sidebar\'s status: the team\'s index, the error, the local update; re-asks when the team index or its state moves', () => {
     const ok = viewStatus(snap(team()));
-    assert.equal(ok.headline, 'Team index payments@main (1a2b3c4) on https://sift.example.com (branch: the default branch)');
-    assert.deepEqual(ok.details, ['3 files changed here, searched in the local index instead.']);
+    assert.equal(ok.headline, 'Team index payments@main (1a2b3c4)');
+    assert.deepEqual(ok.details, ['3 files changed here, searched locally.', 'Server: https://sift.example.com (branch: the default branch)']);
     assert.equal(ok.empty, false, 'an empty local index is no reason to say "nothing indexed"');
     const updating = viewStatus(snap(team(), { job: { kind: 'update', progress: null } }));
     assert.match(updating.details.join('\n'), /Updating the local index of the files changed here/);
