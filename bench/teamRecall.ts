@@ -10,7 +10,7 @@ import { findDefaultModel, loadEmbedder } from '../src/core/embed/embedder';
 import { BRANCH_COLUMNS, branchFromRow } from '../src/core/store/postgres/branchWriter';
 import { BranchNames } from '../src/core/store/postgres/branchNames';
 import { inTransaction, openPool } from '../src/core/store/postgres/db';
-import { EF_SEARCH, PgSearchStore } from '../src/core/store/postgres/pgSearchStore';
+import { EF_SEARCH, PgSearchStore, SEARCH_SETUP } from '../src/core/store/postgres/pgSearchStore';
 import { queryVector } from '../src/core/store/postgres/pgVectors';
 
 function arg(name: string, dflt?: string): string {
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       hnswMs: { p50: +pct(hnswMs, 0.5).toFixed(1), p95: +pct(hnswMs, 0.95).toFixed(1) },
       exactMs: { p50: +pct(exactMs, 0.5).toFixed(1), p95: +pct(exactMs, 0.95).toFixed(1) },
     };
-  });
+  }, '', SEARCH_SETUP);
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   const out = arg('out', '');
   if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

@@ -67,11 +67,13 @@ export async function withClient<T>(pool: Pool, fn: (c: Client) => Promise<T>): 
 /**
  * Run fn in one transaction: committed when fn returns, rolled back when it
  * throws (or the connection dies: the server rolls back what it never saw
- * committed). `mode` is the BEGIN's options, e.g. 'isolation level repeatable read read only'.
+ * committed). `mode` is the BEGIN's options, e.g. 'isolation level repeatable read read only';
+ * `setup`, statements (our own text, no user input) run right after it, e.g. SET LOCAL.
  */
-export async function inTransaction<T>(pool: Pool, fn: (c: Client) => Promise<T>, mode = ''): Promise<T> {
+export async function inTransaction<T>(pool: Pool, fn: (c: Client) => Promise<T>, mode = '', setup = ''): Promise<T> {
   return withClient(pool, async (c) => {
-    await c.query(mode ? `begin ${mode}` : 'begin');
+    // BEGIN and any setup (SET LOCAL …) in one round trip
+    await c.query(`${mode ? `begin ${mode}` : 'begin'}${setup ? `; ${setup}` : ''}`);
     try {
       const out = await fn(c);
       await c.query('commit');

@@ -2,6 +2,7 @@
 // snapshot (the caller's transaction): BM25 over the postings table with the
 // local engine's arithmetic, the name index from BranchNames, vectors through
 // the branch's HNSW index, and chunk records and lines from sift_chunks.
+import { createHash } from 'node:crypto';
 import { idf, unseenIdf } from '../../keyword/bm25Score';
 import type { KeywordHit } from '../../keyword/bm25Index';
 import type { StoredChunk } from '../../persist/indexStore';
@@ -19,6 +20,8 @@ import { sqlInt } from './schema';
 
 /** Candidates the HNSW search keeps in its queue (pgvector's hnsw.ef_search): above the 100 a query asks for. */
 export const EF_SEARCH = 200;
+/** What a search's transaction sets first (TeamStore). */
+export const SEARCH_SETUP = `set local hnsw.ef_search = ${EF_SEARCH}`;
 /** Neighbours read beyond those asked for, so that the exact order decides who is in at the edge. */
 const HNSW_MARGIN = 50;
 
@@ -39,6 +42,9 @@ export class PgSearchStore implements SearchStore {
   private readonly lines = new Map<number, string>();
   private wanted: number[] = [];
   private batch: Promise<void> | null = null;
+  /** Per key of keywordTop's last answer, the terms it holds; heldFor: those terms, joined. */
+  private readonly held = new Map<number, Set<string>>();
+  private heldFor: string | null = null;
 
   private readonly c: Pick<Client, 'query'>;
 
@@ -58,7 +64,7 @@ export class PgSearchStore implements SearchStore {
     const terms = queryTerms.map(storedTerm);
     const ask = terms.filter((t) => !this.dfs.has(t));
     if (ask.length) {
-      const r = await this.c.query('select term, df from sift_df where branch_id = $1 and term = any($2::text[])', [this.branch.id, ask]);
+      const r = await this.c.query({ text: 'select term, df from sift_df where branch_id = $1 and term = any($2::text[])', values: [this.branch.id, ask] });
       for (const t of ask) this.dfs.set(t, 0);
       for (const row of r.rows) this.dfs.set(row.term, Number(row.df));
     }
@@ -81,16 +87,25 @@ export class PgSearchStore implements SearchStore {
     const dfs = await this.docFreqs(terms);
     const use = terms.map((t, i) => ({ t: storedTerm(t), df: dfs[i] })).filter((x) => x.df > 0);
     if (use.length === 0) return [];
+    this.held.clear();
+    this.heldFor = use.map((x) => x.t).join('\u0000');
+    // with each hit, which of the terms it holds (a bit per term): coverage() needs no second look at these keys
     const r = await this.c.query({
-      text: `select p.key, sum(q.w * (p.tf * ($4::float8 + 1)) / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.doc_len / $3::float8)))::float8 as score
-             from unnest($2::text[], $6::float8[]) as q(term, w)
+      text: `select p.key, sum(q.w * (p.tf * ($4::float8 + 1)) / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.doc_len / $3::float8)))::float8 as score,
+                    bit_or(1::bigint << (q.i - 1)::int)::text as held
+             from unnest($2::text[], $6::float8[]) with ordinality as q(term, w, i)
              join sift_postings p on p.branch_id = $1 and p.term = q.term
              group by p.key order by score desc, p.key limit $7`,
       values: [this.branch.id, use.map((x) => x.t), this.avgLen, K1, B, use.map((x) => idf(x.df, live)), limit * 4],
       rowMode: 'array',
     });
     const allow = this.keyTest(filter);
-    const hits: KeywordHit[] = (r.rows as Array<[number, number]>).map(([key, score]) => ({ key: Number(key), score: Math.fround(score) }));
+    const hits: KeywordHit[] = [];
+    for (const [key, score, held] of r.rows as Array<[number, number, string]>) {
+      hits.push({ key: Number(key), score: Math.fround(score) });
+      const mask = BigInt.asUintN(64, BigInt(held));
+      this.held.set(Number(key), new Set(use.filter((_, i) => (mask >> BigInt(i)) & 1n).map((x) => x.t)));
+    }
     return (allow ? hits.filter((h) => allow(h.key)) : hits).slice(0, limit);
   }
 
@@ -106,27 +121,28 @@ export class PgSearchStore implements SearchStore {
     const q = queryVector(query, dim);
     const allow = this.keyTest(filter);
     // value: the local store's rank value, dot × row scale (see pgVectors.ts)
-    const value = '((embedding <#> $2::vector) * -1) * vscale';
+    const value = (param: string) => `((embedding <#> ${param}::vector) * -1) * vscale`;
     let rows: Array<[number, number]>;
     if (allow) {
       // few chunks may pass a filter, and an HNSW search filtered afterwards would miss them: score exactly the ones that do
       const keys = Array.from(this.names.allKeys()).filter(allow);
       if (keys.length === 0) return [];
       const r = await this.c.query({
-        text: `select key, ${value} as value from sift_chunks
+        text: `select key, ${value('$2')} as value from sift_chunks
                where branch_id = $1 and key = any($3::int[]) and embedding is not null order by value desc, key limit $4`,
         values: [this.branch.id, q.literal, keys, limit],
         rowMode: 'array',
       });
       rows = r.rows as Array<[number, number]>;
     } else {
-      await this.c.query(`set local hnsw.ef_search = ${sqlInt(EF_SEARCH)}`);
+      // hnsw.ef_search is set when the search's transaction begins (TeamStore); the branch id is
+      // written into the text so that every plan of this prepared statement can use its partial index
       const cast = `embedding::vector(${sqlInt(dim)})`;
       // the index's neighbours by cosine (float32: near-ties may swap), a margin more than asked, put in the exact order below
       const r = await this.c.query({
-        text: `select key, ${value} as value from sift_chunks
-               where branch_id = $1 order by ${cast} <=> $2::vector(${sqlInt(dim)}) limit $3`,
-        values: [this.branch.id, q.literal, limit + HNSW_MARGIN],
+        text: `select key, ${value('$1')} as value from sift_chunks
+               where branch_id = ${sqlInt(this.branch.id)} order by ${cast} <=> $1::vector(${sqlInt(dim)}) limit $2`,
+        values: [q.literal, limit + HNSW_MARGIN],
         rowMode: 'array',
       });
       rows = (r.rows as Array<[number, number]>).filter(([, v]) => v !== null)
@@ -161,42 +177,45 @@ export class PgSearchStore implements SearchStore {
     const all = weights.reduce((a, b) => a + b, 0);
     if (!(all > 0)) return keys.map(() => 0);
     const held = terms.filter((_, i) => dfs[i] > 0);
-    const have = new Map<number, number>();
-    if (held.length) {
+    // the terms each key holds: known for keywordTop's hits (when it looked up these very terms), else looked up
+    const byKey = new Map<number, Set<string>>();
+    const sameTerms = this.heldFor !== null && this.heldFor === held.join('\u0000');
+    const ask = sameTerms ? keys.filter((k) => !this.held.has(k)) : keys;
+    if (sameTerms) for (const k of keys) { const h = this.held.get(k); if (h) byKey.set(k, h); }
+    if (held.length && ask.length) {
       // one index probe per (term, key) pair: a common term's whole posting list is not read
       const r = await this.c.query({
-        text: `select p.key, p.term from unnest($2::text[]) as t(term) cross join unnest($3::int[]) as k(key)
-               join sift_postings p on p.branch_id = $1 and p.term = t.term and p.key = k.key`,
-        values: [this.branch.id, held, keys],
+        text: `select p.key, p.term from unnest($2::text[], $3::int[]) as pr(term, key)
+               join sift_postings p on p.branch_id = $1 and p.term = pr.term and p.key = pr.key`,
+        values: [this.branch.id, ask.flatMap(() => held), ask.flatMap((k) => held.map(() => k))],
         rowMode: 'array',
       });
-      const w = new Map(terms.map((t, i) => [t, weights[i]]));
-      // summed in the query's term order, as the local index sums them
-      const byKey = new Map<number, Set<string>>();
       for (const [key, term] of r.rows as Array<[number, string]>) {
         let s = byKey.get(Number(key));
         if (!s) byKey.set(Number(key), (s = new Set()));
         s.add(term);
       }
-      for (const [key, set] of byKey) {
-        let h = 0;
-        for (const t of terms) if (set.has(t)) h += w.get(t)!;
-        have.set(key, h);
-      }
     }
-    return keys.map((k) => (have.get(k) ?? 0) / all);
+    // summed in the query's term order, as the local index sums them
+    return keys.map((k) => {
+      const set = byKey.get(k);
+      if (!set) return 0;
+      let h = 0;
+      terms.forEach((t, i) => { if (set.has(t)) h += weights[i]; });
+      return h / all;
+    });
   }
 
   async chunks(keys: number[]): Promise<ChunkLookup> {
     if (keys.length === 0) return new FetchedChunks([]);
-    const r = await this.c.query(
-      `with asked as (select ${CHUNK_COLUMNS} from sift_chunks where branch_id = $1 and key = any($2::int[]))
+    const r = await this.c.query({
+      text: `with asked as (select ${CHUNK_COLUMNS} from sift_chunks where branch_id = $1 and key = any($2::int[]))
        select * from asked
        union
        select ${CHUNK_COLUMNS} from sift_chunks where branch_id = $1 and part_count > 1
          and path in (select path from asked where part_count > 1)`,
-      [this.branch.id, keys],
-    );
+      values: [this.branch.id, keys],
+    });
     return new FetchedChunks(r.rows.map(chunkFromRow));
   }
 
@@ -230,16 +249,26 @@ function clampUnit(x: number): number {
 }
 
 /**
- * The client's queries one after another: the ranking asks for several things
- * at once, and one connection runs one statement at a time (the driver would
- * queue them, but warns that it will stop doing so).
+ * The client's queries one after another (the ranking asks for several things
+ * at once, and one connection runs one statement at a time: the driver would
+ * queue them, but warns that it will stop doing so), each as a named prepared
+ * statement: a connection parses and plans each of these texts once.
  */
 function serialized(client: Client): Pick<Client, 'query'> {
   let last: Promise<unknown> = Promise.resolve();
-  const query = ((...args: unknown[]) => {
-    const run = last.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+  const query = ((config: { text: string; values?: unknown[]; rowMode?: 'array' }) => {
+    const named = { ...config, name: statementName(config.text) };
+    const run = last.then(() => client.query(named));
     last = run.catch(() => undefined);
     return run;
-  }) as Client['query'];
+  }) as unknown as Client['query'];
   return { query };
+}
+
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let n = names.get(text);
+  if (!n) names.set(text, (n = `sift_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
+  return n;
 }

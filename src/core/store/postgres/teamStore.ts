@@ -11,7 +11,7 @@ import { BranchNamesCache } from './branchNames';
 import { type Client, inTransaction, openPool, type Pool, type PoolOptions, withClient } from './db';
 import { NotIndexedError } from './errors';
 import { migrate, requireSchema } from './migrate';
-import { PgSearchStore } from './pgSearchStore';
+import { PgSearchStore, SEARCH_SETUP } from './pgSearchStore';
 import { SCHEMA_VERSION } from './schema';
 
 export const DEFAULT_BRANCH = 'main';
@@ -62,7 +62,7 @@ export class TeamStore {
       const store = new PgSearchStore(c, b, names, why === null);
       const res = await runSearch({ store, embedder: why === null ? embedder : null, roots: [''], partial: false, noModelReason: why ?? undefined }, query, opts);
       return { ...res, repo: b.repo, branch: b.name, head: b.head };
-    }, SNAPSHOT);
+    }, SNAPSHOT, SEARCH_SETUP);
   }
 
   async status(ref: IndexRef, embedder: Embedder | null): Promise<TeamStatus> {
