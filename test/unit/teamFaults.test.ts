@@ -12,6 +12,7 @@ import { loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
 import { openPool, type Pool } from '../../src/core/store/postgres/db';
 import { indexIntoStore } from '../../src/core/store/postgres/teamIndexer';
 import { TeamStore } from '../../src/core/store/postgres/teamStore';
+import { createToken } from '../../src/core/store/postgres/tokens';
 import { buildTestModel } from '../helpers/testModel';
 import { freshDatabase, type TestDatabase } from '../helpers/pgDatabase';
 import { crashPgSupported, killPg, restartPg } from '../helpers/pgServer';
@@ -129,6 +130,61 @@ describe('team index faults', function () {
     const done = await indexIntoStore(pool, { root, repo: 'cli', branch: 'main', embedder });
     assert.equal(done.changedFiles, 300);
     await store.close();
+    await pool.end();
+  });
+
+  it('leaves the database consistent when sift serve is killed mid-query, and a new server answers the same', async function () {
+    if (!fs.existsSync(CLI)) this.skip();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-fault-serve-'));
+    tmp.push(root);
+    writeFiles(root, 60, 'v4');
+    const pool = openPool(db.url, { max: 2, statementTimeoutMs: 0 });
+    await indexIntoStore(pool, { root, repo: 'srv', branch: 'main', embedder });
+    const token = await createToken(pool, `kill-${Date.now()}`, 'srv');
+    const counts = async () => (await pool.query(
+      `select (select count(*) from sift_chunks)::int as chunks, (select count(*) from sift_postings)::int as postings,
+              (select count(*) from sift_files)::int as files, (select sum(generation)::int from sift_branches) as gens`)).rows[0];
+    const before = await counts();
+    const serve = (port: number) => {
+      const child = spawn(process.execPath, [CLI, 'serve', '--store', db.url, '--listen', `127.0.0.1:${port}`, '--model', modelDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const up = new Promise<void>((resolve, reject) => {
+        let log = '';
+        child.stderr!.on('data', (d: Buffer) => { log += d.toString(); if (/team server on http/.test(log)) resolve(); });
+        child.once('exit', (code) => reject(new Error(`sift serve exited (${code}): ${log}`)));
+      });
+      return { child, up };
+    };
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const search = (q: string) => fetch(`http://127.0.0.1:${port}/v1/search`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ repo: 'srv', query: q, k: 5 }),
+    });
+    const first = serve(port);
+    await first.up;
+    const answer = await (await search('handler_v4_7')).json() as { hits: Array<{ name: string }> };
+    assert.equal(answer.hits[0]?.name, 'handler_v4_7');
+    // many searches in flight, then SIGKILL: no clean shutdown, connections cut mid-statement
+    const inFlight = Array.from({ length: 40 }, (_, i) => search(`answer request ${i}`).then(() => 'answered', () => 'cut'));
+    await new Promise((r) => setTimeout(r, 30));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    const outcomes = await Promise.all(inFlight);
+    assert.ok(outcomes.includes('cut'), 'some searches were cut by the kill');
+    // the server's backends go away with their read-only transactions; nothing it held stays
+    for (let i = 0; i < 100; i++) {
+      const left = (await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'sift' and pid <> pg_backend_pid() and state <> 'idle'`)).rows[0].n;
+      if (left === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(await counts(), before, 'the database is as it was');
+    const second = serve(port);
+    await second.up;
+    const again = await (await search('handler_v4_7')).json() as { hits: Array<{ name: string }> };
+    assert.deepEqual(again.hits.map((h) => h.name), answer.hits.map((h) => h.name));
+    // and a writer is not blocked by anything the killed server held
+    writeFiles(root, 61, 'v4');
+    assert.equal((await indexIntoStore(pool, { root, repo: 'srv', branch: 'main', embedder })).changedFiles, 1);
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
     await pool.end();
   });
 });
