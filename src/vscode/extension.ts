@@ -13,7 +13,8 @@ export function activate(context: vscode.ExtensionContext): SiftApi {
   const t0 = performance.now();
   const s = session = new SiftSession(context);
   // for chat agents: the #siftSearch language-model tool and the `sift mcp` server definition
-  registerAgentTools(context, { index: s.index, maxResults: () => readSettings().maxResults, indexing: () => s.workspaceIndexing, log: s.log });
+  registerAgentTools(context, { index: s.index, maxResults: () => readSettings().maxResults, indexing: () => s.workspaceIndexing, log: s.log },
+    { current: () => s.team.mcpTeam(), onDidChange: s.team.onDidChange });
   const activationMs = performance.now() - t0;
   session.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return session.api(activationMs);

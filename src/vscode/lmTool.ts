@@ -56,7 +56,7 @@ export function formatToolResult(query: string, res: SearchResponse, hits: Searc
   } else {
     lines.push(`${hits.length} result${hits.length === 1 ? '' : 's'} for ${label}${where}, most relevant first:`);
     hits.forEach((h, i) => {
-      lines.push('', `${i + 1}. ${displayPath(h, roots)}:${h.declLine}  ${h.name || '(block)'}  [${h.kind}]  relevance ${Math.round(h.score * 100)}%  (lines ${h.startLine}-${h.endLine})`);
+      lines.push('', `${i + 1}. ${displayPath(h, roots)}:${h.declLine}  ${h.name || '(block)'}  [${h.kind}]  relevance ${Math.round(h.score * 100)}%  (lines ${h.startLine}-${h.endLine})${h.origin === 'local' ? '  (changed in this checkout)' : ''}`);
       lines.push('```' + fence(h.language), clip(h.snippet), '```');
     });
   }
@@ -106,26 +106,38 @@ export class SearchCodeTool implements vscode.LanguageModelTool<SearchToolInput>
 }
 
 /** The `sift mcp` server over the workspace's local folders, run by the Node that runs VS Code's extension host. */
-export function mcpServerDefinitions(extensionPath: string, version: string): vscode.McpStdioServerDefinition[] {
+/** The team server the editor searches (sift.server), for the MCP server to search it too; the token travels in its environment. */
+export interface McpTeam { url: string; repo: string; branch: string; token: string | undefined }
+
+export function mcpServerDefinitions(extensionPath: string, version: string, team: McpTeam | null = null): vscode.McpStdioServerDefinition[] {
   const { roots, folders } = localRoots(vscode.workspace.workspaceFolders);
   if (roots.length === 0) return [];
-  const args = [path.join(extensionPath, 'dist', 'cli.js'), 'mcp', ...roots.flatMap((r) => ['--root', r])];
+  const args = [path.join(extensionPath, 'dist', 'cli.js'), 'mcp'];
+  const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1' };
+  if (team) {
+    // as the editor: the team index, overlaid with the changes in the (first) folder's checkout
+    args.push('--root', roots[0], '--server', team.url, ...(team.repo ? ['--repo', team.repo] : []), ...(team.branch ? ['--branch', team.branch] : []));
+    if (team.token) env.SIFT_TOKEN = team.token;
+  } else {
+    args.push(...roots.flatMap((r) => ['--root', r]));
+  }
   // VS Code's own binary runs as Node with ELECTRON_RUN_AS_NODE (no separate Node install needed); under a Node-based server it is Node already
-  const def = new vscode.McpStdioServerDefinition('Sift', process.execPath, args, { ELECTRON_RUN_AS_NODE: '1' }, version);
+  const def = new vscode.McpStdioServerDefinition('Sift', process.execPath, args, env, version);
   def.cwd = folders[0].uri;
   return [def];
 }
 
-export function registerAgentTools(context: vscode.ExtensionContext, d: LmToolDeps): void {
+export function registerAgentTools(context: vscode.ExtensionContext, d: LmToolDeps, team?: { current(): Promise<McpTeam | null>; onDidChange: vscode.Event<void> }): void {
   context.subscriptions.push(vscode.lm.registerTool(LM_TOOL_NAME, new SearchCodeTool(d)));
   const changed = new vscode.EventEmitter<void>();
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   context.subscriptions.push(
     changed,
     vscode.workspace.onDidChangeWorkspaceFolders(() => changed.fire()),
+    ...(team ? [team.onDidChange(() => changed.fire())] : []),
     vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
       onDidChangeMcpServerDefinitions: changed.event,
-      provideMcpServerDefinitions: () => mcpServerDefinitions(context.extensionPath, version),
+      provideMcpServerDefinitions: async () => mcpServerDefinitions(context.extensionPath, version, team ? await team.current() : null),
     }),
   );
 }

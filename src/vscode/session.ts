@@ -61,6 +61,7 @@ export class SiftSession implements vscode.Disposable {
       if (readSettings().autoIndex) this.indexer.requestFullIndex();
     });
     this.index.useTeam(this.team);
+    context.subscriptions.push(this.team);
     this.searchLog = new SearchLog(storageDir, () => readSettings().feedbackEnabled, () => this.index.roots, log);
     context.subscriptions.push(this.searchLog);
     this.adaptation = new WorkspaceAdaptation({ index: this.index, searchLog: this.searchLog, log, workspaceState: context.workspaceState });

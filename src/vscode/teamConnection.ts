@@ -15,6 +15,7 @@ import { overlaySearch, type LocalQuery } from '../core/team/teamSearch';
 import type { SearchResponse } from '../core/types';
 import type { SearchParams } from '../worker/protocol';
 import type { IndexState } from './indexState';
+import type { McpTeam } from './lmTool';
 import { readSettings } from './settings';
 import type { TeamView } from './teamView';
 
@@ -39,7 +40,7 @@ function errorKind(e: TeamServerError): 'unreachable' | 'token' | 'other' {
   return e.unreachable ? 'unreachable' : 'other';
 }
 
-export class TeamConnection {
+export class TeamConnection implements vscode.Disposable {
   private key = '';
   private client: TeamClient | null = null;
   private repoRoot: Promise<string | null> | null = null;
@@ -48,6 +49,9 @@ export class TeamConnection {
   private head: string | null = null;
   private changed: ChangedFiles | null = null;
   private view: TeamView | null = null;
+  private readonly changedEmitter = new vscode.EventEmitter<void>();
+  /** The server, its index settings or its token changed (what the registered MCP server is given). */
+  readonly onDidChange = this.changedEmitter.event;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -64,6 +68,7 @@ export class TeamConnection {
 
   /** Forget what was resolved (settings, token or folders changed). */
   reset(): void {
+    this.changedEmitter.fire();
     this.key = '';
     this.client = null;
     this.repoRoot = null;
@@ -239,6 +244,16 @@ export class TeamConnection {
     let server = s.url;
     try { server = displayUrl(parseServerUrl(s.url)); } catch { /* shown as typed; the client says what is wrong */ }
     return { server, repo: s.repo || null, branch: s.branch || null, how: null, head: null, indexed: null, changedFiles: null, note: null, error: null };
+  }
+
+  /** The server, repo, branch and token for `sift mcp --server`, or null without a server. */
+  async mcpTeam(): Promise<McpTeam | null> {
+    const s = teamSettings();
+    return s ? { ...s, token: await this.secrets.get(tokenKey(s.url)) } : null;
+  }
+
+  dispose(): void {
+    this.changedEmitter.dispose();
   }
 
   // ---- the token ---------------------------------------------------------------------------
