@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { findDefaultModel, loadEmbedder } from '../src/core/embed/embedder';
 import { BRANCH_COLUMNS, branchFromRow } from '../src/core/store/postgres/branchWriter';
-import { BranchNames } from '../src/core/store/postgres/branchNames';
+import { BranchCache } from '../src/core/store/postgres/branchCache';
 import { inTransaction, openPool } from '../src/core/store/postgres/db';
 import { EF_SEARCH, PgSearchStore, SEARCH_SETUP } from '../src/core/store/postgres/pgSearchStore';
 import { queryVector } from '../src/core/store/postgres/pgVectors';
@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   const embedder = await loadEmbedder(findDefaultModel()!);
   const result = await inTransaction(pool, async (c) => {
     const b = branchFromRow((await c.query(`select ${BRANCH_COLUMNS} from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = $1 and b.name = 'main'`, [arg('repo')])).rows[0]);
-    const names = await BranchNames.load(c, b.id, b.generation);
-    const store = new PgSearchStore(c, b, names, true);
+    const cache = await BranchCache.load(c, b.id, b.generation);
+    const store = new PgSearchStore(c, b, cache, true);
     // a fixed sample: every (rows / n)-th chunk with a name, its name's words as the query
     const sample = (await c.query(`select name, signature from sift_chunks where branch_id = $1 and name <> '' and key % 97 = 0 order by key limit $2`, [b.id, n])).rows;
     const recalls: number[] = [], scoreRecalls: number[] = [], hnswMs: number[] = [], exactMs: number[] = [];

@@ -7,7 +7,7 @@ import type { Embedder } from '../../embed/embedder';
 import { runSearch, type SearchOptions } from '../../search/search';
 import type { IndexRef, TeamSearchResponse, TeamStatus } from '../../team/api';
 import { BRANCH_COLUMNS, type BranchRow, branchFromRow } from './branchWriter';
-import { BranchNamesCache } from './branchNames';
+import { BranchCaches } from './branchCache';
 import { type Client, inTransaction, openPool, type Pool, type PoolOptions, withClient } from './db';
 import { NotIndexedError } from './errors';
 import { migrate, requireSchema } from './migrate';
@@ -19,7 +19,7 @@ export const DEFAULT_BRANCH = 'main';
 const SNAPSHOT = 'isolation level repeatable read read only';
 
 export class TeamStore {
-  private readonly names = new BranchNamesCache();
+  private readonly caches = new BranchCaches();
   private schemaChecked = false;
 
   private constructor(readonly pool: Pool) {}
@@ -57,9 +57,9 @@ export class TeamStore {
     await this.ready();
     return inTransaction(this.pool, async (c) => {
       const b = await this.branchOn(c, ref);
-      const names = await this.names.get(c, b.id, b.generation);
+      const cache = await this.caches.get(c, b.id, b.generation);
       const why = this.modelMismatch(b, embedder);
-      const store = new PgSearchStore(c, b, names, why === null);
+      const store = new PgSearchStore(c, b, cache, why === null);
       const res = await runSearch({ store, embedder: why === null ? embedder : null, roots: [''], partial: false, noModelReason: why ?? undefined }, query, opts);
       return { ...res, repo: b.repo, branch: b.name, head: b.head };
     }, SNAPSHOT, SEARCH_SETUP);
@@ -92,7 +92,7 @@ export class TeamStore {
   }
 
   async close(): Promise<void> {
-    this.names.clear();
+    this.caches.clear();
     await this.pool.end();
   }
 }
