@@ -29,7 +29,8 @@ sift index --store URL [--repo R] [--branch B] [--git-diff FROM..TO] [--head REV
   Index a checkout (default .) into a team index in PostgreSQL + pgvector (creating or migrating its
   schema). Files are compared by content hash with the branch; the whole update is one transaction.
   --store URL         postgres://user:password@host:port/database
-  --repo R            the repository's name there (default: the folder's name)
+  --repo R            the repository's name there (default: the origin remote's repository name when
+                      PATH is a checkout's top, else the folder's name; clients default the same way)
   --branch B          the branch (default main)
   --git-diff A..B     look only at the paths the commits A..B touched (for CI; the checkout is at B)
   --head REV          the commit recorded as indexed (default: the checkout's HEAD, or B)`,
@@ -45,7 +46,7 @@ sift index --store URL [--repo R] [--branch B] [--git-diff FROM..TO] [--head REV
   --no-daemon         answer in this process even when sift serve runs (default: use it if it runs)
 sift search --store URL [--repo R | --root PATH] [--branch B] [options] QUERY
   Search a team index straight from PostgreSQL, with the same ranking (no overlay of local changes).
-  The repository defaults to the name of the --root folder.
+  The repository defaults as sift index --store names it, for the --root folder (default .).
 sift search --server URL [--repo R] [--branch B] [--root PATH] [options] QUERY
   Search a team index through its server (sift serve --store), overlaid with the files changed in the
   git checkout at --root (default .): those are searched in a small local index, the team's hits in

@@ -11,7 +11,7 @@ import { engineSpec, type EngineSpec } from './engineSpec';
 import { cacheHome, defaultIndexDir } from './indexDir';
 import type { Engine, IndexRunOptions } from '../core/engine';
 import type { IndexRef, TeamSearchResponse, TeamStatus } from '../core/team/api';
-import { absolutePaths, changedFiles, repoRootOf, type ChangedFiles } from '../core/team/changedFiles';
+import { absolutePaths, changedFiles, repoRootOf, type ChangedFiles, withinFolder } from '../core/team/changedFiles';
 import { TeamClient } from '../core/team/client';
 import { syncOverlay } from '../core/team/overlayIndex';
 import { resolveTeamRef } from '../core/team/teamRef';
@@ -60,7 +60,7 @@ export class TeamCheckout {
 
   private constructor(
     private readonly args: ServerArgs,
-    /** The checkout's top-level folder, or null when not in a git work tree. */
+    /** The checkout's top-level folder (or the --root below it the team indexed), or null when not in a git work tree. */
     readonly repoRoot: string | null,
     a: ParsedArgs,
     private readonly warn: (m: string) => void,
@@ -79,9 +79,15 @@ export class TeamCheckout {
     }
   }
 
-  /** For the checkout holding `dir` (or none when it is not in a git work tree). */
+  /**
+   * For the checkout holding `dir` (or none when it is not in a git work tree). The team index
+   * is taken to be made of the checkout's top folder; a --root given below it names the folder
+   * the team indexed instead (sift index --store … that/folder), and only its files count.
+   */
   static async open(args: ServerArgs, a: ParsedArgs, dir: string, warn: (m: string) => void): Promise<TeamCheckout> {
-    return new TeamCheckout(args, await repoRootOf(path.resolve(dir)), a, warn);
+    const top = await repoRootOf(path.resolve(dir));
+    const folder = top && a.values.root?.length ? path.resolve(dir) : top;
+    return new TeamCheckout(args, folder, a, warn);
   }
 
   get roots(): string[] { return this.repoRoot ? [this.repoRoot] : []; }
@@ -102,7 +108,7 @@ export class TeamCheckout {
     let changed: ChangedFiles | null = null;
     let overlayFiles = this.state?.overlayFiles ?? 0;
     if (this.repoRoot) {
-      changed = await changedFiles(this.repoRoot, { teamHead: status?.head ?? null, branch: ref.branch });
+      changed = withinFolder(await changedFiles(this.repoRoot, { teamHead: status?.head ?? null, branch: ref.branch }), this.repoRoot);
       if (changed.note && changed.note !== this.state?.changed?.note) this.warn(`sift: note: ${changed.note}`);
       if (run.sync !== false && (changed.files.size > 0 || this.overlay)) {
         const engine = await this.openOverlay();

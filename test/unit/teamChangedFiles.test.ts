@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { absolutePaths, changedFiles, GitError, parseStatusZ, repoRootOf } from '../../src/core/team/changedFiles';
-import { defaultRepoName, localBranches, repoNameFromRemote } from '../../src/core/team/teamRef';
+import { absolutePaths, changedFiles, GitError, parseStatusZ, repoRootOf, withinFolder } from '../../src/core/team/changedFiles';
+import { defaultRepoFor, defaultRepoName, localBranches, repoNameFromRemote } from '../../src/core/team/teamRef';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
@@ -146,5 +146,22 @@ describe('team: changed files (git)', function () {
     git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/payments.git');
     assert.equal(await defaultRepoName(repo), 'payments');
     assert.deepEqual(await localBranches(repo), { current: 'main', remoteDefault: null });
+  });
+
+  it('for a team index made of a subfolder: only that folder\'s changes, relative to it; its default repository is the folder\'s name', async () => {
+    write(repo, 'src/auth.ts', 'export function verify(token) {}\n');
+    write(repo, 'docs/guide.md', '# Guide, changed\n');
+    const all = await changedFiles(repo, { teamHead });
+    assert.deepEqual(sorted(all.files), ['docs/guide.md', 'src/auth.ts']);
+    const src = withinFolder(all, path.join(repo, 'src'));
+    assert.deepEqual(sorted(src.files), ['auth.ts']);
+    assert.equal(src.repoRoot, path.join(repo, 'src'));
+    assert.deepEqual(absolutePaths(src), [path.join(repo, 'src', 'auth.ts')]);
+    assert.equal(withinFolder(all, repo), all, 'the top folder: as it is');
+    assert.throws(() => withinFolder(all, tmp), GitError);
+    git(repo, 'remote', 'add', 'origin', 'git@github.com:acme/payments.git');
+    assert.equal(await defaultRepoFor(repo), 'payments');
+    assert.equal(await defaultRepoFor(path.join(repo, 'src')), 'src');
+    assert.equal(await defaultRepoFor(tmp), path.basename(tmp), 'outside a checkout: the folder\'s name');
   });
 });

@@ -3,15 +3,16 @@
 import * as path from 'node:path';
 import { UsageError, type ParsedArgs } from '../args';
 import { DEFAULT_BRANCH } from '../../core/store/postgres/teamStore';
+import { defaultRepoFor } from '../../core/team/teamRef';
 
 export interface StoreArgs { url: string; repo: string; branch: string }
 
-/** --store/--repo/--branch checked; the repository name defaults to the root folder's name. */
-export function parseStoreArgs(a: ParsedArgs, root?: string): StoreArgs {
+/** --store/--repo/--branch checked; the repository name defaults to the folder's (defaultRepoFor: the origin's name for a checkout's top). */
+export async function parseStoreArgs(a: ParsedArgs, root?: string): Promise<StoreArgs> {
   const url = a.values.store?.[0];
   if (!url) throw new UsageError('--store needs a PostgreSQL URL, e.g. --store postgres://user:password@host:5432/sift');
   if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('--store takes a PostgreSQL URL (postgres://user:password@host:port/database)');
-  const repo = a.values.repo?.[0] ?? (root ? path.basename(path.resolve(root)) : '');
+  const repo = a.values.repo?.[0] ?? (root ? await defaultRepoFor(path.resolve(root)) : '');
   if (!repo) throw new UsageError('--repo needs the repository\'s name in the team index');
   const branch = a.values.branch?.[0] ?? DEFAULT_BRANCH;
   for (const [what, v] of [['--repo', repo], ['--branch', branch]] as const) {

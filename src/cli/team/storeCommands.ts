@@ -15,7 +15,7 @@ const warn = (m: string): void => { process.stderr.write(m + '\n'); };
 
 export async function cmdStoreIndex(a: ParsedArgs): Promise<number> {
   const root = a.positional[0] ?? '.';
-  const s = parseStoreArgs(a, root);
+  const s = await parseStoreArgs(a, root);
   const gitDiff = parseGitDiff(a);
   const embedder = await loadModel(a, warn);
   const pool = openPool(s.url, { max: 3, statementTimeoutMs: 0 });
@@ -47,8 +47,8 @@ export async function cmdStoreIndex(a: ParsedArgs): Promise<number> {
 
 export async function cmdStoreSearch(a: ParsedArgs): Promise<number> {
   const q = parseSearchArgs(a);
-  // the repository defaults to the name of the folder given with --root, as `sift index --store` names it
-  const s = parseStoreArgs(a, a.values.root?.[0]);
+  // the repository defaults as `sift index --store` names it (defaultRepoFor the --root folder, or .)
+  const s = await parseStoreArgs(a, a.values.root?.[0] ?? '.');
   const embedder = await loadModel(a, warn);
   const store = TeamStore.connect(s.url, { max: 2 });
   try {

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 
 export interface ChangedFiles {
-  /** The repository's top-level folder (absolute). */
+  /** The folder the paths are relative to (absolute): the repository's top-level folder, or the folder withinFolder() gave. */
   repoRoot: string;
   /** Paths relative to repoRoot, '/'-separated: changed, added, untracked and deleted ones (both sides of a rename). */
   files: Set<string>;
@@ -165,4 +165,17 @@ async function remoteTracking(root: string, branch: string): Promise<string | nu
 /** Absolute paths of the changed files (for the local overlay index). */
 export function absolutePaths(c: ChangedFiles): string[] {
   return [...c.files].map((rel) => path.join(c.repoRoot, ...rel.split('/')));
+}
+
+/**
+ * The changed files under `folder` (a folder inside the work tree), relative to it: for a team
+ * index made of that folder rather than of the whole checkout (its paths are relative to it).
+ */
+export function withinFolder(c: ChangedFiles, folder: string): ChangedFiles {
+  const prefix = path.relative(c.repoRoot, folder).split(path.sep).join('/');
+  if (!prefix) return c;
+  if (prefix.startsWith('..') || path.isAbsolute(prefix)) throw new GitError(`${folder} is not inside the work tree at ${c.repoRoot}`);
+  const files = new Set<string>();
+  for (const f of c.files) if (f.startsWith(prefix + '/')) files.add(f.slice(prefix.length + 1));
+  return { ...c, repoRoot: path.resolve(folder), files };
 }

@@ -10,8 +10,10 @@
 //   default ("main"). A feature branch CI does not index thus searches the
 //   branch it will merge into, overlaid with what differs here.
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IndexRef, TeamStatus } from './api';
+import { repoRootOf } from './changedFiles';
 import { TeamServerError, type TeamClient } from './client';
 
 function gitOut(cwd: string, args: string[]): Promise<string | null> {
@@ -33,6 +35,17 @@ export function repoNameFromRemote(url: string): string | null {
 export async function defaultRepoName(repoRoot: string): Promise<string> {
   const origin = await gitOut(repoRoot, ['config', '--get', 'remote.origin.url']);
   return (origin && repoNameFromRemote(origin)) || path.basename(repoRoot);
+}
+
+/**
+ * The repository name a folder is indexed and searched as by default: defaultRepoName() when the
+ * folder is its checkout's top, else the folder's own name (a team index made of a subfolder).
+ * `sift index --store` and the clients both default to it.
+ */
+export async function defaultRepoFor(folder: string): Promise<string> {
+  const real = (p: string): string => { try { return fs.realpathSync(p); } catch { return path.resolve(p); } };
+  const top = await repoRootOf(folder);
+  return top && real(top) === real(folder) ? defaultRepoName(top) : path.basename(real(folder));
 }
 
 /** The branch checked out (null when detached), and the remote's default branch (origin/HEAD), if known. */
@@ -58,7 +71,7 @@ export interface ResolvedRef {
  * "not found" (unreachable, refused token) are thrown.
  */
 export async function resolveTeamRef(client: TeamClient, repoRoot: string | null, given: { repo?: string; branch?: string }): Promise<ResolvedRef> {
-  const repo = given.repo?.trim() || (repoRoot ? await defaultRepoName(repoRoot) : '');
+  const repo = given.repo?.trim() || (repoRoot ? await defaultRepoFor(repoRoot) : '');
   if (!repo) throw new Error('no team repository: set sift.serverRepo (or --repo), or open a git checkout whose origin names it');
   const branch = given.branch?.trim();
   if (branch) return { ref: { repo, branch }, status: await probe(client, repo, branch), how: 'configured' };
