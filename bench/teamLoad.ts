@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LOAD_QUERIES } from './teamQueries';
 
 function arg(name: string, dflt?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,17 +18,6 @@ function arg(name: string, dflt?: string): string {
   return process.argv[i + 1];
 }
 
-const QUERIES = [
-  'parse command line arguments', 'retry a failed http request with backoff', 'read a json config file', 'where are errors logged',
-  'validate an email address', 'compare two version strings', 'format a date as iso string', 'escape html entities',
-  'debounce a function', 'deep clone an object', 'merge two objects recursively', 'create a readable stream from a buffer',
-  'hash a string with sha256', 'convert camelCase to snake_case', 'check whether a path is absolute', 'read environment variables',
-  'resolve a module path', 'walk a directory tree', 'emit an event to listeners', 'cancel a pending promise',
-  'encode base64', 'split a string into lines', 'sort an array by key', 'throttle calls', 'open a websocket connection',
-  'serialize query string parameters', 'decompress gzip data', 'measure elapsed time', 'generate a random id', 'trim whitespace',
-  'EventEmitter', 'parseArgs', 'createServer', 'JSON.parse', 'readFileSync', 'Promise.all', 'setTimeout', 'Buffer.from',
-  'handle uncaught exceptions', 'load plugins from a folder',
-];
 
 function pct(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
@@ -59,7 +49,7 @@ async function run(base: string, token: string, repo: string, clients: number, s
     let i = c;
     if (paceMs) await new Promise((r) => setTimeout(r, Math.random() * paceMs));
     while (Date.now() < end) {
-      const query = QUERIES[i++ % QUERIES.length];
+      const query = LOAD_QUERIES[i++ % LOAD_QUERIES.length];
       const t = performance.now();
       try {
         const res = await fetch(`${base}/v1/search`, {

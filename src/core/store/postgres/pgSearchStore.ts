@@ -18,7 +18,11 @@ import { queryVector } from './pgVectors';
 import { storedTerm } from './storedTerm';
 import { sqlInt } from './schema';
 
-/** Candidates the HNSW search keeps in its queue (pgvector's hnsw.ef_search): above the 100 a query asks for. */
+/**
+ * Candidates the HNSW search keeps in its queue (pgvector's hnsw.ef_search). At 105K chunks the
+ * vector top 10 holds 0.95 of the exact one at 200 (0.99 at 400, 0.997 at 800), and the ranked
+ * top 10 0.9975 of the local engine's (1.0 at 400) at about half the search time (bench/README.md).
+ */
 export const EF_SEARCH = 200;
 /** What a search's transaction sets first (TeamStore). */
 export const SEARCH_SETUP = `set local hnsw.ef_search = ${EF_SEARCH}`;
