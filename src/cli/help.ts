@@ -46,7 +46,8 @@ sift index --store URL [--repo R] [--branch B] [--git-diff FROM..TO] [--head REV
   --no-daemon         answer in this process even when sift serve runs (default: use it if it runs)
 sift search --store URL [--repo R | --root PATH] [--branch B] [options] QUERY
   Search a team index straight from PostgreSQL, with the same ranking (no overlay of local changes).
-  The repository defaults as sift index --store names it, for the --root folder (default .).
+  The repository defaults to the origin remote's repository name when the --root folder (default .)
+  is a checkout's top, else to the folder's name.
 sift search --server URL [--repo R] [--branch B] [--root PATH] [options] QUERY
   Search a team index through its server (sift serve --store), overlaid with the files changed in the
   git checkout at --root (default .): those are searched in a small local index, the team's hits in
