@@ -11,6 +11,7 @@ import pg from 'pg';
 import { loadEmbedder, type Embedder } from '../../src/core/embed/embedder';
 import { Engine } from '../../src/core/engine';
 import { BranchWrite, openBranchForWrite } from '../../src/core/store/postgres/branchWriter';
+import { BranchCaches } from '../../src/core/store/postgres/branchCache';
 import { inTransaction, openPool, type Pool } from '../../src/core/store/postgres/db';
 import { BranchBusyError, NotIndexedError, SchemaError } from '../../src/core/store/postgres/errors';
 import { migrate, schemaVersion } from '../../src/core/store/postgres/migrate';
@@ -254,6 +255,26 @@ describe('team index on PostgreSQL', function () {
     const n = (await pool.query(`select count(*)::int as n from sift_postings where term like '#sha256:%'`)).rows[0].n;
     assert.ok(n > 0, 'the long words are stored by their hash');
     await engine.close();
+  });
+
+  it('keeps the caches of a bounded number of branches, each at its newest generation', async () => {
+    const rows = (await pool.query('select id, generation from sift_branches order by id')).rows.map((r) => ({ id: Number(r.id), gen: Number(r.generation) }));
+    assert.ok(rows.length >= 3);
+    const caches = new BranchCaches(2);
+    const c = await pool.connect();
+    try {
+      const first = await caches.get(c, rows[0].id, rows[0].gen);
+      assert.equal(await caches.get(c, rows[0].id, rows[0].gen), first, 'the same generation: the same cache');
+      await caches.get(c, rows[1].id, rows[1].gen);
+      await caches.get(c, rows[2].id, rows[2].gen);
+      assert.equal(caches.size, 2);
+      const again = await caches.get(c, rows[0].id, rows[0].gen);
+      assert.notEqual(again, first, 'the least recently searched branch was let go and loads anew');
+      const newer = await caches.get(c, rows[0].id, rows[0].gen + 1);
+      assert.equal(newer.generation, rows[0].gen + 1, 'a new generation loads anew');
+    } finally {
+      c.release();
+    }
   });
 
   it('refuses a URL that is not PostgreSQL\'s, and says the database is unavailable when nothing listens', async () => {

@@ -144,23 +144,36 @@ export class BranchCache {
 // columns of BranchCache.load's rows
 const NAME = 1, PATH = 2, LANGUAGE = 3, START = 4, END = 5, DECL = 6, KIND = 7, SIGNATURE = 8, CONTEXT = 9, PART_INDEX = 10, PART_COUNT = 11;
 
+/** Branches whose caches a server keeps at once (the least recently searched go first). */
+export const MAX_CACHED_BRANCHES = 8;
+
 /** Per branch, the BranchCache of its newest generation loaded, shared by concurrent searches. */
 export class BranchCaches {
   private readonly byBranch = new Map<number, Promise<BranchCache>>();
 
+  constructor(private readonly maxBranches = MAX_CACHED_BRANCHES) {}
+
   async get(c: Client, branchId: number, generation: number): Promise<BranchCache> {
     const had = this.byBranch.get(branchId);
     if (had) {
+      // the most recently searched last
+      this.byBranch.delete(branchId);
+      this.byBranch.set(branchId, had);
       const cache = await had.catch(() => null);
       if (cache && cache.generation === generation) return cache;
       // a search still reading an older snapshot gets its own copy: the newer one stays
       if (cache && cache.generation > generation) return BranchCache.load(c, branchId, generation);
     }
     const loading = BranchCache.load(c, branchId, generation);
+    this.byBranch.delete(branchId);
     this.byBranch.set(branchId, loading);
+    while (this.byBranch.size > this.maxBranches) this.byBranch.delete(this.byBranch.keys().next().value!);
     loading.catch(() => { if (this.byBranch.get(branchId) === loading) this.byBranch.delete(branchId); });
     return loading;
   }
+
+  /** Branches with a cache now. */
+  get size(): number { return this.byBranch.size; }
 
   clear(): void { this.byBranch.clear(); }
 }
