@@ -145,9 +145,13 @@ describe('team index on PostgreSQL', function () {
     assert.equal(hit?.name, 'compute_invoice_total');
     const rb = await store.search({ repo: 'fixtures' }, 'ruby', { k: 50, fixedK: true }, embedder);
     assert.ok(!rb.hits.some((h) => h.file === 'sample.rb'), 'no hit in the deleted file');
+    // the embedding cache keeps the vectors of models some branch uses, and only those
+    await pool.query(`insert into sift_embed_cache (model_hash, text_hash, embedding) values ('a-model-gone', '\\x00', '[1,2]')`);
     const again = await indexIntoStore(pool, { root: repo, repo: 'fixtures', branch: 'main', embedder });
     assert.equal(again.changedFiles, 0);
     assert.equal(again.chunksWritten, 0);
+    const models = (await pool.query('select distinct model_hash from sift_embed_cache')).rows.map((r) => r.model_hash);
+    assert.deepEqual(models, [embedder.hash]);
   });
 
   it('with --git-diff looks only at the paths the commit range touched', async () => {

@@ -202,6 +202,10 @@ export async function indexIntoStore(pool: Pool, o: TeamIndexOptions): Promise<T
     const files = Number((await c.query('select count(*)::int as n from sift_files where branch_id = $1', [row.id])).rows[0].n);
     return { row: after, reset, changed, written: write.writtenChunks, files, gone: gone.length + unreadable };
   });
+  // vectors of a model no branch is built with any more are of no use to a later run
+  await withClient(pool, (c) => c.query(
+    'delete from sift_embed_cache where model_hash not in (select model_hash from sift_branches where model_hash is not null)',
+  ));
   if (out.written > 0 || out.gone > 0) {
     // mark the new rows all-visible (and refresh the planner's statistics): BM25 then reads postings from the index alone
     await withClient(pool, (c) => c.query('vacuum (analyze) sift_postings, sift_chunks, sift_df'));
