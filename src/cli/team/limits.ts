@@ -22,9 +22,10 @@ export const SERVER_LIMITS = {
   /** Characters of pathPrefix and of pathFilter. */
   maxPathChars: 500,
   /**
-   * Wildcard runs (`*`, `**`) and `{…}` groups in a pathFilter: the filter is
-   * a backtracking regular expression, and each one more multiplies its worst
-   * case by the path's length.
+   * Wildcard runs (`*`, `**`) and `{…}` groups in a pathFilter. A glob runs in
+   * time linear in the path (pathGlob.ts), but each `{…}` group multiplies the
+   * globs run, against every file of the branch, on every search: a few keep
+   * one request's work small.
    */
   maxGlobOperators: 3,
   /** Languages in one filter. */
