@@ -151,6 +151,7 @@ export async function indexIntoStore(pool: Pool, o: TeamIndexOptions): Promise<T
     progress.filesTotal = todo.length;
     await write.removeFiles(gone);
     let changed = 0, unreadable = 0;
+    let writing: Promise<void> = Promise.resolve();
     const batchFiles = o.batchFiles ?? 200;
     for (let next = 0; next < todo.length;) {
       if (o.signal?.aborted) throw new Error('indexing cancelled: nothing was committed');
@@ -175,7 +176,6 @@ export async function indexIntoStore(pool: Pool, o: TeamIndexOptions): Promise<T
         bytes += r.text.length;
         changed++;
       }
-      await write.removeFiles(replaced);
       const all = batch.flatMap((x) => x.chunks);
       let vectors: StoredVector[] | null = null;
       if (o.embedder && all.length) {
@@ -192,10 +192,14 @@ export async function indexIntoStore(pool: Pool, o: TeamIndexOptions): Promise<T
           chunks: x.chunks.map((ch) => ({ chunk: ch, lines: lines.slice(ch.startLine - 1, ch.endLine).join('\n'), vector: vectors ? vectors[at++] : null })),
         };
       });
-      await write.addFiles(files);
+      // the last batch's statements are done (a failure surfaces here); this one's run while the next is read, chunked and embedded
+      await writing;
+      writing = write.removeFiles(replaced).then(() => write.addFiles(files));
+      writing.catch(() => undefined);
       progress.chunks += all.length;
       o.onProgress?.({ ...progress });
     }
+    await writing;
     progress.phase = 'commit';
     o.onProgress?.({ ...progress });
     const after: BranchRow = await write.finish(head);
