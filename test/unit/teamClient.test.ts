@@ -12,10 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { Client as PgClient } from 'pg';
 import { displayUrl, parseServerUrl, TeamClient, TeamServerError } from '../../src/core/team/client';
 import type { TeamSearchResponse } from '../../src/core/team/api';
-import { startPg } from '../helpers/pgServer';
+import { freshDatabase } from '../helpers/pgDatabase';
 
 const TOKEN = 'sift_SECRET-token-value-0123456789';
 
@@ -252,19 +251,9 @@ describe('team client against the real team server (PostgreSQL, built CLI)', fun
 
   before(async function () {
     if (process.platform === 'win32' || !builtWithTeamServer()) this.skip(); // built by `npm test` before the unit tests
-    const pg = await startPg();
-    const name = `teamclient_${process.pid}_${Date.now() % 100000}`;
-    const admin = new PgClient({ connectionString: pg.url });
-    await admin.connect();
-    try { await admin.query(`create database ${name}`); } finally { await admin.end(); }
-    const u = new URL(pg.url);
-    u.pathname = `/${name}`;
-    dbUrl = u.toString();
-    dropDb = async () => {
-      const c = new PgClient({ connectionString: pg.url });
-      await c.connect();
-      try { await c.query(`drop database if exists ${name} with (force)`); } finally { await c.end(); }
-    };
+    const db = await freshDatabase('teamclient');
+    dbUrl = db.url;
+    dropDb = db.drop;
 
     tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-teamclient-')));
     env = { SIFT_CACHE_DIR: path.join(tmp, 'cache'), SIFT_RUNTIME_DIR: path.join(tmp, 'run'), SIFT_TOKEN: '' };

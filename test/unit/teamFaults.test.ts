@@ -34,6 +34,20 @@ async function snapshot(pool: Pool): Promise<Record<string, number>> {
   return { ...out, generation: Number(b.generation), live: b.live_docs, totalLen: b.total_len, nextKey: b.next_key };
 }
 
+/** A branch's generation and live chunk count, as committed. */
+async function branchState(pool: Pool, repo: string): Promise<unknown> {
+  return (await pool.query('select b.generation, b.live_docs from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = $1', [repo])).rows[0];
+}
+
+/** Waits (up to 5 s) until no other sift connection is busy: the server has rolled back what a killed process left open. */
+async function otherBackendsIdle(pool: Pool): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const busy = (await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'sift' and pid <> pg_backend_pid() and state <> 'idle'`)).rows[0].n;
+    if (busy === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('team index faults', function () {
   this.timeout(180_000);
   let db: TestDatabase;
@@ -103,7 +117,7 @@ describe('team index faults', function () {
     for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(root, f));
     const pool = openPool(db.url, { max: 2, statementTimeoutMs: 0 });
     await indexIntoStore(pool, { root, repo: 'cli', branch: 'main', embedder });
-    const before = (await pool.query(`select b.generation, b.live_docs from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = 'cli'`)).rows[0];
+    const before = await branchState(pool, 'cli');
     writeFiles(root, 300, 'v3');
     const child = spawn(process.execPath, [CLI, 'index', '--store', db.url, '--repo', 'cli', '--model', modelDir, root], { stdio: ['ignore', 'pipe', 'pipe'] });
     // killed as soon as it has begun writing: its transaction is open
@@ -116,12 +130,8 @@ describe('team index faults', function () {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // the server notices the dead connection and rolls its transaction back
-    for (let i = 0; i < 100; i++) {
-      const open = (await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'sift' and pid <> pg_backend_pid() and state like '%transaction%'`)).rows[0].n;
-      if (open === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const after = (await pool.query(`select b.generation, b.live_docs from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = 'cli'`)).rows[0];
+    await otherBackendsIdle(pool);
+    const after = await branchState(pool, 'cli');
     assert.deepEqual(after, before);
     const store = TeamStore.connect(db.url);
     const hits = await store.search({ repo: 'cli' }, 'handler_v3_7', { k: 10, fixedK: true }, embedder);
@@ -170,11 +180,7 @@ describe('team index faults', function () {
     const outcomes = await Promise.all(inFlight);
     assert.ok(outcomes.includes('cut'), 'some searches were cut by the kill');
     // the server's backends go away with their read-only transactions; nothing it held stays
-    for (let i = 0; i < 100; i++) {
-      const left = (await pool.query(`select count(*)::int as n from pg_stat_activity where application_name = 'sift' and pid <> pg_backend_pid() and state <> 'idle'`)).rows[0].n;
-      if (left === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await otherBackendsIdle(pool);
     assert.deepEqual(await counts(), before, 'the database is as it was');
     const second = serve(port);
     await second.up;

@@ -16,22 +16,13 @@ import { TeamStore } from '../../src/core/store/postgres/teamStore';
 import { createToken, revokeToken } from '../../src/core/store/postgres/tokens';
 import { API_LIMITS, type ApiError, type TeamSearchResponse, type TeamStatus } from '../../src/core/team/api';
 import { crashPgSupported, startPg } from '../helpers/pgServer';
+import { freshDatabase } from '../helpers/pgDatabase';
 
 const RETRY = '/** Retry a failing call with exponential backoff. */\nexport async function retryWithBackoff(fn: () => Promise<void>, attempts = 3) {\n  for (let i = 0; i < attempts; i++) {\n    try { return await fn(); } catch { await new Promise((r) => setTimeout(r, 2 ** i * 100)); }\n  }\n}\n';
 const SLUG = 'def slugify(title):\n    """Turn a title into a URL slug: lower case, words joined by dashes."""\n    return "-".join(title.lower().split())\n';
 
 /** A long file name: a backtracking path filter would take seconds on it. */
 const LONG_PATH = `src/${'a'.repeat(80)}.txt`;
-
-async function freshDatabase(baseUrl: string, prefix: string): Promise<string> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: baseUrl });
-  await admin.connect();
-  try { await admin.query(`create database ${name}`); } finally { await admin.end(); }
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 interface Answer<T = unknown> { status: number; headers: Headers; body: T }
 
@@ -101,8 +92,7 @@ describe('team server (PostgreSQL)', function () {
   }
 
   before(async () => {
-    const pg = await startPg();
-    dbUrl = await freshDatabase(pg.url, 'sift_server_test');
+    dbUrl = (await freshDatabase('sift_server_test')).url;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-team-server-'));
     for (const [repo, files] of [['alpha', { 'src/retry.ts': RETRY, 'src/slug.py': SLUG, [LONG_PATH]: 'retry once more\n' }], ['beta', { 'lib/slug.py': SLUG }]] as const) {
       const root = path.join(tmp, repo);
@@ -507,7 +497,7 @@ describe('team server (PostgreSQL)', function () {
     });
 
     it('refuses a database without the schema, saying what to run', async () => {
-      const empty = await freshDatabase((await startPg()).url, 'sift_server_empty');
+      const empty = (await freshDatabase('sift_server_empty')).url;
       const p = start(['--store', empty, '--listen', '127.0.0.1:0', '--no-model']);
       assert.equal(await p.exited, 1);
       assert.match(p.err(), /no sift schema yet.*sift index --store/);

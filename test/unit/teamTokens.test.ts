@@ -6,25 +6,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { cmdToken } from '../../src/cli/team/tokenCommand';
 import { StoreUnavailableError } from '../../src/core/store/postgres/errors';
 import { indexIntoStore } from '../../src/core/store/postgres/teamIndexer';
 import { TeamStore } from '../../src/core/store/postgres/teamStore';
 import { createToken, listTokens, revokeToken, TokenError, verifyToken } from '../../src/core/store/postgres/tokens';
-import { startPg } from '../helpers/pgServer';
-
-/** A fresh database on the shared test server; its URL. */
-async function freshDatabase(baseUrl: string, prefix: string): Promise<string> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: baseUrl });
-  await admin.connect();
-  try { await admin.query(`create database ${name}`); } finally { await admin.end(); }
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+import { freshDatabase } from '../helpers/pgDatabase';
 
 const HOSTILE_NAMES = [
   `'; drop table sift_chunks; --`,
@@ -41,8 +29,7 @@ describe('team tokens (PostgreSQL)', function () {
   let tmp: string;
 
   before(async () => {
-    const pg = await startPg();
-    url = await freshDatabase(pg.url, 'sift_tokens_test');
+    url = (await freshDatabase('sift_tokens_test')).url;
     store = TeamStore.connect(url);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-tokens-'));
     fs.mkdirSync(path.join(tmp, 'src'));
@@ -176,7 +163,7 @@ describe('team tokens (PostgreSQL)', function () {
     });
 
     it('refuses a database without the sift schema, saying what to run', async () => {
-      const empty = await freshDatabase((await startPg()).url, 'sift_tokens_empty');
+      const empty = (await freshDatabase('sift_tokens_empty')).url;
       await assert.rejects(run(['list', '--store', empty], io()), /no sift schema yet.*sift index --store/);
     });
   });
