@@ -15,6 +15,7 @@ import { NameSection } from './nameSection';
 import { decodePostings, type Postings } from './postings';
 import { SEGMENT_MAGIC, SEGMENT_VERSION, TERMS_PER_BLOCK, TRAILER_BYTES, type SegmentRef } from './segmentFormat';
 import { StringBlob } from './stringBlob';
+import { indexOfKey } from './bm25Accumulate';
 
 export type SegmentCache = LruCache<Postings | DictEntries>;
 
@@ -99,13 +100,7 @@ export class Segment {
 
   /** Index of a key among the segment's documents, or -1. */
   docIndex(key: number): number {
-    let lo = 0, hi = this.keys.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.keys[mid] === key) return mid;
-      if (this.keys[mid] < key) lo = mid + 1; else hi = mid - 1;
-    }
-    return -1;
+    return indexOfKey(this.keys, key);
   }
 
   private checkedBlock(b: number, bytes: Uint8Array): DictEntries {

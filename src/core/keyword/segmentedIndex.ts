@@ -14,10 +14,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CorruptIndexError } from '../errors';
 import { ensureDir } from '../persist/ensureDir';
-import { selectTopK } from '../topK';
 import type { Chunk } from '../types';
 import type { KeywordHit } from './bm25Index';
-import { idf, termScore, unseenIdf } from './bm25Score';
+import { Bm25Sums, indexOfKey } from './bm25Accumulate';
+import { idf, unseenIdf } from './bm25Score';
 import { chunkTermFreqs } from './chunkTerms';
 import { readDeletes, writeDeletes } from './deletesFile';
 import { LruCache } from './lruCache';
@@ -180,8 +180,7 @@ export class SegmentedKeywordIndex implements KeywordSource {
     const { state, len, live } = this.keys;
     if (live === 0 || terms.length === 0 || limit <= 0) return [];
     if (this.acc.length < state.length) this.acc = new Float32Array(state.length);
-    const acc = this.acc;
-    const touched: number[] = [];
+    const sums = new Bm25Sums(this.acc);
     const avgLen = this.keys.avgLen;
     for (const term of terms) {
       const lists = this.lists(term);
@@ -189,20 +188,9 @@ export class SegmentedKeywordIndex implements KeywordSource {
       if (df === 0) continue;
       this.memoDf(term, df);
       const w = idf(df, live);
-      for (const p of lists) {
-        for (let i = 0; i < p.keys.length; i++) {
-          const k = p.keys[i];
-          if (state[k] !== LIVE) continue;
-          if (acc[k] === 0) touched.push(k);
-          acc[k] += termScore(w, p.tfs[i], len[k], avgLen);
-        }
-      }
+      for (const p of lists) sums.add(p.keys, p.tfs, w, len, avgLen, state, LIVE);
     }
-    // common words touch most documents: select the top without sorting them all
-    const values = new Float64Array(touched.length);
-    for (let i = 0; i < touched.length; i++) values[i] = acc[touched[i]];
-    for (const k of touched) acc[k] = 0;
-    return selectTopK(values, touched, touched.length, limit).map(({ slot, value }) => ({ key: touched[slot], score: value }));
+    return sums.top(limit);
   }
 
   /** True when the chunk holds the term. */
@@ -211,14 +199,7 @@ export class SegmentedKeywordIndex implements KeywordSource {
     if (key >= this.memory.firstKey) return this.memory.contains(term, key);
     const s = this.segmentOf(key);
     const p = s?.postings(term);
-    if (!p) return false;
-    let lo = 0, hi = p.keys.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (p.keys[mid] === key) return true;
-      if (p.keys[mid] < key) lo = mid + 1; else hi = mid - 1;
-    }
-    return false;
+    return !!p && indexOfKey(p.keys, key) >= 0;
   }
 
   private segmentOf(key: number): Segment | undefined {

@@ -4,6 +4,7 @@
 // as the local engine builds its own; filters and the ranking read the rest),
 // and the posting lists searches have asked for, up to a memory budget. All
 // of it is read from the database; none of it outlives the generation.
+import { Bm25Sums } from '../../keyword/bm25Accumulate';
 import { NameSection } from '../../keyword/nameSection';
 import { rankNames, symbolWords } from '../../keyword/nameRank';
 import { SegmentNames } from '../../keyword/segmentNames';
@@ -12,9 +13,11 @@ import type { ChunkKind, LanguageId } from '../../types';
 import type { Client } from './db';
 
 /** One term's postings in key order. */
-export interface PostingList { keys: Int32Array; tfs: Float32Array; lens: Float32Array }
+export interface PostingList { keys: Int32Array; tfs: Float32Array }
 
-const EMPTY: PostingList = { keys: new Int32Array(0), tfs: new Float32Array(0), lens: new Float32Array(0) };
+const EMPTY: PostingList = { keys: new Int32Array(0), tfs: new Float32Array(0) };
+/** Bytes a kept posting list is counted as: its arrays and a little for the entry. */
+const listBytes = (l: PostingList): number => l.keys.length * 8 + 64;
 /** Bytes of posting lists a branch keeps (least recently used go first). */
 export const POSTINGS_BUDGET = 96 << 20;
 
@@ -23,6 +26,10 @@ export class BranchCache {
   private readonly slotOf = new Map<number, number>();
   private readonly postings = new Map<string, PostingList>();
   private postingBytes = 0;
+  /** Each key's document length (BM25's), by key. */
+  readonly lens: Float32Array;
+  /** BM25's per-key sums, reused by every search of this cache (a search adds and takes its top without awaiting). */
+  private readonly acc: Float32Array;
 
   private constructor(
     readonly generation: number,
@@ -30,6 +37,10 @@ export class BranchCache {
     private readonly rows: unknown[][],
   ) {
     keys.forEach((k, i) => this.slotOf.set(k, i));
+    const size = (keys.length ? keys[keys.length - 1] : 0) + 1;
+    this.lens = new Float32Array(size);
+    rows.forEach((r, i) => { this.lens[keys[i]] = Number(r[DOC_LEN]); });
+    this.acc = new Float32Array(size);
     const names = rows.map((r) => r[NAME] as string);
     const words = new Uint16Array(keys.length);
     names.forEach((n, i) => { words[i] = n ? Math.min(0xffff, symbolWords(n).length) : 0; });
@@ -38,7 +49,7 @@ export class BranchCache {
 
   static async load(c: Client, branchId: number, generation: number): Promise<BranchCache> {
     const r = await c.query({
-      text: 'select key, name, path, language, start_line, end_line, decl_line, kind, signature, context, part_index, part_count from sift_chunks where branch_id = $1 order by key',
+      text: 'select key, name, path, language, start_line, end_line, decl_line, kind, signature, context, part_index, part_count, doc_len from sift_chunks where branch_id = $1 order by key',
       values: [branchId],
       rowMode: 'array',
     });
@@ -47,6 +58,9 @@ export class BranchCache {
   }
 
   get size(): number { return this.keys.length; }
+
+  /** Empty BM25 sums over this branch's keys. */
+  sums(): Bm25Sums { return new Bm25Sums(this.acc); }
 
   /** Keys whose names match the query, as the local name index ranks them. */
   searchNames(query: string, limit: number): number[] {
@@ -96,12 +110,12 @@ export class BranchCache {
     const fetched = new Map<string, PostingList>();
     if (missing.length) {
       const r = await c.query({
-        text: 'select term, key, tf, doc_len from sift_postings where branch_id = $1 and term = any($2::text[]) order by term, key',
+        text: 'select term, key, tf from sift_postings where branch_id = $1 and term = any($2::text[]) order by term, key',
         values: [branchId, missing],
         rowMode: 'array',
       });
-      const byTerm = new Map<string, Array<[string, number, number, number]>>();
-      for (const row of r.rows as Array<[string, number, number, number]>) {
+      const byTerm = new Map<string, Array<[string, number, number]>>();
+      for (const row of r.rows as Array<[string, number, number]>) {
         let list = byTerm.get(row[0]);
         if (!list) byTerm.set(row[0], (list = []));
         list.push(row);
@@ -109,12 +123,11 @@ export class BranchCache {
       for (const term of missing) {
         const rows = byTerm.get(term) ?? [];
         const n = rows.length;
-        const list: PostingList = n === 0 ? EMPTY : { keys: new Int32Array(n), tfs: new Float32Array(n), lens: new Float32Array(n) };
+        const list: PostingList = n === 0 ? EMPTY : { keys: new Int32Array(n), tfs: new Float32Array(n) };
         // in key order: the statement sorts each term's rows by key
         for (let i = 0; i < n; i++) {
           list.keys[i] = Number(rows[i][1]);
           list.tfs[i] = Number(rows[i][2]);
-          list.lens[i] = Number(rows[i][3]);
         }
         fetched.set(term, list);
         this.keep(term, list);
@@ -132,17 +145,17 @@ export class BranchCache {
 
   private keep(term: string, list: PostingList): void {
     this.postings.set(term, list);
-    this.postingBytes += list.keys.length * 12 + 64;
+    this.postingBytes += listBytes(list);
     for (const [t, l] of this.postings) {
       if (this.postingBytes <= POSTINGS_BUDGET || t === term) break;
       this.postings.delete(t);
-      this.postingBytes -= l.keys.length * 12 + 64;
+      this.postingBytes -= listBytes(l);
     }
   }
 }
 
 // columns of BranchCache.load's rows
-const NAME = 1, PATH = 2, LANGUAGE = 3, START = 4, END = 5, DECL = 6, KIND = 7, SIGNATURE = 8, CONTEXT = 9, PART_INDEX = 10, PART_COUNT = 11;
+const NAME = 1, PATH = 2, LANGUAGE = 3, START = 4, END = 5, DECL = 6, KIND = 7, SIGNATURE = 8, CONTEXT = 9, PART_INDEX = 10, PART_COUNT = 11, DOC_LEN = 12;
 
 /** Branches whose caches a server keeps at once (the least recently searched go first). */
 export const MAX_CACHED_BRANCHES = 8;

@@ -4,13 +4,13 @@
 // this generation), names and chunk records from the BranchCache, vectors
 // through the branch's HNSW index, lines from sift_chunks.
 import { createHash } from 'node:crypto';
-import { idf, termScore, unseenIdf } from '../../keyword/bm25Score';
+import { indexOfKey } from '../../keyword/bm25Accumulate';
+import { idf, unseenIdf } from '../../keyword/bm25Score';
 import type { KeywordHit } from '../../keyword/bm25Index';
 import type { StoredChunk } from '../../persist/indexStore';
 import type { VectorHit } from '../../vector/vectorStore';
 import { compileCandidateFilter } from '../candidateFilter';
 import { type CandidateFilter, type ChunkLookup, FetchedChunks, type SearchStore } from '../searchStore';
-import { selectTopK } from '../../topK';
 import type { BranchRow } from './branchWriter';
 import type { BranchCache, PostingList } from './branchCache';
 import type { Client } from './db';
@@ -62,27 +62,14 @@ export class PgSearchStore implements SearchStore {
     };
   }
 
-  /** As the local keyword index scores (SegmentedKeywordIndex.search): float32 sums in term order, ties to the smaller key. */
+  /** As the local keyword index scores: the same sums (Bm25Sums) over the branch's posting lists. */
   async keywordTop(terms: string[], limit: number, filter: CandidateFilter | null): Promise<KeywordHit[]> {
     const live = this.branch.liveDocs;
     if (live === 0 || terms.length === 0 || limit <= 0) return [];
     const lists = await this.lists(terms);
-    const acc = new Float32Array(Math.max(this.branch.nextKey, 1));
-    const touched: number[] = [];
-    const avgLen = this.avgLen;
-    for (const p of lists) {
-      const df = p.keys.length;
-      if (df === 0) continue;
-      const w = idf(df, live);
-      for (let i = 0; i < df; i++) {
-        const k = p.keys[i];
-        if (acc[k] === 0) touched.push(k);
-        acc[k] += termScore(w, p.tfs[i], p.lens[i], avgLen);
-      }
-    }
-    const values = new Float64Array(touched.length);
-    for (let i = 0; i < touched.length; i++) values[i] = acc[touched[i]];
-    const hits = selectTopK(values, touched, touched.length, limit * 4).map(({ slot, value }) => ({ key: touched[slot], score: value }));
+    const sums = this.cache.sums();
+    for (const p of lists) if (p.keys.length > 0) sums.add(p.keys, p.tfs, idf(p.keys.length, live), this.cache.lens, this.avgLen);
+    const hits = sums.top(limit * 4);
     const allow = this.keyTest(filter);
     return (allow ? hits.filter((h) => allow(h.key)) : hits).slice(0, limit);
   }
@@ -157,7 +144,7 @@ export class PgSearchStore implements SearchStore {
     if (!(all > 0)) return keys.map(() => 0);
     return keys.map((key) => {
       let have = 0;
-      lists.forEach((p, i) => { if (holds(p.keys, key)) have += weights[i]; });
+      lists.forEach((p, i) => { if (indexOfKey(p.keys, key) >= 0) have += weights[i]; });
       return have / all;
     });
   }
@@ -226,15 +213,4 @@ function statementName(text: string): string {
   let n = names.get(text);
   if (!n) names.set(text, (n = `sift_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
   return n;
-}
-
-/** True when the sorted keys hold key (binary search). */
-function holds(keys: Int32Array, key: number): boolean {
-  let lo = 0, hi = keys.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid] === key) return true;
-    if (keys[mid] < key) lo = mid + 1; else hi = mid - 1;
-  }
-  return false;
 }
