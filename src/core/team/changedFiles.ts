@@ -5,8 +5,10 @@
 // here, and the team's newer commits when this checkout is behind). Those are
 // searched locally; the team's hits in them are stale for this developer.
 // git runs with argument arrays (execFile), never through a shell.
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import { git, GitError, gitOk } from './git';
+
+export { GitError };
 
 export interface ChangedFiles {
   /** The folder the paths are relative to (absolute): the repository's top-level folder, or the folder withinFolder() gave. */
@@ -21,35 +23,6 @@ export interface ChangedFiles {
   base: 'team-head' | 'merge-base' | 'none';
   /** A sentence for the person when the comparison is not with the team's commit (e.g. fetch to line them up). */
   note?: string;
-}
-
-const GIT_TIMEOUT_MS = 15_000;
-const MAX_BUFFER = 64 * 1024 * 1024;
-
-export class GitError extends Error {
-  constructor(message: string) { super(message); this.name = 'GitError'; }
-}
-
-function git(cwd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, timeout: GIT_TIMEOUT_MS, maxBuffer: MAX_BUFFER, encoding: 'utf8', windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } },
-      (err, stdout, stderr) => {
-        if (err) {
-          const e = err as NodeJS.ErrnoException & { killed?: boolean };
-          const why = e.code === 'ENOENT' ? 'git is not installed (or not on PATH)'
-            : e.killed ? `git ${args[0]} took longer than ${GIT_TIMEOUT_MS / 1000} s`
-            : (stderr || e.message).trim().split('\n')[0];
-          reject(new GitError(why));
-        } else {
-          resolve(stdout);
-        }
-      });
-  });
-}
-
-/** Whether a command succeeds (for yes/no questions to git). */
-function gitOk(cwd: string, args: string[]): Promise<boolean> {
-  return git(cwd, args).then(() => true, () => false);
 }
 
 /** The git work tree's top-level folder that holds `dir`, or null when it is not in one (or git is missing). */
@@ -172,10 +145,16 @@ export function absolutePaths(c: ChangedFiles): string[] {
  * index made of that folder rather than of the whole checkout (its paths are relative to it).
  */
 export function withinFolder(c: ChangedFiles, folder: string): ChangedFiles {
-  const prefix = path.relative(c.repoRoot, folder).split(path.sep).join('/');
-  if (!prefix) return c;
-  if (prefix.startsWith('..') || path.isAbsolute(prefix)) throw new GitError(`${folder} is not inside the work tree at ${c.repoRoot}`);
-  const files = new Set<string>();
-  for (const f of c.files) if (f.startsWith(prefix + '/')) files.add(f.slice(prefix.length + 1));
-  return { ...c, repoRoot: path.resolve(folder), files };
+  if (!path.relative(c.repoRoot, folder)) return c;
+  return { ...c, repoRoot: path.resolve(folder), files: pathsWithin(c.files, c.repoRoot, folder) };
+}
+
+/** Of paths relative to the work tree's top, those under `folder`, relative to it. GitError when the folder is outside the tree. */
+export function pathsWithin(paths: Iterable<string>, top: string, folder: string): Set<string> {
+  const prefix = path.relative(top, folder).split(path.sep).join('/');
+  if (prefix.startsWith('..') || path.isAbsolute(prefix)) throw new GitError(`${folder} is not inside the work tree at ${top}`);
+  if (!prefix) return new Set(paths);
+  const out = new Set<string>();
+  for (const f of paths) if (f.startsWith(prefix + '/')) out.add(f.slice(prefix.length + 1));
+  return out;
 }

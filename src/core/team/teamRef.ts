@@ -9,19 +9,12 @@
 //   remote's default branch (origin/HEAD, e.g. "main"), else the server's
 //   default ("main"). A feature branch CI does not index thus searches the
 //   branch it will merge into, overlaid with what differs here.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IndexRef, TeamStatus } from './api';
 import { repoRootOf } from './changedFiles';
+import { gitLine } from './git';
 import { TeamServerError, type TeamClient } from './client';
-
-function gitOut(cwd: string, args: string[]): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: 10_000, encoding: 'utf8', windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } },
-      (err, stdout) => resolve(err ? null : stdout.trim() || null));
-  });
-}
 
 /** The repository name in a remote URL (scp-like, ssh://, https://, a local path), or null. */
 export function repoNameFromRemote(url: string): string | null {
@@ -33,7 +26,7 @@ export function repoNameFromRemote(url: string): string | null {
 
 /** The default repository name for the work tree at repoRoot (see the file's comment). */
 export async function defaultRepoName(repoRoot: string): Promise<string> {
-  const origin = await gitOut(repoRoot, ['config', '--get', 'remote.origin.url']);
+  const origin = await gitLine(repoRoot, ['config', '--get', 'remote.origin.url']);
   return (origin && repoNameFromRemote(origin)) || path.basename(repoRoot);
 }
 
@@ -51,8 +44,8 @@ export async function defaultRepoFor(folder: string): Promise<string> {
 /** The branch checked out (null when detached), and the remote's default branch (origin/HEAD), if known. */
 export async function localBranches(repoRoot: string): Promise<{ current: string | null; remoteDefault: string | null }> {
   const [current, originHead] = await Promise.all([
-    gitOut(repoRoot, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
-    gitOut(repoRoot, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']),
+    gitLine(repoRoot, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
+    gitLine(repoRoot, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']),
   ]);
   return { current, remoteDefault: originHead ? originHead.replace(/^origin\//, '') : null };
 }

@@ -7,7 +7,6 @@
 // Embedding is the costly part: vectors are kept in sift_embed_cache, batch by
 // batch in their own transactions, so a run cut short is not embedded again.
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { Chunker, CHUNKER_VERSION, type ChunkerOptions } from '../../chunk/chunker';
 import { languageForPath } from '../../chunk/languages';
@@ -15,6 +14,8 @@ import { crawl, type CrawlOptions } from '../../crawl/crawler';
 import { contentHash, readSource } from '../../crawl/readSource';
 import type { Embedder } from '../../embed/embedder';
 import type { Chunk, SkippedFile } from '../../types';
+import { pathsWithin, repoRootOf } from '../../team/changedFiles';
+import { git, gitLine } from '../../team/git';
 import { inTransaction, type Pool, withClient } from './db';
 import { BranchWrite, type BranchRow, type FileToWrite, indexedFiles, openBranchForWrite } from './branchWriter';
 import { migrate } from './migrate';
@@ -61,15 +62,6 @@ export interface TeamIndexStats {
 const EMBED_BATCH = 256;
 const BATCH_BYTES = 8 << 20;
 
-function git(root: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', ['-c', 'core.fsmonitor=false', '-C', root, ...args], { maxBuffer: 1 << 28, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`git ${args[0]} failed: ${(stderr || err.message).trim()}`));
-      else resolve(stdout);
-    });
-  });
-}
-
 /** The paths (relative to the work tree's top) that differ between two commits. */
 export async function changedPaths(root: string, from: string, to: string): Promise<string[]> {
   for (const rev of [from, to]) {
@@ -80,8 +72,8 @@ export async function changedPaths(root: string, from: string, to: string): Prom
   return out.split('\0').filter(Boolean);
 }
 
-async function headOf(root: string, rev = 'HEAD'): Promise<string | null> {
-  try { return (await git(root, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`])).trim() || null; } catch { return null; }
+function headOf(root: string, rev = 'HEAD'): Promise<string | null> {
+  return gitLine(root, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
 }
 
 /** SHA-256 of a chunk's embedded text: the embedding cache's key. */
@@ -127,12 +119,9 @@ export async function indexIntoStore(pool: Pool, o: TeamIndexOptions): Promise<T
   const onDisk = new Map(found.files.map((f) => [f.rel, f]));
   let touched: Set<string> | null = null;
   if (o.gitDiff) {
-    const top = (await git(root, ['rev-parse', '--show-toplevel'])).trim();
-    const prefix = path.relative(top, root).split(path.sep).join('/');
-    const rels = (await changedPaths(root, o.gitDiff.from, o.gitDiff.to))
-      .filter((p) => !prefix || p.startsWith(prefix + '/'))
-      .map((p) => (prefix ? p.slice(prefix.length + 1) : p));
-    touched = new Set(rels);
+    const top = await repoRootOf(root);
+    if (!top) throw new Error(`--git-diff needs a git work tree: ${root} is not in one`);
+    touched = pathsWithin(await changedPaths(root, o.gitDiff.from, o.gitDiff.to), top, root);
   }
   const head = o.head ?? (o.gitDiff ? await headOf(root, o.gitDiff.to) : await headOf(root));
   const chunker = await Chunker.create(o.chunker);
