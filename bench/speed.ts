@@ -32,6 +32,13 @@ export function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** --name's value, or a clear exit when it is missing. */
+export function needArg(name: string): string {
+  const v = arg(name);
+  if (!v) throw new Error(`--${name} is required`);
+  return v;
+}
+
 export function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p / 100 * s.length) - 1))];

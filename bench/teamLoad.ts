@@ -11,13 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOAD_QUERIES } from './teamQueries';
-
-function arg(name: string, dflt?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0 || !process.argv[i + 1]) { if (dflt !== undefined) return dflt; throw new Error(`--${name} is required`); }
-  return process.argv[i + 1];
-}
-
+import { arg, needArg } from './speed';
 
 function pct(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
@@ -26,7 +20,7 @@ function pct(xs: number[], p: number): number {
 }
 
 async function startServer(cli: string, url: string, port: number): Promise<{ stop(): Promise<void>; rss(): number }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--store', url, '--listen', `127.0.0.1:${port}`, '--max-concurrent', arg('max-concurrent', '16')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--store', url, '--listen', `127.0.0.1:${port}`, '--max-concurrent', arg('max-concurrent') ?? '16'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => { log += d.toString(); if (/team server on http/.test(log)) resolve(); });
@@ -77,11 +71,11 @@ async function run(base: string, token: string, repo: string, clients: number, s
 }
 
 async function main(): Promise<void> {
-  const url = arg('store');
-  const repo = arg('repo');
-  const clients = Number(arg('clients', '50'));
-  const seconds = Number(arg('seconds', '30'));
-  const port = Number(arg('port', '7791'));
+  const url = needArg('store');
+  const repo = needArg('repo');
+  const clients = Number(arg('clients') ?? '50');
+  const seconds = Number(arg('seconds') ?? '30');
+  const port = Number(arg('port') ?? '7791');
   const cli = path.join(__dirname, '..', 'dist', 'cli.js');
   const tok = spawnSync(process.execPath, [cli, 'token', 'create', '--store', url, '--name', `load-${Date.now()}`, '--repo', repo], { encoding: 'utf8' });
   if (tok.status !== 0) throw new Error(`token create failed: ${tok.stderr}`);
@@ -91,12 +85,12 @@ async function main(): Promise<void> {
   try {
     await run(base, token, repo, 4, 3, null); // warm: the name index loads, connections open
     const results = [
-      await run(base, token, repo, clients, seconds, Number(arg('pace', '1000'))),
+      await run(base, token, repo, clients, seconds, Number(arg('pace') ?? '1000')),
       await run(base, token, repo, clients, seconds, null),
     ];
     const out = { repo, serverPeakRssMB: +(server.rss() / 1e6).toFixed(0), results };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-    const file = arg('out', '');
+    const file = arg('out') ?? '';
     if (file) fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   } finally {
     await server.stop();

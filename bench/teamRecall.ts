@@ -12,12 +12,7 @@ import { BranchCache } from '../src/core/store/postgres/branchCache';
 import { inTransaction, openPool } from '../src/core/store/postgres/db';
 import { EF_SEARCH, PgSearchStore, SEARCH_SETUP } from '../src/core/store/postgres/pgSearchStore';
 import { queryVector } from '../src/core/store/postgres/pgVectors';
-
-function arg(name: string, dflt?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0 || !process.argv[i + 1]) { if (dflt !== undefined) return dflt; throw new Error(`--${name} is required`); }
-  return process.argv[i + 1];
-}
+import { arg, needArg } from './speed';
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -25,11 +20,11 @@ function pct(xs: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const pool = openPool(arg('store'), { max: 2, statementTimeoutMs: 0 });
-  const n = Number(arg('queries', '200'));
+  const pool = openPool(needArg('store'), { max: 2, statementTimeoutMs: 0 });
+  const n = Number(arg('queries') ?? '200');
   const embedder = await loadEmbedder(findDefaultModel()!);
   const result = await inTransaction(pool, async (c) => {
-    const b = branchFromRow((await c.query(`select ${BRANCH_COLUMNS} from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = $1 and b.name = 'main'`, [arg('repo')])).rows[0]);
+    const b = branchFromRow((await c.query(`select ${BRANCH_COLUMNS} from sift_branches b join sift_repos r on r.id = b.repo_id where r.name = $1 and b.name = 'main'`, [needArg('repo')])).rows[0]);
     const cache = await BranchCache.load(c, b.id, b.generation);
     const store = new PgSearchStore(c, b, cache, true);
     // a fixed sample: every (rows / n)-th chunk with a name, its name's words as the query
@@ -64,7 +59,7 @@ async function main(): Promise<void> {
     };
   }, '', SEARCH_SETUP);
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  const out = arg('out', '');
+  const out = arg('out') ?? '';
   if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   await embedder.dispose();
   await pool.end();

@@ -14,17 +14,12 @@ import { Engine } from '../src/core/engine';
 import { openPool } from '../src/core/store/postgres/db';
 import { indexIntoStore } from '../src/core/store/postgres/teamIndexer';
 import { TeamStore } from '../src/core/store/postgres/teamStore';
-
-function arg(name: string, dflt?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0 || !process.argv[i + 1]) { if (dflt !== undefined) return dflt; throw new Error(`--${name} is required`); }
-  return process.argv[i + 1];
-}
+import { arg, needArg } from './speed';
 
 async function main(): Promise<void> {
-  const url = arg('store');
-  const corpora = path.resolve(arg('corpora', 'bench/corpora'));
-  const out = arg('out', '');
+  const url = needArg('store');
+  const corpora = path.resolve(arg('corpora') ?? 'bench/corpora');
+  const out = arg('out') ?? '';
   const queries = fs.readFileSync(path.join(__dirname, '..', '..', 'shared', 'bench', 'queries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; corpus: string; query: string });
   const embedder = await loadEmbedder(findDefaultModel()!);
   const pool = openPool(url, { max: 3, statementTimeoutMs: 0 });

@@ -12,30 +12,25 @@ import { Engine } from '../src/core/engine';
 import { TeamStore } from '../src/core/store/postgres/teamStore';
 import { EF_SEARCH } from '../src/core/store/postgres/pgSearchStore';
 import { LOAD_QUERIES } from './teamQueries';
-
-function arg(name: string, dflt?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0 || !process.argv[i + 1]) { if (dflt !== undefined) return dflt; throw new Error(`--${name} is required`); }
-  return process.argv[i + 1];
-}
+import { arg, needArg } from './speed';
 
 async function main(): Promise<void> {
   const embedder = await loadEmbedder(findDefaultModel()!);
-  const root = path.resolve(arg('root', 'bench/corpora/speed'));
-  const engine = await Engine.open({ roots: [root], indexDir: path.resolve(arg('index-dir')), embedder });
+  const root = path.resolve(arg('root') ?? 'bench/corpora/speed');
+  const engine = await Engine.open({ roots: [root], indexDir: path.resolve(needArg('index-dir')), embedder });
   if (engine.chunkCount === 0) await engine.index();
-  const store = TeamStore.connect(arg('store'));
+  const store = TeamStore.connect(needArg('store'));
   const where = (h: { file: string; startLine: number }) => `${h.file}:${h.startLine}`;
   let overlap = 0, same = 0;
   for (const q of LOAD_QUERIES) {
     const a = (await engine.search(q, { k: 10, fixedK: true })).hits.map(where);
-    const b = (await store.search({ repo: arg('repo') }, q, { k: 10, fixedK: true }, embedder)).hits.map(where);
+    const b = (await store.search({ repo: needArg('repo') }, q, { k: 10, fixedK: true }, embedder)).hits.map(where);
     overlap += a.filter((x) => b.includes(x)).length / Math.max(1, a.length);
     if (a.join() === b.join()) same++;
   }
   const out = { chunks: engine.chunkCount, efSearch: EF_SEARCH, queries: LOAD_QUERIES.length, meanOverlapAt10: +(overlap / LOAD_QUERIES.length).toFixed(4), sameOrder: same };
   process.stdout.write(JSON.stringify(out) + '\n');
-  const file = arg('out', '');
+  const file = arg('out') ?? '';
   if (file) fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   await store.close();
   await engine.close();
