@@ -64,6 +64,13 @@ export interface SearchHit {
   startLine: number;
   endLine: number;
   declLine: number;
+  /**
+   * Columns on declLine (0-based, UTF-16, end exclusive) an editor selects on
+   * arrival: the name, or the line's text when the name is not on it. Absent when
+   * the search did not have that line at hand (a stale file, or a unit declared in
+   * another chunk): the editor then looks in the document itself.
+   */
+  declColumns?: [number, number];
   name: string;
   kind: ChunkKind;
   language: LanguageId;

@@ -167,7 +167,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     // beside: the previewed group goes back as it was, the result opens next to it
     const ready = beside && previewed ? previewing.then(() => restoreEditors(before, previewedUris)) : previewing;
     ready.then(() => openHit(hit, { beside, pin: true })).then(
-      (editor) => ticket?.arrived(documentKey(editor.document.uri)),
+      (uri) => ticket?.arrived(documentKey(uri)),
       (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`),
     );
   };

@@ -151,7 +151,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         }
         const ticket = this.logged.opened(hit);
         await openHit(hit).then(
-          (editor) => ticket?.arrived(documentKey(editor.document.uri)),
+          (uri) => ticket?.arrived(documentKey(uri)),
           (e: Error) => vscode.window.showErrorMessage(`Sift: cannot open ${hit.file}: ${e.message}`),
         );
         return;

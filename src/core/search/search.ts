@@ -18,6 +18,7 @@ import type { LanguageId, SearchHit, SearchResponse } from '../types';
 import type { VectorStore } from '../vector/vectorStore';
 import { gatherCandidates } from './candidates';
 import { collapseOverlapping } from './collapse';
+import { declarationColumnsIn } from './declaration';
 import { makeSnippet, sourceView } from './snippet';
 import { hitSpan, mergeRankedParts, type UnitSpan } from './units';
 
@@ -147,6 +148,7 @@ export async function runSearch(ctx: SearchSource, rawQuery: string, opts: Searc
     const source = sources[i];
     const snippet = source === null ? { text: '', matched: [] } : makeSnippet(sourceView(source, c), c, words);
     const span = hitSpan(c, unit);
+    const declColumns = source === null ? undefined : declarationColumnsIn(source, c.startLine, span.declLine, c.name);
     return {
       ...(source === null ? { stale: true } : {}),
       file: c.file,
@@ -154,6 +156,7 @@ export async function runSearch(ctx: SearchSource, rawQuery: string, opts: Searc
       startLine: span.startLine,
       endLine: span.endLine,
       declLine: span.declLine,
+      ...(declColumns ? { declColumns } : {}),
       name: c.name,
       kind: c.kind,
       language: c.language,
