@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { extensionStorage, readSearchLog } from './lib/storage.mjs';
-import { quickInputValue, quickPickRows, runFromPalette, screenshot, sleep, statusBarLine, waitForEditorAt } from './lib/workbench.mjs';
+import { quickInputValue, quickPickRows, runFromPalette, screenshot, sleep, statusBarLine, timeKeyToView, waitForEditorAt } from './lib/workbench.mjs';
 
 const FOCUSED_ROW = '.quick-input-widget .quick-input-list .monaco-list-row.focused';
 // Nothing in the fixture is judged relevant to it, so the quick pick offers the closest matches —
@@ -106,6 +106,71 @@ async function arrowToOtherFile(page, file) {
     if (loc && loc.file !== file) return loc;
   }
   throw new Error(`no result outside ${file} within 12 rows`);
+}
+
+const PREVIEW_FILES = 12;
+const PREVIEW_STEPS = 7;
+const median = times => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+
+/** A TypeScript file of some 130 lines: sixteen small functions around one that reconciles branch `i`'s ledger. */
+function ledgerFile(i) {
+  const helpers = kind => Array.from({ length: 8 }, (_, j) => `/** Formats ${kind} ${j} of branch ${i} for the report. */\nexport function format${kind}${i}x${j}(cents: number): string {\n  const sign = cents < 0 ? '-' : '';\n  const abs = Math.abs(cents);\n  return \`\${sign}\${Math.floor(abs / 100)}.\${String(abs % 100).padStart(2, '0')}\`;\n}\n`).join('\n');
+  return `// Ledger of branch ${i}.\n${helpers('Amount')}\n/** Reconciles the ledger entries of branch ${i} against the bank statement, matching by date and amount. */\n`
+    + `export function reconcileLedgerBranch${i}(entries: { date: string; cents: number }[], statement: { date: string; cents: number }[]): number {\n`
+    + `  let unmatched = 0;\n  for (const e of entries) {\n    if (!statement.some(s => s.date === e.date && s.cents === e.cents)) unmatched++;\n  }\n  return unmatched;\n}\n\n${helpers('Total')}`;
+}
+
+/** Opens a workspace file by name with Quick Open and waits for its editor. */
+async function openFile(page, name) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(name, { delay: 10 });
+  await quickPickRows(page).filter({ hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(n => document.querySelector('.part.editor .tabs-container .tab.active')?.getAttribute('data-resource-name') === n
+    && !!document.querySelector('.part.editor .monaco-editor .line-numbers.active-line-number'), name, { timeout: 20_000 })
+    .catch(async () => {
+      const seen = await page.evaluate(() => ({
+        tab: document.querySelector('.part.editor .tabs-container .tab.active')?.getAttribute('data-resource-name'),
+        rows: [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].map(r => r.textContent).slice(0, 3),
+        input: document.querySelector('.quick-input-widget .quick-input-box input')?.value,
+        visible: document.querySelector('.quick-input-widget')?.style.display,
+      }));
+      throw new Error(`Quick Open did not show ${name} in an editor within 20 s: ${JSON.stringify(seen)}`);
+    });
+}
+
+/**
+ * Searches `query` with Sift's quick pick until `ready(rows)` holds for the rows' locations
+ * (new files are indexed by the watcher meanwhile), then times an arrow key per row:
+ * each preview must show the row's file with the cursor's line drawn at the row's line
+ * and a selection (the name). Milliseconds per step, split by whether the step stayed in
+ * the file of the row before.
+ */
+async function timeSiftSteps(page, query, ready) {
+  const deadline = Date.now() + 90_000;
+  let rows = [];
+  for (;;) {
+    rows = (await searchFor(page, query)).map(rowLocation);
+    if (ready(rows)) break;
+    if (Date.now() > deadline) throw new Error(`"${query}" never gave the rows wanted; last: ${JSON.stringify(rows)}`);
+    await page.keyboard.press('Escape');
+    await sleep(1000);
+  }
+  const same = [], other = [];
+  let file = null;
+  for (let i = 0; i < Math.min(rows.length - 1, PREVIEW_STEPS); i++) {
+    const { ms, after, changes } = await timeKeyToView(page, 'ArrowDown');
+    const loc = rowLocation(await page.locator(`${FOCUSED_ROW} .label-description`).first().innerText());
+    if (!loc || JSON.stringify(loc) !== JSON.stringify(rows[i + 1])) throw new Error(`ArrowDown went to ${JSON.stringify(loc)}, not the next row ${JSON.stringify(rows[i + 1])}`);
+    if (after.tab !== loc.file || !new RegExp(`^Ln ${loc.line},`).test(after.status) || after.line !== String(loc.line) || !/selected/.test(after.status) || !after.selection) {
+      throw new Error(`the preview of ${loc.file}:${loc.line} showed ${JSON.stringify(after)}; changes ${JSON.stringify(changes)}`);
+    }
+    (loc.file === file ? same : other).push(ms);
+    file = loc.file;
+  }
+  return { same, other };
 }
 
 /**
@@ -218,21 +283,58 @@ export function quickPickUiTests({ page, workspace, userDataDir, shots }) {
       },
     },
     {
-      name: 'quick pick: arrow-key preview latency (logged)',
+      name: 'quick pick: arrow-key preview lands on the name, timed against VS Code\'s Quick Search and Go to Symbol (logged)',
       run: async () => {
         await page.keyboard.press('Escape');
-        await searchFor(page, WEAK_QUERY, { weak: true });
-        const times = [];
-        const rows = await quickPickRows(page).count();
-        for (let i = 1; i < Math.min(rows, 7); i++) {
-          const t0 = Date.now();
-          const loc = await arrowDown(page);
-          times.push(await waitForPreview(page, loc, t0));
-          await sleep(150);
+        // files none of which is open: every step to another file loads and draws it
+        const gen = path.join(workspace, 'gen-preview');
+        const settingsDir = path.join(workspace, '.vscode');
+        const settings = path.join(settingsDir, 'settings.json');
+        if (fs.existsSync(settingsDir)) throw new Error(`${settingsDir} exists: this test would overwrite its settings`);
+        fs.mkdirSync(gen, { recursive: true });
+        for (let i = 0; i < PREVIEW_FILES; i++) fs.writeFileSync(path.join(gen, `ledger${i}.ts`), ledgerFile(i));
+        // every one of the ten closest shown, not only those judged relevant
+        fs.mkdirSync(settingsDir);
+        fs.writeFileSync(settings, JSON.stringify({ 'sift.relevanceThreshold': 0.01 }));
+        try {
+          // the language's support already running, as in a day's work
+          await openFile(page, 'session.ts');
+          await closeAllEditors(page);
+          const crossFile = await timeSiftSteps(page, 'reconcile ledger entries with the bank statement', rows => new Set(rows.map(r => r.file)).size >= 8);
+          await page.keyboard.press('Escape');
+          const sameFile = await timeSiftSteps(page, 'formatAmount3', rows => rows.filter(r => r.file === 'ledger3.ts').length >= 5);
+          await page.keyboard.press('Escape');
+          await closeAllEditors(page);
+
+          // VS Code's own cross-file preview: Quick Search over the same files
+          await runFromPalette(page, 'Search: Quick Search', async () => (await page.locator('.quick-input-widget').isVisible()));
+          await page.keyboard.type('against the bank statement, matching', { delay: 5 });
+          await page.waitForFunction(() => document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row').length >= 8, null, { timeout: 20_000 })
+            .catch(() => { throw new Error('Quick Search listed fewer than 8 rows within 20 s'); });
+          const quickSearch = [];
+          for (let i = 0; i < PREVIEW_STEPS; i++) quickSearch.push((await timeKeyToView(page, 'ArrowDown')).ms);
+          await page.keyboard.press('Escape');
+
+          // Go to Symbol in Editor: within one file, nothing to load
+          await openFile(page, 'ledger3.ts');
+          await page.keyboard.press('Control+Shift+O');
+          await quickPickRows(page).filter({ hasText: 'formatAmount3x1' }).first().waitFor({ timeout: 20_000 });
+          const gotoSymbol = [];
+          for (let i = 0; i < PREVIEW_STEPS; i++) gotoSymbol.push((await timeKeyToView(page, 'ArrowDown', { until: 'highlight' })).ms);
+          await page.keyboard.press('Escape');
+
+          const show = times => `${times.join(', ')} (median ${median(times)})`;
+          console.log('    arrow-key preview, key to the editor drawn at the line (ms):');
+          console.log(`      Sift, another file each step:     ${show(crossFile.other)}`);
+          console.log(`      VS Code Quick Search, same files: ${show(quickSearch)}`);
+          console.log(`      Sift, within one file:            ${show(sameFile.same)}`);
+          console.log(`      VS Code Go to Symbol in Editor:   ${show(gotoSymbol)}`);
+        } finally {
+          fs.rmSync(settingsDir, { recursive: true, force: true });
+          fs.rmSync(gen, { recursive: true, force: true });
+          await page.keyboard.press('Escape');
+          await closeAllEditors(page).catch(() => {});
         }
-        await page.keyboard.press('Escape');
-        const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-        console.log(`    arrow-key preview latency (ms), Sift: ${times.join(', ')} (median ${median})`);
       },
     },
     {

@@ -129,3 +129,63 @@ export async function screenshot(page, dir, name) {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * Presses `key` and times, inside the page, how long until what the editor shows has
+ * settled. `until: 'editor'` watches the active tab, the status bar's cursor position,
+ * the line number the editor marks as the cursor's and the selection it draws — the
+ * tab and the status bar change before the editor has drawn the file, so the last two
+ * say when it has; `'highlight'` watches the editor's range highlight (Go to Symbol in
+ * Editor marks a symbol without moving the cursor). Changes are stamped as the DOM
+ * changes (MutationObserver) and on every frame; the step ends at the last change
+ * before the view stays still for `settleMs`, so intermediate states do not count.
+ * Returns { ms, after, changes }: `after` the final state (for 'editor': { tab, status,
+ * line, selection }), `changes` each change as [ms, state]. Throws when nothing changed.
+ */
+export async function timeKeyToView(page, key, { until = 'editor', settleMs = 400, timeout = 10_000 } = {}) {
+  await page.evaluate(({ key, until }) => {
+    const text = selector => document.querySelector(selector)?.textContent ?? '';
+    const state = until === 'highlight'
+      ? () => String(document.querySelector('.part.editor .monaco-editor .rangeHighlight')?.getBoundingClientRect().top ?? '')
+      : () => JSON.stringify({
+          tab: document.querySelector('.part.editor .tabs-container .tab.active')?.getAttribute('data-resource-name') ?? '',
+          status: text('.statusbar [id="status.editor.selection"]'),
+          line: text('.part.editor .monaco-editor .line-numbers.active-line-number'),
+          selection: [...document.querySelectorAll('.part.editor .monaco-editor .selected-text')].map(e => `${e.style.left}+${e.style.width}`).join(' '),
+        });
+    const probe = { last: state(), key: undefined, changedAt: undefined, changes: [] };
+    const check = () => {
+      if (probe.key === undefined) return;
+      const now = state();
+      if (now === probe.last) return;
+      probe.last = now;
+      probe.changedAt = performance.now();
+      probe.changes.push([Math.round(probe.changedAt - probe.key), now]);
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    let frames = true;
+    const frame = () => { check(); if (frames) requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    const onKey = e => { if (e.key === key && probe.key === undefined) probe.key = performance.now(); };
+    window.addEventListener('keydown', onKey, { capture: true });
+    probe.stop = () => { observer.disconnect(); frames = false; window.removeEventListener('keydown', onKey, { capture: true }); };
+    window.__siftStep = probe;
+  }, { key, until });
+  await page.keyboard.press(key);
+  try {
+    await page.waitForFunction(settle => {
+      const p = window.__siftStep;
+      return p.changedAt !== undefined && performance.now() - p.changedAt >= settle;
+    }, settleMs, { polling: 50, timeout });
+  } catch (e) {
+    await page.evaluate(() => window.__siftStep.stop()).catch(() => {});
+    throw new Error(`nothing in the editor changed within ${timeout / 1000} s of ${key}`);
+  }
+  const { ms, last, changes } = await page.evaluate(() => {
+    const p = window.__siftStep;
+    p.stop();
+    return { ms: p.changedAt - p.key, last: p.last, changes: p.changes };
+  });
+  return { ms: Math.round(ms), after: until === 'highlight' ? last : JSON.parse(last), changes };
+}
