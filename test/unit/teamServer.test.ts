@@ -191,6 +191,10 @@ describe('team server (PostgreSQL)', function () {
       assert.ok(r.body.hits.length >= 1 && r.body.hits.length <= 3);
       assert.equal(r.body.hits[0].file, 'src/retry.ts');
       assert.equal(r.body.hits[0].root, '');
+      // where an editor lands: the name on its declaration line, worked out by the server
+      const at = RETRY.split('\n')[1].indexOf('retryWithBackoff');
+      assert.equal(r.body.hits[0].declLine, 2);
+      assert.deepEqual(r.body.hits[0].declColumns, [at, at + 'retryWithBackoff'.length]);
       assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
     });
 
