@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IndexRunOptions } from '../engine';
+import { writeFileAtomic } from '../persist/atomicWrite';
 import type { IndexStats } from '../types';
 
 /** What syncOverlay needs of an Engine. */
@@ -40,9 +41,7 @@ function readState(file: string): Set<string> | null {
 
 function writeState(file: string, files: Iterable<string>): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ files: [...files].sort() }));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify({ files: [...files].sort() }));
 }
 
 /**
