@@ -95,7 +95,8 @@ export function viewStatus(s: IndexSnapshot): ViewStatus {
     if (sum.lastUpdated) details.push(`updated ${new Date(sum.lastUpdated).toLocaleString()}`);
   }
   if (s.worker.kind === 'running' && s.worker.restarts > 0) details.push(`index worker restarted ${s.worker.restarts}× after a crash (see the Sift output)`);
-  const answerStamp = full ? 'indexing'
+  // any job on an empty index builds the answer from nothing: the sidebar's "nothing is indexed" must not stand beside it
+  const answerStamp = full || (running && (empty || !sum)) ? 'indexing'
     : `${s.worker.kind}|${sum ? `${sum.files}|${sum.chunks}|${sum.mode}|${sum.lastUpdated ?? ''}` : 'none'}`;
   return { hasFolder: true, paused: s.paused, headline, details, progress, indexing: full, empty: (empty || !sum) && !running, answerStamp };
 }

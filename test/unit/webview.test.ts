@@ -402,6 +402,18 @@ describe('index status words (indexState.viewStatus)', () => {
     const later = viewStatus(snap({ summary: cleared, job: { kind: 'full', progress: { ...progress, phase: 'embed', embedded: 10, embedTotal: 1400 } } }));
     assert.equal(later.answerStamp, v.answerStamp);
   });
+
+  it('an update job on an empty index (files changed after Clear) changes the stamp: the sidebar re-asks, and stops saying nothing is indexed', () => {
+    const cleared = { ...SUMMARY, files: 0, chunks: 0 } as WorkerStatus;
+    const idle = viewStatus(snap({ summary: cleared }));
+    assert.equal(idle.empty, true);
+    const update = viewStatus(snap({ summary: cleared, job: { kind: 'update', progress: null } }));
+    assert.match(update.headline, /^Indexing/);
+    assert.equal(update.empty, false);
+    assert.notEqual(update.answerStamp, idle.answerStamp);
+    // on a built index an update keeps the answer's stamp: rows are not replaced under the person for each save
+    assert.equal(viewStatus(snap({ job: { kind: 'update', progress: null } })).answerStamp, viewStatus(snap({})).answerStamp);
+  });
 });
 
 describe('file hit snippet (sidebarHtml.fileHead)', () => {
