@@ -85,6 +85,9 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
   let lastActive: Item | undefined;
   // a newer preview (or closing) supersedes one still loading its document
   let previewSeq = 0;
+  // changes of the index's state seen so far, and the pending re-run of a stale answer
+  let indexChanges = 0;
+  let refreshTimer: NodeJS.Timeout | undefined;
   let previewing: Promise<unknown> = Promise.resolve();
   const previewedUris = new Set<string>();
 
@@ -137,6 +140,7 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
     try {
       const k = deps.maxResults();
       const t0 = performance.now();
+      const changesBefore = indexChanges;
       let response = await deps.index.search({ query, k: usingSelection ? k + 1 : k, showWeak }, 'quickPick');
       if (mine !== seq) return;
       if (usingSelection) response = { ...response, hits: response.hits.filter((h) => !overlaps(h, similar!)).slice(0, k) };
@@ -145,6 +149,9 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
       logged.shown(shown);
       qp.items = items = itemsFor(response, deps.index.roots);
       setTitle(response, showWeak, usingSelection);
+      // also an empty partial answer while no full indexing runs: it came from an update, or from a worker
+      // that had not yet marked the end of indexing; it is asked again shortly, until an answer is whole
+      if (indexChanges !== changesBefore || (response.partial && response.hits.length === 0 && !deps.indexing())) refreshIfStale();
     } catch (e) {
       if (mine !== seq || isCancelled(e)) return;
       shown = null;
@@ -200,8 +207,9 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
   // Results shown while the index was partial go stale as indexing moves on, and so does an empty
   // answer made before a re-index started (or while one ran, once it ends): ask again. (Rows with
   // hits are not replaced under the person moving through them just because an update started.)
-  let refreshTimer: NodeJS.Timeout | undefined;
-  const indexWatch = deps.onIndexChange(() => {
+  // A change that came while a search was out is looked at again once its answer is shown: the
+  // answer may predate the change (the end of indexing) that would have asked again.
+  function refreshIfStale(): void {
     const r = shown?.response;
     if (!shown || accepted || refreshTimer || !r) return;
     const staleEmpty = r.hits.length === 0 && deps.indexing() !== shownWhileIndexing;
@@ -211,6 +219,10 @@ export function showSearchQuickPick(deps: QuickPickDeps, similar?: SimilarTo, in
       refreshTimer = undefined;
       if (!accepted && shown?.query === query) void run(query, showWeak);
     }, PARTIAL_REFRESH_MS);
+  }
+  const indexWatch = deps.onIndexChange(() => {
+    indexChanges++;
+    refreshIfStale();
   });
   qp.onDidHide(() => {
     clearTimeout(timer);
