@@ -105,10 +105,10 @@ export class SearchCodeTool implements vscode.LanguageModelTool<SearchToolInput>
   }
 }
 
-/** The `sift mcp` server over the workspace's local folders, run by the Node that runs VS Code's extension host. */
 /** The team server the editor searches (sift.server), for the MCP server to search it too; the token travels in its environment. */
 export interface McpTeam { url: string; repo: string; branch: string; token: string | undefined }
 
+/** The `sift mcp` server over the workspace's local folders, run by the Node that runs VS Code's extension host. */
 export function mcpServerDefinitions(extensionPath: string, version: string, team: McpTeam | null = null): vscode.McpStdioServerDefinition[] {
   const { roots, folders } = localRoots(vscode.workspace.workspaceFolders);
   if (roots.length === 0) return [];

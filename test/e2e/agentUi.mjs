@@ -1,16 +1,56 @@
-// UI test of how the extension introduces agents to a person: its walkthrough
+// UI tests of what the extension offers agents: its walkthrough
 // (contributes.walkthroughs) opens from VS Code's own "Welcome: Open
 // Walkthrough..." and its agents step explains the language-model tool and the
-// registered MCP server. (The tool itself is invoked in the extension-host suite,
-// suite/sift.test.js; the offline code-server has no chat view or MCP commands.)
-// Its screenshot is the README's.
-import { quickPickRows, runFromPalette, screenshot, sleep } from './lib/workbench.mjs';
+// registered MCP server (its screenshot is the README's); VS Code's own "MCP:
+// List Servers" lists Sift's server from the extension's definition provider and
+// starts it. (The tool itself is invoked in the extension-host suite,
+// suite/sift.test.js. The harness switches chat off, chat.disableAIFeatures; the
+// MCP test switches it on for its length. Copilot's agent mode needs a signed-in
+// account, which an offline test cannot have.)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { quickPickRows, runFromPalette, screenshot, sleep, waitForWorkbench } from './lib/workbench.mjs';
+
+/** Sets one user setting (VS Code watches the file); the previous value, or undefined. */
+function setUserSetting(userDataDir, key, value) {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const before = settings[key];
+  if (value === undefined) delete settings[key]; else settings[key] = value;
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  return before;
+}
+
+/** "MCP: List Servers", then the Sift row; the texts of the server's actions. */
+async function siftServerActions(page) {
+  await runFromPalette(page, 'MCP: List Servers', async () => (await quickPickRows(page).filter({ hasText: 'Sift' }).count()) > 0, 60_000)
+    .catch(async e => { throw new Error(`${e.message}; rows shown: ${JSON.stringify(await quickPickRows(page).allInnerTexts())}`); });
+  const row = (await quickPickRows(page).filter({ hasText: 'Sift' }).first().innerText()).replace(/\s+/g, ' ');
+  await chooseRow(page, 'Sift');
+  await quickPickRows(page).filter({ hasText: 'Show Output' }).first().waitFor({ timeout: 30_000 });
+  return { row, actions: (await quickPickRows(page).allInnerTexts()).map(t => t.replace(/\s+/g, ' ')) };
+}
+
+/** Moves the open quick pick's focus with the arrow keys to the row whose text holds `label`, and presses Enter. */
+async function chooseRow(page, label) {
+  const norm = t => t.replace(/\s+/g, ' ');
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+  const deadline = Date.now() + 30_000;
+  for (let moves = 0; !norm(await focused.first().innerText().catch(() => '')).includes(label); moves++) {
+    if (Date.now() > deadline) throw new Error(`no row "${label}" to choose; rows ${JSON.stringify((await quickPickRows(page).allInnerTexts()).map(norm))}`);
+    // once round the list, wait for rows to come
+    if (moves > 0 && moves % 12 === 0) await sleep(1_000);
+    await page.keyboard.press('ArrowDown');
+    await sleep(100);
+  }
+  await page.keyboard.press('Enter');
+}
 
 /**
- * @param {{ page: import('playwright-core').Page, shots: string }} ctx
+ * @param {{ page: import('playwright-core').Page, shots: string, userDataDir: string, workspace: string }} ctx
  * @returns {{ name: string, run: () => Promise<void> }[]}
  */
-export function agentUiTests({ page, shots }) {
+export function agentUiTests({ page, shots, userDataDir, workspace }) {
   return [
     {
       name: 'agents: the walkthrough opens and its agents step explains the tool and the MCP server',
@@ -32,6 +72,50 @@ export function agentUiTests({ page, shots }) {
         await sleep(1_000);
         await screenshot(page, shots, '12-walkthrough-agents');
         await runFromPalette(page, 'View: Close All Editors', async () => true);
+      },
+    },
+    {
+      name: 'agents: VS Code lists Sift\'s MCP server and starts it on the workspace (MCP: List Servers → Start Server)',
+      async run() {
+        const before = setUserSetting(userDataDir, 'chat.disableAIFeatures', false);
+        try {
+          // a window that has run for a while does not bring the MCP commands back when the
+          // setting changes: load it again with the setting on
+          await page.reload();
+          await waitForWorkbench(page);
+          const listed = await siftServerActions(page);
+          // VS Code may already be starting it on its own (MCP autostart): then there is nothing to click
+          if (listed.actions.some(a => a.includes('Start Server'))) await chooseRow(page, 'Start Server');
+          else if (!/Starting|Running/.test(listed.row)) throw new Error(`the server reads "${listed.row}" and offers ${JSON.stringify(listed.actions)}, no Start Server`);
+          let state = listed.row;
+          const deadline = Date.now() + 60_000;
+          for (;;) {
+            await page.keyboard.press('Escape');
+            const now = await siftServerActions(page);
+            state = now.row;
+            if (/Running/.test(state)) break;
+            if (Date.now() > deadline) throw new Error(`the server never ran; last "${state}", actions ${JSON.stringify(now.actions)}`);
+            await sleep(1_000);
+          }
+          // its log: VS Code's connection states and the server's own line naming the workspace folder
+          await chooseRow(page, 'Show Output');
+          let log = '';
+          for (const end = Date.now() + 20_000; Date.now() < end; await sleep(250)) {
+            log = (await page.locator('.part.panel').innerText().catch(() => '')).replace(/\s+/g, ' ');
+            if (/Connection state: Running/.test(log) && log.includes(`MCP server on stdio for ${workspace}`)) break;
+          }
+          if (!/Connection state: Running/.test(log) || !log.includes(`MCP server on stdio for ${workspace}`)) {
+            throw new Error(`the server's output does not show it running on ${workspace}: ${log.slice(-800)}`);
+          }
+          await screenshot(page, shots, '13-mcp-server-running');
+          await page.keyboard.press('Escape');
+          await siftServerActions(page);
+          await chooseRow(page, 'Stop Server');
+        } finally {
+          await page.keyboard.press('Escape');
+          setUserSetting(userDataDir, 'chat.disableAIFeatures', before);
+          if (await page.locator('.part.panel').isVisible()) await runFromPalette(page, 'View: Hide Panel', async () => !(await page.locator('.part.panel').isVisible())).catch(() => {});
+        }
       },
     },
   ];

@@ -156,7 +156,8 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => abort(`interrupted (${signal})`, 130));
   setTimeout(() => abort(`the run took longer than ${RUN_TIMEOUT_MS / 1000} s`, 1), RUN_TIMEOUT_MS).unref();
   try {
-    server = await startCodeServer({ dir: tmp, env: { SIFT_E2E_RESULTS: resultsFile }, onSpawn: stop => { stopServer = stop; } });
+    // SIFT_CACHE_DIR: a `sift` the editor starts (the MCP server) keeps its index in this run's folder, not in ~/.cache
+    server = await startCodeServer({ dir: tmp, env: { SIFT_E2E_RESULTS: resultsFile, SIFT_CACHE_DIR: path.join(tmp, 'sift-cache') }, onSpawn: stop => { stopServer = stop; } });
     console.log(`code-server on ${server.url} (extension: ${extensionDir}; temp: ${tmp})`);
     if (!opts.only || opts.only === 'host') await runHostSuite(server, tmp, resultsFile);
     if (!opts.only || opts.only === 'ui') await runUiTests(server, tmp);
