@@ -97,16 +97,17 @@ export function agentUiTests({ page, shots, userDataDir, workspace }) {
             if (Date.now() > deadline) throw new Error(`the server never ran; last "${state}", actions ${JSON.stringify(now.actions)}`);
             await sleep(1_000);
           }
-          // its log: VS Code's connection states and the server's own line naming the workspace folder
+          // its log: VS Code's connection states, the server's own line naming the workspace folder, and
+          // the tools VS Code listed from it (search_code, find_similar, index_status)
+          const shown = log => /Connection state: Running/.test(log) && log.includes(`MCP server on stdio for ${workspace}`) && /Discovered 3 tools/.test(log);
           await chooseRow(page, 'Show Output');
           let log = '';
           for (const end = Date.now() + 20_000; Date.now() < end; await sleep(250)) {
             log = (await page.locator('.part.panel').innerText().catch(() => '')).replace(/\s+/g, ' ');
-            if (/Connection state: Running/.test(log) && log.includes(`MCP server on stdio for ${workspace}`)) break;
+            if (shown(log)) break;
           }
-          if (!/Connection state: Running/.test(log) || !log.includes(`MCP server on stdio for ${workspace}`)) {
-            throw new Error(`the server's output does not show it running on ${workspace}: ${log.slice(-800)}`);
-          }
+          if (!shown(log)) throw new Error(`the server's output does not show it running on ${workspace} with its 3 tools: ${log.slice(-800)}`);
+          await sleep(500);
           await screenshot(page, shots, '13-mcp-server-running');
           await page.keyboard.press('Escape');
           await siftServerActions(page);
