@@ -21,14 +21,25 @@ function setUserSetting(userDataDir, key, value) {
   return before;
 }
 
-/** "MCP: List Servers", then the Sift row; the texts of the server's actions. */
-async function siftServerActions(page) {
-  await runFromPalette(page, 'MCP: List Servers', async () => (await quickPickRows(page).filter({ hasText: 'Sift' }).count()) > 0, 60_000)
-    .catch(async e => { throw new Error(`${e.message}; rows shown: ${JSON.stringify(await quickPickRows(page).allInnerTexts())}`); });
-  const row = (await quickPickRows(page).filter({ hasText: 'Sift' }).first().innerText()).replace(/\s+/g, ' ');
-  await chooseRow(page, 'Sift');
-  await quickPickRows(page).filter({ hasText: 'Show Output' }).first().waitFor({ timeout: 30_000 });
-  return { row, actions: (await quickPickRows(page).allInnerTexts()).map(t => t.replace(/\s+/g, ' ')) };
+/**
+ * "MCP: List Servers", then the Sift row; the row's text and the server's actions. The list
+ * updates as servers change state, which can swallow a key: tried again until `timeout`.
+ */
+async function siftServerActions(page, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      await runFromPalette(page, 'MCP: List Servers', async () => (await quickPickRows(page).filter({ hasText: 'Sift' }).count()) > 0, 20_000);
+      const row = (await quickPickRows(page).filter({ hasText: 'Sift' }).first().innerText()).replace(/\s+/g, ' ');
+      await chooseRow(page, 'Sift');
+      await quickPickRows(page).filter({ hasText: 'Show Output' }).first().waitFor({ timeout: 10_000 });
+      return { row, actions: (await quickPickRows(page).allInnerTexts()).map(t => t.replace(/\s+/g, ' ')) };
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`${e.message.split('\n')[0]}; rows shown: ${JSON.stringify(await quickPickRows(page).allInnerTexts())}`);
+      await page.keyboard.press('Escape');
+      await sleep(1_000);
+    }
+  }
 }
 
 /** Moves the open quick pick's focus with the arrow keys to the row whose text holds `label`, and presses Enter. */
@@ -83,19 +94,15 @@ export function agentUiTests({ page, shots, userDataDir, workspace }) {
           // setting changes: load it again with the setting on
           await page.reload();
           await waitForWorkbench(page);
-          const listed = await siftServerActions(page);
-          // VS Code may already be starting it on its own (MCP autostart): then there is nothing to click
-          if (listed.actions.some(a => a.includes('Start Server'))) await chooseRow(page, 'Start Server');
-          else if (!/Starting|Running/.test(listed.row)) throw new Error(`the server reads "${listed.row}" and offers ${JSON.stringify(listed.actions)}, no Start Server`);
-          let state = listed.row;
-          const deadline = Date.now() + 60_000;
-          for (;;) {
-            await page.keyboard.press('Escape');
-            const now = await siftServerActions(page);
-            state = now.row;
-            if (/Running/.test(state)) break;
-            if (Date.now() > deadline) throw new Error(`the server never ran; last "${state}", actions ${JSON.stringify(now.actions)}`);
+          // Start Server, until the list says it runs (VS Code may also start it on its own: MCP autostart)
+          const deadline = Date.now() + 90_000;
+          let now = await siftServerActions(page);
+          while (!/Running/.test(now.row)) {
+            if (Date.now() > deadline) throw new Error(`the server never ran; last "${now.row}", actions ${JSON.stringify(now.actions)}`);
+            if (now.actions.some(a => a.includes('Start Server'))) await chooseRow(page, 'Start Server');
+            else await page.keyboard.press('Escape');
             await sleep(1_000);
+            now = await siftServerActions(page);
           }
           // its log: VS Code's connection states, the server's own line naming the workspace folder, and
           // the tools VS Code listed from it (search_code, find_similar, index_status)
