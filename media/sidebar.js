@@ -30,6 +30,7 @@
   let lastShowWeak = false;  // the latest search asked for the closest matches
   let answerStamp = null;    // the index state the results on screen came from (ViewStatus.answerStamp)
   let indexEmpty = false;    // nothing is indexed (ViewStatus.empty)
+  let indexingAll = false;   // the whole workspace is being indexed (ViewStatus.indexing): an answer may predate the job's start
 
   const saved = vscode.getState() || {};
   input.value = typeof saved.query === 'string' ? saved.query : '';
@@ -157,6 +158,8 @@
 
   function renderResults(m) {
     shownSeq = m.seq;
+    // an answer the worker gave just before the job began says nothing of partial results; it is partial all the same
+    m = Object.assign({}, m, { partial: !!m.partial || indexingAll });
     renderHits(Array.isArray(m.hits) ? m.hits : []);
     const parts = [];
     const filter = folder.value.trim();
@@ -197,6 +200,7 @@
     const changed = answerStamp !== null && stamp !== answerStamp;
     answerStamp = stamp;
     indexEmpty = !!s.empty;
+    indexingAll = !!s.indexing;
     statusEl.title = [s.headline].concat(s.details || []).join('\n');
     statusEl.appendChild(textLine(s.headline, 'headline'));
     for (const line of s.details || []) statusEl.appendChild(textLine(line, 'detail'));

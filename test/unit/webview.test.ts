@@ -364,6 +364,19 @@ describe('sidebar page (media/sidebar.js)', () => {
     assert.match(page.el('notice').textContent, /Nothing is indexed yet/);
     assert.doesNotMatch(page.el('notice').textContent, /Nothing relevant|Keyword search only/);
   });
+
+  it('while the whole workspace is indexed, an empty answer made before the job began still says the results are partial', () => {
+    const page = loadPage();
+    page.receive({ type: 'status', status: { hasFolder: true, paused: false, headline: 'Indexing…', details: [], progress: 0, indexing: true, answerStamp: 'indexing' } });
+    page.type('check token');
+    page.runTimers();
+    const last = page.posted.filter((m) => m.type === 'search').pop()!;
+    page.receive({ type: 'results', seq: last.seq, hits: [], mode: 'keyword', modeReason: 'embeddings not ready yet', noRelevant: true, partial: false });
+    const text = page.el('notice').textContent;
+    assert.match(text, /results are partial/);
+    assert.match(text, /indexed so far/);
+    assert.doesNotMatch(text, /Nothing relevant found/);
+  });
 });
 
 describe('index status words (indexState.viewStatus)', () => {
