@@ -9,7 +9,7 @@
 // account, which an offline test cannot have.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { quickPickRows, runFromPalette, screenshot, sleep, waitForWorkbench } from './lib/workbench.mjs';
+import { focusQuickPickRow, quickPickRows, runFromPalette, screenshot, sleep, waitForWorkbench } from './lib/workbench.mjs';
 
 /** Sets one user setting (VS Code watches the file); the previous value, or undefined. */
 function setUserSetting(userDataDir, key, value) {
@@ -42,17 +42,12 @@ async function siftServerActions(page, timeout = 60_000) {
   }
 }
 
-/** Moves the open quick pick's focus with the arrow keys to the row whose text holds `label`, and presses Enter. */
+/** Moves the open quick pick's focus to the row whose text holds `label` (waiting for rows to come) and presses Enter. */
 async function chooseRow(page, label) {
-  const norm = t => t.replace(/\s+/g, ' ');
-  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
   const deadline = Date.now() + 30_000;
-  for (let moves = 0; !norm(await focused.first().innerText().catch(() => '')).includes(label); moves++) {
-    if (Date.now() > deadline) throw new Error(`no row "${label}" to choose; rows ${JSON.stringify((await quickPickRows(page).allInnerTexts()).map(norm))}`);
-    // once round the list, wait for rows to come
-    if (moves > 0 && moves % 12 === 0) await sleep(1_000);
-    await page.keyboard.press('ArrowDown');
-    await sleep(100);
+  while (!(await focusQuickPickRow(page, label, 12))) {
+    if (Date.now() > deadline) throw new Error(`no row "${label}" to choose; rows ${JSON.stringify((await quickPickRows(page).allInnerTexts()).map(t => t.replace(/\s+/g, ' ')))}`);
+    await sleep(1_000);
   }
   await page.keyboard.press('Enter');
 }
