@@ -488,6 +488,8 @@ describe('team server (PostgreSQL)', function () {
       try {
         await until('listening', () => /team server on http:\/\/[^ ]+:(\d+)/.test(p.err()), 20_000);
         const port = /team server on http:\/\/[^ ]+:(\d+)/.exec(p.err())![1];
+        // the warning is the next line written, and may reach the pipe in a read of its own
+        await until('the plain-HTTP warning', () => /reverse proxy with TLS/.test(p.err()), 5_000).catch(() => undefined);
         assert.match(p.err(), /reverse proxy with TLS/);
         assert.ok(!p.err().includes(new URL(dbUrl).password), 'no database password in the log');
         const r = await search(all, { repo: 'alpha', query: 'retry with backoff' }, `http://127.0.0.1:${port}`);
